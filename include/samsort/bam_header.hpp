@@ -1,0 +1,50 @@
+// BamHeader: the input's header (text and binary reference list), held in htslib's
+// sam_hdr_t for editing (@HD sort tags, @PG), serialised back to BAM's binary header.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "samsort/memory_budget.hpp"
+
+struct sam_hdr_t;
+
+namespace samsort {
+
+class BgzfReader;
+
+class BamHeader {
+ public:
+  // Reads "BAM\1", the text and the reference list from `reader`, reserving the memory the
+  // copy needs from `budget`. Throws FormatError on a malformed header.
+  static BamHeader read(BgzfReader& reader, MemoryBudget& budget);
+
+  BamHeader(BamHeader&&) noexcept;
+  BamHeader& operator=(BamHeader&&) noexcept;
+  ~BamHeader();
+
+  std::int32_t reference_count() const noexcept;
+  // Sets @HD SO:coordinate (keeping other @HD tags in place, dropping GO and SS; adding
+  // "@HD VN:1.6" first when there is none), as samtools sort does.
+  void mark_coordinate_sorted();
+  // Appends a @PG line for samsort with ID uniqueness and PP chaining as htslib does.
+  void add_program_line(const std::string& version, const std::string& command_line);
+  // The complete binary BAM header (magic through the reference list).
+  std::string serialize() const;
+  // The header text (for tests and diagnostics).
+  std::string text() const;
+
+ private:
+  struct HeaderDeleter {
+    void operator()(sam_hdr_t* header) const noexcept;
+  };
+  BamHeader(sam_hdr_t* header, Reservation text_reservation,
+            Reservation references_reservation);
+
+  std::unique_ptr<sam_hdr_t, HeaderDeleter> header_;
+  Reservation text_reservation_;
+  Reservation references_reservation_;
+};
+
+}  // namespace samsort

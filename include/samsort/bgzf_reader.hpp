@@ -1,0 +1,80 @@
+// BgzfReader: decompresses a BGZF stream (file or pipe) on worker threads and hands the
+// payload bytes to one consumer in order. One I/O thread reads whole blocks into a bounded
+// ring of slots (memory reserved from the budget), `threads` workers inflate and check CRC
+// and sizes, the consumer reads bytes in order. Nothing grows with the input.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "samsort/bgzf_block.hpp"
+#include "samsort/memory_budget.hpp"
+#include "samsort/ordered_ring.hpp"
+
+namespace samsort {
+
+class BgzfReader {
+ public:
+  // Bytes of budget a reader with `threads` workers reserves (for planning).
+  static std::size_t reserved_bytes_for(std::size_t threads) noexcept;
+
+  // Takes no ownership of `fd`. Starts the threads. Throws ResourceError if the budget is
+  // short. `path` names the input in error messages.
+  BgzfReader(int fd, std::string path, std::size_t threads, MemoryBudget& budget);
+  ~BgzfReader();
+  BgzfReader(const BgzfReader&) = delete;
+  BgzfReader& operator=(const BgzfReader&) = delete;
+
+  // Copies up to `bytes` payload bytes to `out`; returns fewer only at end of stream.
+  // Throws FormatError (bad block, truncation) or IoError. Consumer thread only.
+  std::size_t read(void* out, std::size_t bytes);
+
+  // Compressed file offset of the block the next byte comes from (for error messages).
+  std::uint64_t block_offset() const noexcept { return current_block_offset_; }
+  const std::string& path() const noexcept { return path_; }
+  // True once the end was reached without the 28-byte EOF marker block.
+  bool missing_eof_marker() const noexcept { return missing_eof_marker_; }
+  std::uint64_t compressed_bytes_read() const noexcept { return compressed_bytes_; }
+
+ private:
+  enum class SlotKind : std::uint8_t { kBlock, kEnd, kTruncated, kBadHeader, kIoError };
+  struct Slot {
+    std::uint8_t* compressed = nullptr;
+    std::uint8_t* payload = nullptr;
+    std::size_t compressed_bytes = 0;
+    std::size_t payload_bytes = 0;
+    std::uint64_t block_offset = 0;
+    SlotKind kind = SlotKind::kBlock;
+    BlockStatus status = BlockStatus::kOk;
+    int errno_value = 0;
+  };
+
+  void io_loop() noexcept;
+  void worker_loop() noexcept;
+  bool next_block();
+  void shut_down() noexcept;
+
+  int fd_;
+  std::string path_;
+  std::size_t worker_count_;
+  MappedBuffer buffers_;
+  std::vector<Slot> slots_;
+  OrderedRing ring_;
+  std::vector<std::thread> threads_;
+
+  // Consumer state.
+  std::uint64_t next_seq_ = 0;
+  bool holding_slot_ = false;
+  bool at_end_ = false;
+  const std::uint8_t* cursor_ = nullptr;
+  std::size_t left_bytes_ = 0;
+  std::uint64_t current_block_offset_ = 0;
+  bool last_block_empty_ = false;
+  bool missing_eof_marker_ = false;
+  std::uint64_t compressed_bytes_ = 0;
+};
+
+}  // namespace samsort

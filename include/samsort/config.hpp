@@ -1,0 +1,56 @@
+// Every tunable and default of samsort in one place. Each constant says where its value
+// came from; the measured ones say "re-measure before changing".
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace samsort::config {
+
+inline constexpr std::size_t kKiB = 1024;
+inline constexpr std::size_t kMiB = 1024 * kKiB;
+inline constexpr std::size_t kGiB = 1024 * kMiB;
+
+// BGZF format limits (SAM spec 4.1). htslib writes at most 0xff00 payload bytes per block so
+// that an incompressible block still fits in 64 KiB after deflate's stored-block overhead.
+inline constexpr std::size_t kBgzfMaxBlockBytes = 65536;
+inline constexpr std::size_t kBgzfMaxPayloadBytes = 0xff00;
+inline constexpr std::size_t kBgzfHeaderBytes = 18;
+inline constexpr std::size_t kBgzfFooterBytes = 8;
+
+// Memory model (specs/memory-model.md): default budget is samtools' nominal 768 MiB per thread.
+inline constexpr std::size_t kDefaultMemoryPerThreadBytes = 768 * kMiB;
+inline constexpr std::size_t kMinMemoryPerThreadBytes = 1 * kMiB;  // samtools refuses < 1M too
+// Budgets below this still work but the pipeline is shrunk to fit 64 MiB of RSS (spec).
+inline constexpr std::size_t kSmallBudgetFloorBytes = 64 * kMiB;
+// Part of the budget kept for what the program allocates in small pieces (header text copies,
+// htslib's header structures, option strings, thread bookkeeping) and for page-granularity
+// rounding of the big mappings. Counted, never handed to the arena.
+inline constexpr std::size_t kSmallObjectReserveBytes = 2 * kMiB;
+
+// Input: BGZF blocks in flight between the file reader, the inflate workers and the consumer.
+// 4 slots per worker keep two cores busy on level-6 input (re-measure before changing).
+inline constexpr std::size_t kInputSlotsPerThread = 4;
+inline constexpr std::size_t kInputMinSlots = 4;
+// Output: BGZF block slots in the compression ring (same measurement as the input ring).
+inline constexpr std::size_t kOutputSlotsPerThread = 4;
+inline constexpr std::size_t kOutputMinSlots = 4;
+
+// Spill runs: libdeflate level for temporary run files. Level 1 halves disk bytes at a
+// compression cost far below the final level-6 output (re-measure before changing).
+inline constexpr int kSpillLibdeflateLevel = 1;
+
+// Merge: per-run read buffer = one compressed + one decompressed BGZF block, plus room for
+// one record that spans blocks (at least this much; larger if the run holds larger records).
+inline constexpr std::size_t kMergeMinRecordBufferBytes = 4 * kKiB;
+// Smallest useful fan-in; below it a budget is too small to merge.
+inline constexpr std::size_t kMinFanIn = 2;
+// File descriptors kept free for stdin/stdout/stderr, the output, shared libraries, etc.
+inline constexpr std::size_t kReservedFileDescriptors = 16;
+
+// Sort: slices smaller than this are sorted by one thread (thread start-up dominates).
+inline constexpr std::size_t kParallelSortMinEntries = 1 << 16;
+
+// Default compression level on samtools' 0-9 scale (samtools sort default).
+inline constexpr int kDefaultSamtoolsLevel = 6;
+
+}  // namespace samsort::config

@@ -1,0 +1,43 @@
+// Command-line options of `samsort sort`, parsed with Boost.Program_options in samtools'
+// spelling. Parsing throws UsageError; nothing here touches files.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace samsort {
+
+enum class SortOrder { kCoordinate };
+enum class AllocatorChoice { kMimalloc, kSystem };
+
+struct SortOptions {
+  std::string input_path = "-";
+  std::string output_path = "-";
+  std::size_t threads = 1;             // worker threads (samtools -@; 0 behaves as 1)
+  std::size_t memory_bytes = 0;        // the total budget B
+  std::string tmp_option;              // -T as given
+  int samtools_level = -1;             // -l on samtools' 0-9 scale, -1 = default
+  SortOrder order = SortOrder::kCoordinate;
+  bool write_program_line = true;      // false with --no-PG
+  AllocatorChoice allocator = AllocatorChoice::kMimalloc;
+  std::size_t debug_max_run_bytes = 0; // hidden: cap the arena to force many small runs
+  bool quiet = false;                  // --verbosity 0..2: no summary line
+  std::string command_line;            // for the @PG CL field
+};
+
+// What the command line asks for.
+struct ParsedCommand {
+  enum class Kind { kSort, kHelp, kVersion } kind = Kind::kSort;
+  SortOptions sort;
+  std::string help_text;
+};
+
+// Parses argv (argv[0] is the program). Throws UsageError on any problem.
+ParsedCommand parse_command_line(int argc, const char* const* argv);
+
+// Parses a size: an integer with an optional K/M/G or KiB/MiB/GiB suffix (binary units).
+// Throws UsageError naming `option` for anything else ("1.5G", "10X", "").
+std::size_t parse_size(const std::string& text, const char* option);
+
+}  // namespace samsort

@@ -1,0 +1,36 @@
+// RecordStream: a sorted sequence of raw BAM records that the merger pulls from (a spilled
+// run on disk, or the last run still in the arena).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace samsort {
+
+class RecordStream {
+ public:
+  virtual ~RecordStream() = default;
+  // The next record (pointing at its block_size), valid until the next call; nullptr at end.
+  virtual const std::uint8_t* next() = 0;
+};
+
+// The sorted entries of a run that stayed in the arena.
+template <class Order>
+class MemoryRunStream final : public RecordStream {
+ public:
+  MemoryRunStream(const typename Order::Entry* entries, std::size_t count,
+                  const std::uint8_t* arena_base) noexcept
+      : entries_(entries), count_(count), base_(arena_base) {}
+
+  const std::uint8_t* next() override {
+    if (next_idx_ == count_) return nullptr;
+    return base_ + Order::offset_of(entries_[next_idx_++]);
+  }
+
+ private:
+  const typename Order::Entry* entries_;
+  std::size_t count_;
+  const std::uint8_t* base_;
+  std::size_t next_idx_ = 0;
+};
+
+}  // namespace samsort

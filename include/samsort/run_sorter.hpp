@@ -1,0 +1,110 @@
+// Parallel, stable LSD radix sort of fixed-width sort entries (key prefix + arena offset).
+// Digits that are the same in every entry are skipped, so a coordinate run typically needs
+// 5-7 passes. Work is split across a team of threads: each pass histograms per thread,
+// prefix-sums once, and scatters per thread, so the sort is stable and fully parallel.
+#pragma once
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "samsort/config.hpp"
+#include "samsort/thread_team.hpp"
+
+namespace samsort {
+
+// Sorts `count` entries of `Order::Entry` using `scratch` (same size). Returns the array that
+// holds the result (either `entries` or `scratch`). Entries compare as Order's radix digits;
+// equal digits keep their input order.
+template <class Order>
+typename Order::Entry* radix_sort_entries(typename Order::Entry* entries,
+                                          typename Order::Entry* scratch, std::size_t count,
+                                          std::size_t threads) {
+  using Entry = typename Order::Entry;
+  constexpr std::size_t kWords = sizeof(Entry) / sizeof(std::uint64_t);
+  constexpr std::size_t kDigits = std::size(Order::kRadixDigits);
+  static_assert(sizeof(Entry) % sizeof(std::uint64_t) == 0);
+
+  if (count < config::kParallelSortMinEntries) threads = 1;
+  if (count < 2) return entries;
+
+  struct alignas(64) MemberState {
+    std::array<std::uint64_t, kWords> and_bits;
+    std::array<std::uint64_t, kWords> or_bits;
+    std::array<std::size_t, 256> counts;
+  };
+  std::vector<MemberState> members(std::max<std::size_t>(threads, 1));
+  std::array<bool, kDigits> active{};
+  Entry* source = entries;
+  Entry* target = scratch;
+
+  auto word_of = [](const Entry& entry, unsigned word) {
+    std::uint64_t value;
+    std::memcpy(&value, reinterpret_cast<const char*>(&entry) + word * 8, 8);
+    return value;
+  };
+
+  run_team(threads, [&](std::size_t member, std::size_t team, auto& barrier) {
+    std::size_t begin = count * member / team;
+    std::size_t end = count * (member + 1) / team;
+    MemberState& state = members[member];
+    state.and_bits.fill(~std::uint64_t{0});
+    state.or_bits.fill(0);
+    for (std::size_t idx = begin; idx < end; ++idx) {
+      for (unsigned word = 0; word < kWords; ++word) {
+        std::uint64_t value = word_of(entries[idx], word);
+        state.and_bits[word] &= value;
+        state.or_bits[word] |= value;
+      }
+    }
+    barrier.arrive_and_wait();
+    if (member == 0) {
+      for (std::size_t digit = 0; digit < kDigits; ++digit) {
+        unsigned word = Order::kRadixDigits[digit].word;
+        unsigned shift = Order::kRadixDigits[digit].byte * 8;
+        std::uint64_t all_and = ~std::uint64_t{0};
+        std::uint64_t any_or = 0;
+        for (std::size_t other = 0; other < team; ++other) {
+          all_and &= members[other].and_bits[word];
+          any_or |= members[other].or_bits[word];
+        }
+        active[digit] = (((all_and ^ any_or) >> shift) & 0xff) != 0;
+      }
+    }
+    barrier.arrive_and_wait();
+    for (std::size_t digit = 0; digit < kDigits; ++digit) {
+      if (!active[digit]) continue;
+      unsigned word = Order::kRadixDigits[digit].word;
+      unsigned shift = Order::kRadixDigits[digit].byte * 8;
+      state.counts.fill(0);
+      for (std::size_t idx = begin; idx < end; ++idx) {
+        ++state.counts[(word_of(source[idx], word) >> shift) & 0xff];
+      }
+      barrier.arrive_and_wait();
+      if (member == 0) {
+        // Turn per-member counts into per-member start positions: digit-major, member-minor.
+        std::size_t position = 0;
+        for (std::size_t value = 0; value < 256; ++value) {
+          for (std::size_t other = 0; other < team; ++other) {
+            std::size_t n = members[other].counts[value];
+            members[other].counts[value] = position;
+            position += n;
+          }
+        }
+      }
+      barrier.arrive_and_wait();
+      for (std::size_t idx = begin; idx < end; ++idx) {
+        const Entry& entry = source[idx];
+        target[state.counts[(word_of(entry, word) >> shift) & 0xff]++] = entry;
+      }
+      barrier.arrive_and_wait();
+      if (member == 0) std::swap(source, target);
+      barrier.arrive_and_wait();
+    }
+  });
+  return source;
+}
+
+}  // namespace samsort

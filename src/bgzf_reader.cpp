@@ -1,0 +1,160 @@
+// BgzfReader: I/O thread -> inflate workers -> in-order consumer over an OrderedRing.
+#include "samsort/bgzf_reader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "samsort/config.hpp"
+#include "samsort/errors.hpp"
+#include "samsort/file_io.hpp"
+
+namespace samsort {
+
+namespace {
+constexpr std::size_t kSlotBytes = 2 * config::kBgzfMaxBlockBytes;
+
+std::size_t slot_count_for(std::size_t threads) noexcept {
+  return std::max(config::kInputMinSlots, config::kInputSlotsPerThread * threads);
+}
+}  // namespace
+
+std::size_t BgzfReader::reserved_bytes_for(std::size_t threads) noexcept {
+  return round_up_to_pages(slot_count_for(threads) * kSlotBytes);
+}
+
+BgzfReader::BgzfReader(int fd, std::string path, std::size_t threads, MemoryBudget& budget)
+    : fd_(fd),
+      path_(std::move(path)),
+      worker_count_(std::max<std::size_t>(1, threads)),
+      buffers_(budget, reserved_bytes_for(worker_count_), "input decompression ring"),
+      slots_(slot_count_for(worker_count_)),
+      ring_(slots_.size()) {
+  for (std::size_t slot = 0; slot < slots_.size(); ++slot) {
+    slots_[slot].compressed = buffers_.data() + slot * kSlotBytes;
+    slots_[slot].payload = slots_[slot].compressed + config::kBgzfMaxBlockBytes;
+  }
+  try {
+    threads_.emplace_back([this] { io_loop(); });
+    for (std::size_t worker = 0; worker < worker_count_; ++worker) {
+      threads_.emplace_back([this] { worker_loop(); });
+    }
+  } catch (...) {
+    shut_down();
+    throw;
+  }
+}
+
+BgzfReader::~BgzfReader() { shut_down(); }
+
+void BgzfReader::shut_down() noexcept {
+  ring_.stop(worker_count_);
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  threads_.clear();
+}
+
+void BgzfReader::io_loop() noexcept {
+  std::uint64_t offset = 0;
+  for (std::uint64_t seq = 0;; ++seq) {
+    if (!ring_.wait_free(seq)) return;
+    std::size_t slot_idx = ring_.slot_of(seq);
+    Slot& slot = slots_[slot_idx];
+    slot.block_offset = offset;
+    slot.kind = SlotKind::kBlock;
+    long long got = read_fully(fd_, slot.compressed, config::kBgzfHeaderBytes);
+    std::size_t block_bytes = 0;
+    if (got < 0) {
+      slot.kind = SlotKind::kIoError;
+      slot.errno_value = errno;
+    } else if (got == 0) {
+      slot.kind = SlotKind::kEnd;
+    } else if (static_cast<std::size_t>(got) < config::kBgzfHeaderBytes) {
+      slot.kind = SlotKind::kTruncated;
+    } else if ((slot.status = parse_block_header(slot.compressed, &block_bytes)) !=
+               BlockStatus::kOk) {
+      slot.kind = SlotKind::kBadHeader;
+    } else {
+      std::size_t rest = block_bytes - config::kBgzfHeaderBytes;
+      got = read_fully(fd_, slot.compressed + config::kBgzfHeaderBytes, rest);
+      if (got < 0) {
+        slot.kind = SlotKind::kIoError;
+        slot.errno_value = errno;
+      } else if (static_cast<std::size_t>(got) < rest) {
+        slot.kind = SlotKind::kTruncated;
+      }
+    }
+    if (slot.kind != SlotKind::kBlock) {
+      ring_.mark_done(slot_idx);
+      return;
+    }
+    slot.compressed_bytes = block_bytes;
+    offset += block_bytes;
+    ring_.submit(slot_idx);
+  }
+}
+
+void BgzfReader::worker_loop() noexcept {
+  BlockInflater inflater;
+  std::size_t slot_idx = 0;
+  while (ring_.take_work(&slot_idx)) {
+    Slot& slot = slots_[slot_idx];
+    slot.status = inflater.inflate(slot.compressed, slot.compressed_bytes, slot.payload,
+                                   &slot.payload_bytes);
+    ring_.finish_work(slot_idx);
+  }
+}
+
+bool BgzfReader::next_block() {
+  while (!at_end_) {
+    if (holding_slot_) {
+      ring_.release(ring_.slot_of(next_seq_ - 1));
+      holding_slot_ = false;
+    }
+    if (!ring_.wait_done(next_seq_)) throw Error(path_ + ": input reader stopped");
+    Slot& slot = slots_[ring_.slot_of(next_seq_)];
+    ++next_seq_;
+    holding_slot_ = true;
+    current_block_offset_ = slot.block_offset;
+    switch (slot.kind) {
+      case SlotKind::kEnd:
+        at_end_ = true;
+        missing_eof_marker_ = !last_block_empty_;
+        return false;
+      case SlotKind::kTruncated:
+        throw FormatError(path_, "truncated BGZF block (file cut short)", slot.block_offset);
+      case SlotKind::kBadHeader:
+        throw FormatError(path_, block_status_text(slot.status), slot.block_offset);
+      case SlotKind::kIoError:
+        throw IoError(path_, "read failed", slot.errno_value);
+      case SlotKind::kBlock:
+        break;
+    }
+    if (slot.status != BlockStatus::kOk) {
+      throw FormatError(path_, block_status_text(slot.status), slot.block_offset);
+    }
+    compressed_bytes_ += slot.compressed_bytes;
+    last_block_empty_ = slot.payload_bytes == 0;
+    cursor_ = slot.payload;
+    left_bytes_ = slot.payload_bytes;
+    if (left_bytes_ > 0) return true;
+  }
+  return false;
+}
+
+std::size_t BgzfReader::read(void* out, std::size_t bytes) {
+  auto* dst = static_cast<std::uint8_t*>(out);
+  std::size_t done = 0;
+  while (done < bytes) {
+    if (left_bytes_ == 0 && !next_block()) break;
+    std::size_t take = std::min(bytes - done, left_bytes_);
+    std::memcpy(dst + done, cursor_, take);
+    cursor_ += take;
+    left_bytes_ -= take;
+    done += take;
+  }
+  return done;
+}
+
+}  // namespace samsort

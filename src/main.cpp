@@ -1,0 +1,57 @@
+// samsort entry point: select the allocator, parse options, run the job, report errors as one
+// line "samsort: error: ..." with exit code 1 (runtime) or 2 (usage).
+#include <cstdio>
+#include <exception>
+#include <new>
+
+#include "samsort/allocator.hpp"
+#include "samsort/errors.hpp"
+#include "samsort/memory_budget.hpp"
+#include "samsort/options.hpp"
+#include "samsort/signals.hpp"
+#include "samsort/sort_job.hpp"
+#include "samsort/version.hpp"
+
+int main(int argc, char** argv) {
+  using namespace samsort;
+  allocator::ensure_requested(argc, argv);
+  signals::install_cleanup_handlers();
+  try {
+    ParsedCommand command = parse_command_line(argc, argv);
+    switch (command.kind) {
+      case ParsedCommand::Kind::kHelp:
+        std::fputs(command.help_text.c_str(), stdout);
+        return 0;
+      case ParsedCommand::Kind::kVersion:
+        std::printf("samsort %s (allocator: %s)\n", kVersion, allocator::live_name());
+        return 0;
+      case ParsedCommand::Kind::kSort:
+        break;
+    }
+    const SortOptions& options = command.sort;
+    SortSummary summary = run_sort(options);
+    if (!options.quiet) {
+      std::fprintf(stderr,
+                   "samsort: sorted %llu records in %.2f s to %s: %llu spilled runs, %llu "
+                   "merge passes, budget %.0f MiB, accounted peak %.1f MiB, peak RSS %.1f MiB "
+                   "(%s)\n",
+                   static_cast<unsigned long long>(summary.records), summary.seconds,
+                   options.output_path == "-" ? "stdout" : options.output_path.c_str(),
+                   static_cast<unsigned long long>(summary.runs),
+                   static_cast<unsigned long long>(summary.merge_passes),
+                   static_cast<double>(summary.budget_bytes) / (1 << 20),
+                   static_cast<double>(summary.accounted_peak_bytes) / (1 << 20),
+                   static_cast<double>(peak_rss_bytes()) / (1 << 20), allocator::live_name());
+    }
+    return 0;
+  } catch (const Error& error) {
+    std::fprintf(stderr, "samsort: error: %s\n", error.what());
+    return error.exit_code();
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "samsort: error: out of memory\n");
+    return 1;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "samsort: error: %s\n", error.what());
+    return 1;
+  }
+}

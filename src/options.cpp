@@ -1,0 +1,192 @@
+// samtools-compatible option parsing for `samsort sort`.
+#include "samsort/options.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <cctype>
+#include <sstream>
+
+#include "samsort/config.hpp"
+#include "samsort/errors.hpp"
+
+namespace samsort {
+
+namespace po = boost::program_options;
+
+std::size_t parse_size(const std::string& text, const char* option) {
+  std::size_t idx = 0;
+  while (idx < text.size() && std::isdigit(static_cast<unsigned char>(text[idx]))) ++idx;
+  if (idx == 0 || idx > 18) {
+    throw UsageError(std::string("invalid size for ") + option + ": '" + text +
+                     "' (use an integer with K, M or G, e.g. 768M)");
+  }
+  std::size_t value = std::stoull(text.substr(0, idx));
+  std::string suffix = text.substr(idx);
+  for (char& c : suffix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::size_t unit = 0;
+  if (suffix.empty() || suffix == "B") {
+    unit = 1;
+  } else if (suffix == "K" || suffix == "KB" || suffix == "KIB") {
+    unit = config::kKiB;
+  } else if (suffix == "M" || suffix == "MB" || suffix == "MIB") {
+    unit = config::kMiB;
+  } else if (suffix == "G" || suffix == "GB" || suffix == "GIB") {
+    unit = config::kGiB;
+  } else {
+    throw UsageError(std::string("invalid size for ") + option + ": '" + text +
+                     "' (use an integer with K, M or G, e.g. 768M)");
+  }
+  if (value > (~std::size_t{0}) / unit) {
+    throw UsageError(std::string("size too large for ") + option + ": '" + text + "'");
+  }
+  return value * unit;
+}
+
+namespace {
+
+std::string usage_text(const po::options_description& visible) {
+  std::ostringstream out;
+  out << "Usage: samsort sort [options] [in.bam|-]\n"
+         "Sort a BAM file by coordinate with one memory bound for the whole process.\n"
+         "Input defaults to standard input, output to standard output.\n\n"
+      << visible
+      << "\nOther commands: samsort --version, samsort --help\n";
+  return out.str();
+}
+
+std::string join_command_line(int argc, const char* const* argv) {
+  std::string line = "samsort";
+  for (int idx = 1; idx < argc; ++idx) {
+    line += ' ';
+    line += argv[idx];
+  }
+  return line;
+}
+
+}  // namespace
+
+ParsedCommand parse_command_line(int argc, const char* const* argv) {
+  ParsedCommand parsed;
+  po::options_description visible("Options");
+  std::string memory_per_thread;
+  std::string max_memory;
+  std::string order = "coordinate";
+  std::string allocator = "mimalloc";
+  std::string debug_run_bytes;
+  int threads = 1;
+  int level = -1;
+  int verbosity = 3;
+  visible.add_options()
+      ("output,o", po::value<std::string>(&parsed.sort.output_path),
+       "Write the sorted BAM to FILE ('-' for standard output) [-]")
+      ("threads,@", po::value<int>(&threads),
+       "Worker threads for decompression, sorting and compression [1]")
+      ("max-memory", po::value<std::string>(&max_memory),
+       "Total memory bound for the whole process (K/M/G) [768M x threads]")
+      (",m", po::value<std::string>(&memory_per_thread),
+       "Memory per thread, samtools' meaning: total = SIZE x threads (K/M/G)")
+      (",T", po::value<std::string>(&parsed.sort.tmp_option),
+       "Temporary files: an existing DIR, or a PREFIX [beside the output, else $TMPDIR]")
+      (",l", po::value<int>(&level), "Output compression level 0-9, samtools' scale [6]")
+      (",u", "Uncompressed BAM output (same as -l 0)")
+      ("order", po::value<std::string>(&order), "Sort order: coordinate [coordinate]")
+      ("no-PG", "Do not add a @PG line to the header")
+      ("allocator", po::value<std::string>(&allocator),
+       "Small-object allocator: mimalloc or system [mimalloc]")
+      ("verbosity", po::value<int>(&verbosity),
+       "0-2: no summary line; 3 (default) and up: one summary line on stderr")
+      ("version", "Print the version and exit")
+      ("help,h", "Print this help and exit");
+  po::options_description hidden;
+  hidden.add_options()
+      ("input", po::value<std::string>(&parsed.sort.input_path))
+      ("debug-max-run-bytes", po::value<std::string>(&debug_run_bytes));
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("input", 1);
+
+  // "samsort sort ARGS", "samsort --help", "samsort --version".
+  std::string command = argc > 1 ? argv[1] : "";
+  parsed.help_text = usage_text(visible);
+  if (command == "--help" || command == "-h" || command == "help") {
+    parsed.kind = ParsedCommand::Kind::kHelp;
+    return parsed;
+  }
+  if (command == "--version") {
+    parsed.kind = ParsedCommand::Kind::kVersion;
+    return parsed;
+  }
+  if (command != "sort") {
+    throw UsageError(command.empty() ? "no command given (try 'samsort sort --help')"
+                                     : "unknown command '" + command +
+                                           "' (try 'samsort sort --help')");
+  }
+  std::vector<std::string> args(argv + 2, argv + argc);
+  po::variables_map values;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), values);
+    po::notify(values);
+  } catch (const po::too_many_positional_options_error&) {
+    throw UsageError("give at most one input file (samtools' legacy 'sort in out.prefix' "
+                     "form is not supported: use -o FILE)");
+  } catch (const po::error& error) {
+    throw UsageError(error.what());
+  }
+  if (values.count("help") != 0) {
+    parsed.kind = ParsedCommand::Kind::kHelp;
+    return parsed;
+  }
+  if (values.count("version") != 0) {
+    parsed.kind = ParsedCommand::Kind::kVersion;
+    return parsed;
+  }
+
+  SortOptions& sort = parsed.sort;
+  if (threads < 0) throw UsageError("--threads must be >= 0");
+  sort.threads = threads == 0 ? 1 : static_cast<std::size_t>(threads);
+  if (!max_memory.empty() && !memory_per_thread.empty()) {
+    throw UsageError("give either -m (per thread) or --max-memory (total), not both");
+  }
+  if (!max_memory.empty()) {
+    sort.memory_bytes = parse_size(max_memory, "--max-memory");
+  } else if (!memory_per_thread.empty()) {
+    sort.memory_bytes = parse_size(memory_per_thread, "-m") * sort.threads;
+  } else {
+    sort.memory_bytes = config::kDefaultMemoryPerThreadBytes * sort.threads;
+  }
+  std::size_t floor_bytes = config::kMinMemoryPerThreadBytes;
+  if (sort.memory_bytes < floor_bytes) {
+    throw UsageError("memory below 1M is not supported (samtools refuses it too)");
+  }
+  if (values.count("-u") != 0) level = 0;
+  if (level < -1 || level > 9) throw UsageError("-l must be between 0 and 9");
+  sort.samtools_level = level;
+  if (order != "coordinate") {
+    throw UsageError("unsupported --order '" + order + "' (this build sorts: coordinate)");
+  }
+  sort.write_program_line = values.count("no-PG") == 0;
+  if (allocator == "mimalloc") {
+    sort.allocator = AllocatorChoice::kMimalloc;
+  } else if (allocator == "system") {
+    sort.allocator = AllocatorChoice::kSystem;
+  } else {
+    throw UsageError("--allocator must be 'mimalloc' or 'system'");
+  }
+  if (!debug_run_bytes.empty()) {
+    sort.debug_max_run_bytes = parse_size(debug_run_bytes, "--debug-max-run-bytes");
+  }
+  sort.quiet = verbosity < 3;
+  std::string out = sort.output_path;
+  for (const char* ext : {".sam", ".cram"}) {
+    std::string suffix(ext);
+    if (out.size() > suffix.size() && out.compare(out.size() - suffix.size(), suffix.size(),
+                                                  suffix) == 0) {
+      throw UsageError("output format " + suffix + " is not supported yet (BAM only)");
+    }
+  }
+  sort.command_line = join_command_line(argc, argv);
+  return parsed;
+}
+
+}  // namespace samsort

@@ -1,0 +1,385 @@
+// The sort pipeline: input -> arena -> sorted runs -> loser-tree merge -> BGZF output.
+// Memory: the budget is carved once (small objects, input ring, header, writer ring, arena);
+// the arena is reused for merge read buffers once the input is consumed.
+#include "samsort/sort_job.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "samsort/bam_header.hpp"
+#include "samsort/bam_record.hpp"
+#include "samsort/bgzf_block.hpp"
+#include "samsort/bgzf_reader.hpp"
+#include "samsort/bgzf_writer.hpp"
+#include "samsort/config.hpp"
+#include "samsort/coordinate_key.hpp"
+#include "samsort/errors.hpp"
+#include "samsort/file_io.hpp"
+#include "samsort/memory_budget.hpp"
+#include "samsort/merger.hpp"
+#include "samsort/output_file.hpp"
+#include "samsort/record_arena.hpp"
+#include "samsort/run_file.hpp"
+#include "samsort/run_sorter.hpp"
+#include "samsort/temp_dir.hpp"
+#include "samsort/version.hpp"
+
+namespace samsort {
+
+namespace {
+
+// Smallest arena worth running with: a few records of typical size per run.
+constexpr std::size_t kMinArenaBytes = 256 * config::kKiB;
+// Records larger than this are refused as corrupt (BAM's block_size is a 32-bit field; real
+// records, even ultra-long reads with base modifications, stay far below it).
+constexpr std::uint32_t kMaxRecordBlockSize = 1u << 30;
+// Records ahead of the gather cursor to prefetch when writing a sorted run.
+constexpr std::size_t kGatherPrefetchDistance = 16;
+
+FileDescriptor open_input(const std::string& path) {
+  if (path == "-") return FileDescriptor(dup(STDIN_FILENO));
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw IoError(path, "cannot open input", errno);
+  return FileDescriptor(fd);
+}
+
+template <class Order>
+class SortJob {
+ public:
+  using Entry = typename Order::Entry;
+
+  explicit SortJob(const SortOptions& options)
+      : options_(options),
+        threads_(std::max<std::size_t>(1, options.threads)),
+        budget_(std::max(options.memory_bytes, config::kSmallBudgetFloorBytes)),
+        output_level_(libdeflate_level_for_samtools_level(options.samtools_level)) {}
+
+  SortSummary run() {
+    auto started = std::chrono::steady_clock::now();
+    // The destination first: an unwritable output fails before any input is read.
+    OutputFile output(options_.output_path);
+    Reservation small_objects =
+        budget_.reserve(config::kSmallObjectReserveBytes, "small objects");
+    FileDescriptor input_fd = open_input(options_.input_path);
+    const std::string input_name = options_.input_path == "-" ? "stdin" : options_.input_path;
+    auto reader = std::make_unique<BgzfReader>(input_fd.get(), input_name, threads_, budget_);
+    BamHeader header = BamHeader::read(*reader, budget_);
+    reference_count_ = header.reference_count();
+    header.mark_coordinate_sorted();
+    if (options_.write_program_line) {
+      header.add_program_line(kVersion, options_.command_line);
+    }
+
+    MappedBuffer arena_region(budget_, region_bytes(), "record arena");
+    merge_region_ = arena_region.data();
+    merge_region_bytes_ = arena_region.size();
+    RecordArena arena(arena_region.data(), run_capacity_bytes(arena_region.size()),
+                      sizeof(Entry));
+    read_input(*reader, arena);
+    if (reader->missing_eof_marker()) {
+      std::fprintf(stderr,
+                   "samsort: warning: %s: EOF marker is absent; the input may be truncated\n",
+                   input_name.c_str());
+    }
+    reader.reset();  // returns the input ring to the budget before the merge
+    input_fd.reset();
+
+    std::uint64_t written = runs_.empty() ? write_from_memory(arena, header, output)
+                                          : merge_runs(arena, header, output);
+    if (written != summary_.records) {
+      throw Error("record count mismatch: read " + std::to_string(summary_.records) +
+                  ", wrote " + std::to_string(written) + "; output removed");
+    }
+    output.commit();
+    summary_.budget_bytes = options_.memory_bytes;
+    summary_.accounted_peak_bytes = budget_.peak_reserved_bytes();
+    summary_.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    static_cast<void>(small_objects);
+    return summary_;
+  }
+
+ private:
+  // The arena region: what is left after the fixed reservations, minus one writer ring
+  // (spill or output). The merge re-cuts the whole region into run read buffers.
+  std::size_t region_bytes() const {
+    std::size_t writer_bytes = BgzfWriter::reserved_bytes_for(threads_);
+    std::size_t available = budget_.available_bytes();
+    if (available < writer_bytes + kMinArenaBytes) {
+      throw ResourceError("memory budget too small for the pipeline (" +
+                          std::to_string(options_.memory_bytes) + " bytes at " +
+                          std::to_string(threads_) + " threads); raise --max-memory");
+    }
+    std::size_t page_bytes = round_up_to_pages(1);
+    return (available - writer_bytes) / page_bytes * page_bytes;
+  }
+
+  // How much of the region one run may fill.
+  std::size_t run_capacity_bytes(std::size_t region) const {
+    std::size_t bytes = region;
+    if (options_.memory_bytes < config::kSmallBudgetFloorBytes) {
+      // Small budgets (samtools' -m 1M style): runs as small as asked; the rest of the
+      // pipeline still fits the 64 MiB floor of the memory model.
+      bytes = std::min(bytes, std::max(options_.memory_bytes / 2, kMinArenaBytes));
+    }
+    if (options_.debug_max_run_bytes != 0) {
+      bytes = std::min(bytes, std::max(options_.debug_max_run_bytes, kMinArenaBytes));
+    }
+    return bytes;
+  }
+
+  void read_input(BgzfReader& reader, RecordArena& arena) {
+    std::uint8_t length_bytes[4];
+    for (;;) {
+      std::uint64_t record_offset = reader.block_offset();
+      std::size_t got = reader.read(length_bytes, 4);
+      if (got == 0) break;
+      if (got != 4) {
+        throw FormatError(reader.path(), "truncated BAM record", record_offset,
+                          summary_.records);
+      }
+      std::uint32_t block_size = bam::load_u32(length_bytes);
+      if (block_size < bam::kFixedBytes - 4 || block_size > kMaxRecordBlockSize) {
+        throw FormatError(reader.path(),
+                          "BAM record block_size out of range (" + std::to_string(block_size) +
+                              ")",
+                          record_offset, summary_.records);
+      }
+      std::size_t record_bytes = static_cast<std::size_t>(block_size) + 4;
+      std::uint8_t* slot = arena.reserve_record(record_bytes);
+      if (slot == nullptr) {
+        if (!arena.fits_when_empty(record_bytes)) {
+          throw ResourceError("a record of " + std::to_string(record_bytes) +
+                              " bytes does not fit the memory budget; raise --max-memory");
+        }
+        spill(arena);
+        slot = arena.reserve_record(record_bytes);
+      }
+      std::memcpy(slot, length_bytes, 4);
+      if (reader.read(slot + 4, block_size) != block_size) {
+        throw FormatError(reader.path(), "truncated BAM record (file cut mid-record)",
+                          reader.block_offset(), summary_.records);
+      }
+      if (const char* problem = bam::check_record(slot, reference_count_)) {
+        throw FormatError(reader.path(), problem, record_offset, summary_.records);
+      }
+      std::uint64_t offset = arena.commit(record_bytes);
+      entries(arena)[arena.count() - 1] = Order::make_entry(slot, offset);
+      run_max_record_bytes_ =
+          std::max(run_max_record_bytes_, static_cast<std::uint32_t>(record_bytes));
+      ++summary_.records;
+    }
+  }
+
+  static Entry* entries(const RecordArena& arena) {
+    return reinterpret_cast<Entry*>(arena.entries());
+  }
+
+  // Sorts the arena's entries; the result is left at entries().
+  void sort_arena(RecordArena& arena) {
+    Entry* sorted = radix_sort_entries<Order>(
+        entries(arena), reinterpret_cast<Entry*>(arena.scratch()), arena.count(), threads_);
+    if (sorted != entries(arena)) {
+      std::memcpy(entries(arena), sorted, arena.count() * sizeof(Entry));
+    }
+  }
+
+  // Writes the arena's sorted records to `writer`; returns the count.
+  std::uint64_t gather(const RecordArena& arena, BgzfWriter& writer) {
+    const Entry* sorted = entries(arena);
+    const std::uint8_t* base = arena.base();
+    std::size_t count = arena.count();
+    for (std::size_t idx = 0; idx < count; ++idx) {
+      if (idx + kGatherPrefetchDistance < count) {
+        __builtin_prefetch(base + Order::offset_of(sorted[idx + kGatherPrefetchDistance]));
+      }
+      const std::uint8_t* record = base + Order::offset_of(sorted[idx]);
+      writer.write(record, bam::record_bytes(record));
+    }
+    return count;
+  }
+
+  RunStore& run_store() {
+    if (!run_store_) {
+      temp_dir_.emplace(options_.tmp_option, options_.output_path);
+      run_store_.emplace(*temp_dir_);
+    }
+    return *run_store_;
+  }
+
+  void spill(RecordArena& arena) {
+    sort_arena(arena);
+    RunStore& store = run_store();
+    std::unique_ptr<BgzfWriter> writer = store.begin_run(threads_, budget_);
+    std::uint64_t count = gather(arena, *writer);
+    runs_.push_back(store.end_run(*writer, count, run_max_record_bytes_));
+    summary_.spilled_bytes += runs_.back().bytes;
+    ++summary_.runs;
+    arena.clear();
+    run_max_record_bytes_ = 0;
+  }
+
+  std::unique_ptr<BgzfWriter> open_output(const BamHeader& header, const OutputFile& output) {
+    auto writer = std::make_unique<BgzfWriter>(output.fd(), output.path(), 0, false,
+                                               output_level_, threads_, budget_);
+    std::string bytes = header.serialize();
+    writer->write(bytes.data(), bytes.size());
+    writer->flush_block();  // the header in blocks of its own, as htslib writes it
+    return writer;
+  }
+
+  std::uint64_t write_from_memory(RecordArena& arena, const BamHeader& header,
+                                  const OutputFile& output) {
+    sort_arena(arena);
+    std::unique_ptr<BgzfWriter> writer = open_output(header, output);
+    std::uint64_t count = gather(arena, *writer);
+    summary_.output_bytes = writer->finish(true);
+    return count;
+  }
+
+  // Merge plan: how many runs from `first` can be merged at once inside `buffer_bytes`.
+  std::size_t fan_in_from(std::size_t first, std::size_t buffer_bytes) const {
+    std::size_t used = 0;
+    std::size_t count = 0;
+    for (std::size_t idx = first; idx < runs_.size(); ++idx) {
+      std::size_t need = RunReader::buffer_bytes_for(runs_[idx]);
+      if (used + need > buffer_bytes) break;
+      used += need;
+      ++count;
+    }
+    return count;
+  }
+
+  // Opens readers for runs [first, first + count) with buffers carved from `buffer`.
+  std::vector<std::unique_ptr<RunReader>> open_readers(std::size_t first, std::size_t count,
+                                                       std::uint8_t* buffer) {
+    std::vector<std::unique_ptr<RunReader>> readers;
+    readers.reserve(count);
+    for (std::size_t idx = first; idx < first + count; ++idx) {
+      readers.push_back(std::make_unique<RunReader>(*run_store_, runs_[idx], buffer));
+      buffer += RunReader::buffer_bytes_for(runs_[idx]);
+    }
+    return readers;
+  }
+
+  static std::vector<RecordStream*> stream_pointers(
+      const std::vector<std::unique_ptr<RunReader>>& readers) {
+    std::vector<RecordStream*> streams;
+    streams.reserve(readers.size() + 1);
+    for (const auto& reader : readers) streams.push_back(reader.get());
+    return streams;
+  }
+
+  // Streams the merge of `streams` into `writer`; returns the record count and max size.
+  std::uint64_t merge_into(const std::vector<RecordStream*>& streams, BgzfWriter& writer,
+                           std::uint32_t* max_record_bytes) {
+    LoserTree<Order> tree(streams);
+    std::uint64_t count = 0;
+    std::uint32_t largest = 0;
+    while (const std::uint8_t* record = tree.top()) {
+      std::uint32_t bytes = bam::record_bytes(record);
+      writer.write(record, bytes);
+      largest = std::max(largest, bytes);
+      ++count;
+      tree.pop();
+    }
+    *max_record_bytes = largest;
+    return count;
+  }
+
+  // One intermediate pass: merges consecutive groups of runs that fit the arena into new
+  // runs, keeping group order (and so input order for equal keys).
+  void merge_pass() {
+    std::vector<RunInfo> merged;
+    std::size_t first = 0;
+    while (first < runs_.size()) {
+      std::size_t count = fan_in_from(first, merge_region_bytes_);
+      if (count < config::kMinFanIn) {
+        if (count == 0) {
+          throw ResourceError("memory budget too small to merge runs; raise --max-memory");
+        }
+        merged.push_back(runs_[first]);
+        ++first;
+        continue;
+      }
+      auto readers = open_readers(first, count, merge_region_);
+      std::vector<RecordStream*> streams = stream_pointers(readers);
+      std::unique_ptr<BgzfWriter> writer = run_store_->begin_run(threads_, budget_);
+      std::uint32_t largest = 0;
+      std::uint64_t records = merge_into(streams, *writer, &largest);
+      merged.push_back(run_store_->end_run(*writer, records, largest));
+      summary_.spilled_bytes += merged.back().bytes;
+      for (std::size_t idx = first; idx < first + count; ++idx) run_store_->discard(runs_[idx]);
+      first += count;
+    }
+    if (merged.size() == runs_.size()) {
+      throw ResourceError("memory budget too small to merge " + std::to_string(runs_.size()) +
+                          " runs; raise --max-memory");
+    }
+    runs_ = std::move(merged);
+    ++summary_.merge_passes;
+  }
+
+  std::uint64_t merge_runs(RecordArena& arena, const BamHeader& header,
+                           const OutputFile& output) {
+    // Keep the last run in memory when every spilled run's reader fits beside it.
+    bool last_in_memory = false;
+    if (arena.count() > 0) {
+      sort_arena(arena);
+      std::size_t free_bytes = arena.capacity_bytes() - arena.record_bytes_used() -
+                               arena.count() * sizeof(Entry);
+      last_in_memory = fan_in_from(0, free_bytes) == runs_.size();
+      if (!last_in_memory) spill(arena);
+    }
+    while (!last_in_memory && fan_in_from(0, merge_region_bytes_) < runs_.size()) {
+      merge_pass();
+    }
+    std::uint8_t* buffers = last_in_memory ? arena.base() + arena.count() * sizeof(Entry)
+                                           : merge_region_;
+    auto readers = open_readers(0, runs_.size(), buffers);
+    std::vector<RecordStream*> streams = stream_pointers(readers);
+    std::optional<MemoryRunStream<Order>> memory_run;
+    if (last_in_memory) {
+      memory_run.emplace(entries(arena), arena.count(), arena.base());
+      streams.push_back(&*memory_run);
+    }
+    std::unique_ptr<BgzfWriter> writer = open_output(header, output);
+    std::uint32_t largest = 0;
+    std::uint64_t count = merge_into(streams, *writer, &largest);
+    summary_.output_bytes = writer->finish(true);
+    return count;
+  }
+
+  const SortOptions& options_;
+  std::size_t threads_;
+  MemoryBudget budget_;
+  int output_level_;
+  std::int32_t reference_count_ = 0;
+  std::uint8_t* merge_region_ = nullptr;
+  std::size_t merge_region_bytes_ = 0;
+  std::uint32_t run_max_record_bytes_ = 0;
+  std::optional<TempDir> temp_dir_;
+  std::optional<RunStore> run_store_;
+  std::vector<RunInfo> runs_;
+  SortSummary summary_;
+};
+
+}  // namespace
+
+SortSummary run_sort(const SortOptions& options) {
+  switch (options.order) {
+    case SortOrder::kCoordinate:
+      return SortJob<CoordinateOrder>(options).run();
+  }
+  throw UsageError("unsupported sort order");
+}
+
+}  // namespace samsort
