@@ -100,7 +100,8 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   po::options_description hidden;
   hidden.add_options()
       ("input", po::value<std::string>(&parsed.sort.input_path))
-      ("debug-max-run-bytes", po::value<std::string>(&debug_run_bytes));
+      ("debug-max-run-bytes", po::value<std::string>(&debug_run_bytes))
+      ("debug-max-fan-in", po::value<std::size_t>(&parsed.sort.debug_max_fan_in));
   po::options_description all;
   all.add(visible).add(hidden);
   po::positional_options_description positional;
@@ -175,6 +176,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   }
   if (!debug_run_bytes.empty()) {
     sort.debug_max_run_bytes = parse_size(debug_run_bytes, "--debug-max-run-bytes");
+  }
+  if (values.count("debug-max-fan-in") != 0 && sort.debug_max_fan_in < 2) {
+    throw UsageError("--debug-max-fan-in must be at least 2");
   }
   sort.quiet = verbosity < 3;
   std::string out = sort.output_path;

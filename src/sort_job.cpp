@@ -249,7 +249,8 @@ class SortJob {
   std::size_t fan_in_from(std::size_t first, std::size_t buffer_bytes) const {
     std::size_t used = 0;
     std::size_t count = 0;
-    for (std::size_t idx = first; idx < runs_.size(); ++idx) {
+    std::size_t limit = options_.debug_max_fan_in != 0 ? options_.debug_max_fan_in : runs_.size();
+    for (std::size_t idx = first; idx < runs_.size() && count < limit; ++idx) {
       std::size_t need = RunReader::buffer_bytes_for(runs_[idx]);
       if (used + need > buffer_bytes) break;
       used += need;
@@ -336,7 +337,9 @@ class SortJob {
       sort_arena(arena);
       std::size_t free_bytes = arena.capacity_bytes() - arena.record_bytes_used() -
                                arena.count() * sizeof(Entry);
-      last_in_memory = fan_in_from(0, free_bytes) == runs_.size();
+      bool fan_in_allows = options_.debug_max_fan_in == 0 ||
+                           runs_.size() + 1 <= options_.debug_max_fan_in;
+      last_in_memory = fan_in_allows && fan_in_from(0, free_bytes) == runs_.size();
       if (!last_in_memory) spill(arena);
     }
     while (!last_in_memory && fan_in_from(0, merge_region_bytes_) < runs_.size()) {

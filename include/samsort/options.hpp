@@ -22,6 +22,7 @@ struct SortOptions {
   bool write_program_line = true;      // false with --no-PG
   AllocatorChoice allocator = AllocatorChoice::kMimalloc;
   std::size_t debug_max_run_bytes = 0; // hidden: cap the arena to force many small runs
+  std::size_t debug_max_fan_in = 0;    // hidden: cap the merge fan-in to force extra passes
   bool quiet = false;                  // --verbosity 0..2: no summary line
   std::string command_line;            // for the @PG CL field
 };
