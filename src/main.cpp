@@ -34,14 +34,16 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "samsort: sorted %llu records in %.2f s to %s: %llu spilled runs, %llu "
                    "merge passes, budget %.0f MiB, accounted peak %.1f MiB, peak RSS %.1f MiB "
-                   "(%s)\n",
+                   "(%s); phases: read %.2f s, sort %.2f s, spill %.2f s, merge/write %.2f s\n",
                    static_cast<unsigned long long>(summary.records), summary.seconds,
                    options.output_path == "-" ? "stdout" : options.output_path.c_str(),
                    static_cast<unsigned long long>(summary.runs),
                    static_cast<unsigned long long>(summary.merge_passes),
                    static_cast<double>(summary.budget_bytes) / (1 << 20),
                    static_cast<double>(summary.accounted_peak_bytes) / (1 << 20),
-                   static_cast<double>(peak_rss_bytes()) / (1 << 20), allocator::live_name());
+                   static_cast<double>(peak_rss_bytes()) / (1 << 20), allocator::live_name(),
+                   summary.read_seconds, summary.sort_seconds, summary.spill_seconds,
+                   summary.merge_seconds);
     }
     return 0;
   } catch (const Error& error) {

@@ -36,6 +36,11 @@ namespace samsort {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 // Smallest arena worth running with: a few records of typical size per run.
 constexpr std::size_t kMinArenaBytes = 256 * config::kKiB;
 // Records larger than this are refused as corrupt (BAM's block_size is a 32-bit field; real
@@ -63,7 +68,7 @@ class SortJob {
         output_level_(libdeflate_level_for_samtools_level(options.samtools_level)) {}
 
   SortSummary run() {
-    auto started = std::chrono::steady_clock::now();
+    auto started = Clock::now();
     // The destination first: an unwritable output fails before any input is read.
     OutputFile output(options_.output_path);
     Reservation small_objects =
@@ -83,7 +88,10 @@ class SortJob {
     merge_region_bytes_ = arena_region.size();
     RecordArena arena(arena_region.data(), run_capacity_bytes(arena_region.size()),
                       sizeof(Entry));
+    auto read_started = Clock::now();
     read_input(*reader, arena);
+    summary_.read_seconds = seconds_since(read_started) - summary_.sort_seconds -
+                            summary_.spill_seconds;
     if (reader->missing_eof_marker()) {
       std::fprintf(stderr,
                    "samsort: warning: %s: EOF marker is absent; the input may be truncated\n",
@@ -92,8 +100,12 @@ class SortJob {
     reader.reset();  // returns the input ring to the budget before the merge
     input_fd.reset();
 
+    auto merge_started = Clock::now();
+    double before_sort = summary_.sort_seconds + summary_.spill_seconds;
     std::uint64_t written = runs_.empty() ? write_from_memory(arena, header, output)
                                           : merge_runs(arena, header, output);
+    summary_.merge_seconds = seconds_since(merge_started) -
+                             (summary_.sort_seconds + summary_.spill_seconds - before_sort);
     if (written != summary_.records) {
       throw Error("record count mismatch: read " + std::to_string(summary_.records) +
                   ", wrote " + std::to_string(written) + "; output removed");
@@ -101,8 +113,7 @@ class SortJob {
     output.commit();
     summary_.budget_bytes = options_.memory_bytes;
     summary_.accounted_peak_bytes = budget_.peak_reserved_bytes();
-    summary_.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    summary_.seconds = seconds_since(started);
     static_cast<void>(small_objects);
     return summary_;
   }
@@ -185,11 +196,13 @@ class SortJob {
 
   // Sorts the arena's entries; the result is left at entries().
   void sort_arena(RecordArena& arena) {
+    auto started = Clock::now();
     Entry* sorted = radix_sort_entries<Order>(
         entries(arena), reinterpret_cast<Entry*>(arena.scratch()), arena.count(), threads_);
     if (sorted != entries(arena)) {
       std::memcpy(entries(arena), sorted, arena.count() * sizeof(Entry));
     }
+    summary_.sort_seconds += seconds_since(started);
   }
 
   // Writes the arena's sorted records to `writer`; returns the count.
@@ -217,6 +230,7 @@ class SortJob {
 
   void spill(RecordArena& arena) {
     sort_arena(arena);
+    auto started = Clock::now();
     RunStore& store = run_store();
     std::unique_ptr<BgzfWriter> writer = store.begin_run(threads_, budget_);
     std::uint64_t count = gather(arena, *writer);
@@ -225,6 +239,7 @@ class SortJob {
     ++summary_.runs;
     arena.clear();
     run_max_record_bytes_ = 0;
+    summary_.spill_seconds += seconds_since(started);
   }
 
   std::unique_ptr<BgzfWriter> open_output(const BamHeader& header, const OutputFile& output) {

@@ -18,6 +18,11 @@ struct SortSummary {
   std::size_t budget_bytes = 0;
   std::size_t accounted_peak_bytes = 0;
   double seconds = 0;
+  // Wall time per phase: reading+packing, in-memory sorting, writing runs, final write/merge.
+  double read_seconds = 0;
+  double sort_seconds = 0;
+  double spill_seconds = 0;
+  double merge_seconds = 0;
 };
 
 SortSummary run_sort(const SortOptions& options);
