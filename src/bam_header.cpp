@@ -121,21 +121,30 @@ BamHeader BamHeader::read(BgzfReader& reader, MemoryBudget& budget) {
 
 std::int32_t BamHeader::reference_count() const noexcept { return sam_hdr_nref(header_.get()); }
 
-void BamHeader::mark_coordinate_sorted() {
+void BamHeader::set_sort_tags(const HeaderSortTags& tags) {
   sam_hdr_t* header = header_.get();
   if (sam_hdr_count_lines(header, "HD") <= 0) {
-    // No @HD: htslib's add puts the @HD line first.
-    if (sam_hdr_add_line(header, "HD", "VN", SAM_FORMAT_VERSION, "SO", "coordinate", nullptr) <
-        0) {
-      throw Error("cannot add @HD line to the header");
-    }
+    // htslib puts a new @HD line first.
+    int added = tags.group_order != nullptr && tags.sub_sort != nullptr
+                    ? sam_hdr_add_line(header, "HD", "VN", SAM_FORMAT_VERSION, "SO",
+                                       tags.sort_order, "GO", tags.group_order, "SS",
+                                       tags.sub_sort, nullptr)
+                : tags.sub_sort != nullptr
+                    ? sam_hdr_add_line(header, "HD", "VN", SAM_FORMAT_VERSION, "SO",
+                                       tags.sort_order, "SS", tags.sub_sort, nullptr)
+                    : sam_hdr_add_line(header, "HD", "VN", SAM_FORMAT_VERSION, "SO",
+                                       tags.sort_order, nullptr);
+    if (added < 0) throw Error("cannot add an @HD line to the header");
     return;
   }
-  if (sam_hdr_update_hd(header, "SO", "coordinate") < 0) {
-    throw Error("cannot update @HD SO in the header");
-  }
-  sam_hdr_remove_tag_hd(header, "GO");
-  sam_hdr_remove_tag_hd(header, "SS");
+  auto set_or_remove = [header](const char* key, const char* value) {
+    int result = value != nullptr ? sam_hdr_update_hd(header, key, value)
+                                  : (sam_hdr_remove_tag_hd(header, key), 0);
+    if (result < 0) throw Error(std::string("cannot set @HD ") + key + " in the header");
+  };
+  set_or_remove("SO", tags.sort_order);
+  set_or_remove("GO", tags.group_order);
+  set_or_remove("SS", tags.sub_sort);
 }
 
 void BamHeader::add_program_line(const std::string& version, const std::string& command_line) {

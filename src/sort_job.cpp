@@ -56,29 +56,51 @@ FileDescriptor open_input(const std::string& path) {
   return FileDescriptor(fd);
 }
 
+// What every order's pipeline starts from: the budget, the destination, the open input and
+// its header. Set up once, before the order is known to need the header (template keys do).
+struct JobSetup {
+  explicit JobSetup(const SortOptions& options)
+      : threads(std::max<std::size_t>(1, options.threads)),
+        budget(std::max(options.memory_bytes, config::kSmallBudgetFloorBytes)),
+        output(options.output_path),  // first: an unwritable output fails before any reading
+        small_objects(budget.reserve(config::kSmallObjectReserveBytes, "small objects")),
+        input_fd(open_input(options.input_path)),
+        input_name(options.input_path == "-" ? "stdin" : options.input_path),
+        reader(std::make_unique<BgzfReader>(input_fd.get(), input_name, threads, budget)),
+        header(BamHeader::read(*reader, budget)) {}
+
+  std::size_t threads;
+  MemoryBudget budget;
+  OutputFile output;
+  Reservation small_objects;
+  FileDescriptor input_fd;
+  std::string input_name;
+  std::unique_ptr<BgzfReader> reader;
+  BamHeader header;
+};
+
 template <class Order>
 class SortJob {
  public:
   using Entry = typename Order::Entry;
 
-  explicit SortJob(const SortOptions& options)
+  SortJob(const SortOptions& options, JobSetup& setup, Order& order)
       : options_(options),
-        threads_(std::max<std::size_t>(1, options.threads)),
-        budget_(std::max(options.memory_bytes, config::kSmallBudgetFloorBytes)),
+        setup_(setup),
+        order_(order),
+        threads_(setup.threads),
+        budget_(setup.budget),
         output_level_(libdeflate_level_for_samtools_level(options.samtools_level)) {}
 
-  SortSummary run() {
-    auto started = Clock::now();
-    // The destination first: an unwritable output fails before any input is read.
-    OutputFile output(options_.output_path);
-    Reservation small_objects =
-        budget_.reserve(config::kSmallObjectReserveBytes, "small objects");
-    FileDescriptor input_fd = open_input(options_.input_path);
-    const std::string input_name = options_.input_path == "-" ? "stdin" : options_.input_path;
-    auto reader = std::make_unique<BgzfReader>(input_fd.get(), input_name, threads_, budget_);
-    BamHeader header = BamHeader::read(*reader, budget_);
+  SortSummary run(Clock::time_point started) {
+    OutputFile& output = setup_.output;
+    std::unique_ptr<BgzfReader>& reader = setup_.reader;
+    FileDescriptor& input_fd = setup_.input_fd;
+    const std::string& input_name = setup_.input_name;
+    BamHeader& header = setup_.header;
     reference_count_ = header.reference_count();
-    header.mark_coordinate_sorted();
+    HeaderSortTags tags = order_.header_tags();
+    header.set_sort_tags(tags);
     if (options_.write_program_line) {
       header.add_program_line(kVersion, options_.command_line);
     }
@@ -114,7 +136,6 @@ class SortJob {
     summary_.budget_bytes = options_.memory_bytes;
     summary_.accounted_peak_bytes = budget_.peak_reserved_bytes();
     summary_.seconds = seconds_since(started);
-    static_cast<void>(small_objects);
     return summary_;
   }
 
@@ -183,7 +204,7 @@ class SortJob {
         throw FormatError(reader.path(), problem, record_offset, summary_.records);
       }
       std::uint64_t offset = arena.commit(record_bytes);
-      entries(arena)[arena.count() - 1] = Order::make_entry(slot, offset);
+      entries(arena)[arena.count() - 1] = order_.make_entry(slot, offset);
       run_max_record_bytes_ =
           std::max(run_max_record_bytes_, static_cast<std::uint32_t>(record_bytes));
       ++summary_.records;
@@ -197,8 +218,18 @@ class SortJob {
   // Sorts the arena's entries; the result is left at entries().
   void sort_arena(RecordArena& arena) {
     auto started = Clock::now();
-    Entry* sorted = radix_sort_entries<Order>(
-        entries(arena), reinterpret_cast<Entry*>(arena.scratch()), arena.count(), threads_);
+    Entry* scratch = reinterpret_cast<Entry*>(arena.scratch());
+    order_.prepare_run(entries(arena), arena.count(), arena.base());
+    Entry* sorted;
+    if constexpr (Order::kRadix) {
+      sorted = radix_sort_entries<Order>(entries(arena), scratch, arena.count(), threads_);
+    } else {
+      const std::uint8_t* base = arena.base();
+      const Order& order = order_;
+      sorted = comparison_sort_entries(
+          entries(arena), scratch, arena.count(), threads_,
+          [&order, base](const Entry& a, const Entry& b) { return order.entry_less(a, b, base); });
+    }
     if (sorted != entries(arena)) {
       std::memcpy(entries(arena), sorted, arena.count() * sizeof(Entry));
     }
@@ -212,9 +243,9 @@ class SortJob {
     std::size_t count = arena.count();
     for (std::size_t idx = 0; idx < count; ++idx) {
       if (idx + kGatherPrefetchDistance < count) {
-        __builtin_prefetch(base + Order::offset_of(sorted[idx + kGatherPrefetchDistance]));
+        __builtin_prefetch(base + order_.offset_of(sorted[idx + kGatherPrefetchDistance]));
       }
-      const std::uint8_t* record = base + Order::offset_of(sorted[idx]);
+      const std::uint8_t* record = base + order_.offset_of(sorted[idx]);
       writer.write(record, bam::record_bytes(record));
     }
     return count;
@@ -297,7 +328,7 @@ class SortJob {
   // Streams the merge of `streams` into `writer`; returns the record count and max size.
   std::uint64_t merge_into(const std::vector<RecordStream*>& streams, BgzfWriter& writer,
                            std::uint32_t* max_record_bytes) {
-    LoserTree<Order> tree(streams);
+    LoserTree<Order> tree(order_, streams);
     std::uint64_t count = 0;
     std::uint32_t largest = 0;
     while (const std::uint8_t* record = tree.top()) {
@@ -366,7 +397,7 @@ class SortJob {
     std::vector<RecordStream*> streams = stream_pointers(readers);
     std::optional<MemoryRunStream<Order>> memory_run;
     if (last_in_memory) {
-      memory_run.emplace(entries(arena), arena.count(), arena.base());
+      memory_run.emplace(order_, entries(arena), arena.count(), arena.base());
       streams.push_back(&*memory_run);
     }
     std::unique_ptr<BgzfWriter> writer = open_output(header, output);
@@ -377,8 +408,10 @@ class SortJob {
   }
 
   const SortOptions& options_;
+  JobSetup& setup_;
+  Order& order_;
   std::size_t threads_;
-  MemoryBudget budget_;
+  MemoryBudget& budget_;
   int output_level_;
   std::int32_t reference_count_ = 0;
   std::uint8_t* merge_region_ = nullptr;
@@ -393,9 +426,13 @@ class SortJob {
 }  // namespace
 
 SortSummary run_sort(const SortOptions& options) {
+  auto started = Clock::now();
+  JobSetup setup(options);
   switch (options.order) {
-    case SortOrder::kCoordinate:
-      return SortJob<CoordinateOrder>(options).run();
+    case SortOrder::kCoordinate: {
+      CoordinateOrder order;
+      return SortJob<CoordinateOrder>(options, setup, order).run(started);
+    }
   }
   throw UsageError("unsupported sort order");
 }

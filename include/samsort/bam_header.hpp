@@ -14,6 +14,14 @@ namespace samsort {
 
 class BgzfReader;
 
+// The @HD tags an order sets (specs/sort-orders.md, "Header (@HD) per order"); nullptr means
+// the tag must not be present.
+struct HeaderSortTags {
+  const char* sort_order;  // SO
+  const char* group_order; // GO
+  const char* sub_sort;    // SS
+};
+
 class BamHeader {
  public:
   // Reads "BAM\1", the text and the reference list from `reader`, reserving the memory the
@@ -25,9 +33,9 @@ class BamHeader {
   ~BamHeader();
 
   std::int32_t reference_count() const noexcept;
-  // Sets @HD SO:coordinate (keeping other @HD tags in place, dropping GO and SS; adding
-  // "@HD VN:1.6" first when there is none), as samtools sort does.
-  void mark_coordinate_sorted();
+  // Sets @HD SO/GO/SS as `tags` says: other @HD tags stay in place, present tags are replaced,
+  // missing ones appended, unset GO/SS removed; without @HD, "@HD VN:1.6 SO:..." goes first.
+  void set_sort_tags(const HeaderSortTags& tags);
   // Appends a @PG line for samsort with ID uniqueness and PP chaining as htslib does.
   void add_program_line(const std::string& version, const std::string& command_line);
   // The complete binary BAM header (magic through the reference list).

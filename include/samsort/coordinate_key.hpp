@@ -5,14 +5,17 @@
 // Offsets grow with input order, so (hi, lo) as a 128-bit integer is exactly the order with
 // input order as the final tie.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
+#include "samsort/bam_header.hpp"
 #include "samsort/bam_record.hpp"
 
 namespace samsort {
 
 struct CoordinateOrder {
   static constexpr const char* kName = "coordinate";
+  static constexpr bool kRadix = true;
 
   struct Entry {
     std::uint64_t hi;
@@ -40,6 +43,11 @@ struct CoordinateOrder {
     return Entry{(tid << 32) | (position >> 12),
                  ((position & 0xfff) << 52) | (reverse << kOffsetBits) | offset};
   }
+
+  static HeaderSortTags header_tags() noexcept { return {"coordinate", nullptr, nullptr}; }
+
+  // The whole key is in the entry: nothing to prepare per run.
+  static void prepare_run(Entry*, std::size_t, const std::uint8_t*) noexcept {}
 
   static std::uint64_t offset_of(const Entry& entry) noexcept {
     return entry.lo & kOffsetMask;

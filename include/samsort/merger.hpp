@@ -14,8 +14,9 @@ template <class Order>
 class LoserTree {
  public:
   // Streams are borrowed and must outlive the tree. Pulls the first record of each.
-  explicit LoserTree(std::vector<RecordStream*> streams)
-      : streams_(std::move(streams)),
+  LoserTree(const Order& order, std::vector<RecordStream*> streams)
+      : order_(order),
+        streams_(std::move(streams)),
         count_(streams_.size()),
         records_(count_, nullptr),
         keys_(count_),
@@ -40,15 +41,15 @@ class LoserTree {
  private:
   void load(std::size_t idx) {
     records_[idx] = streams_[idx]->next();
-    if (records_[idx] != nullptr) keys_[idx] = Order::merge_key(records_[idx]);
+    if (records_[idx] != nullptr) keys_[idx] = order_.merge_key(records_[idx]);
   }
 
   // Whether stream a's record goes before stream b's.
   bool beats(std::size_t a, std::size_t b) const noexcept {
     if (records_[a] == nullptr) return false;
     if (records_[b] == nullptr) return true;
-    if (Order::merge_less(keys_[a], keys_[b])) return true;
-    if (Order::merge_less(keys_[b], keys_[a])) return false;
+    if (order_.merge_less(keys_[a], keys_[b])) return true;
+    if (order_.merge_less(keys_[b], keys_[a])) return false;
     return a < b;
   }
 
@@ -74,6 +75,7 @@ class LoserTree {
     tree_[0] = winners[1];
   }
 
+  const Order& order_;
   std::vector<RecordStream*> streams_;
   std::size_t count_;
   std::vector<const std::uint8_t*> records_;

@@ -17,16 +17,17 @@ class RecordStream {
 template <class Order>
 class MemoryRunStream final : public RecordStream {
  public:
-  MemoryRunStream(const typename Order::Entry* entries, std::size_t count,
+  MemoryRunStream(const Order& order, const typename Order::Entry* entries, std::size_t count,
                   const std::uint8_t* arena_base) noexcept
-      : entries_(entries), count_(count), base_(arena_base) {}
+      : order_(order), entries_(entries), count_(count), base_(arena_base) {}
 
   const std::uint8_t* next() override {
     if (next_idx_ == count_) return nullptr;
-    return base_ + Order::offset_of(entries_[next_idx_++]);
+    return base_ + order_.offset_of(entries_[next_idx_++]);
   }
 
  private:
+  const Order& order_;
   const typename Order::Entry* entries_;
   std::size_t count_;
   const std::uint8_t* base_;

@@ -1,0 +1,80 @@
+// Shared helpers for the end-to-end tests: scratch directories, cached generated inputs and
+// samtools references, running samsort, parsing its summary line, comparing BAMs via samtools.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+
+namespace samsort::e2e {
+
+inline constexpr const char* kSamsortBin = SAMSORT_BIN;
+inline constexpr const char* kMakeTestBamBin = MAKE_TEST_BAM_BIN;
+inline constexpr const char* kTestDataDir = SAMSORT_TESTDATA_DIR;
+inline constexpr const char* kGeneratedDir = SAMSORT_GENERATED_DIR;
+
+// A fresh directory under /tmp, removed with everything in it on destruction.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  // Creates (and returns) a subdirectory.
+  std::string subdir(const std::string& name) const;
+
+ private:
+  std::string path_;
+};
+
+// A make_test_bam output cached in kGeneratedDir as synthetic_r<records>_s<seed>.bam; made once
+// (under a lock, written to a temporary name and renamed) and reused by later tests.
+std::string generated_bam(int64_t records, uint64_t seed);
+
+// `input` sorted by samtools (with a .bai beside it), cached in kGeneratedDir as <cache_name>.
+std::string samtools_reference(const std::string& input, const std::string& cache_name);
+
+// The bundled real-looking input (no @HD line).
+std::string example_bam();
+
+// Runs `samsort sort args...`.
+ProcessResult run_samsort(const std::vector<std::string>& args, const ProcessOptions& options = {});
+
+// The figures of samsort's summary line ("samsort: sorted N records ... R spilled runs, P merge
+// passes ..."); found is false when stderr has no such line.
+struct SortSummary {
+  bool found = false;
+  uint64_t records = 0;
+  uint64_t runs = 0;
+  uint64_t merge_passes = 0;
+};
+SortSummary parse_summary(const std::string& stderr_text);
+
+// `samtools view` text of both files, line by line: success when identical, otherwise the first
+// differing line. Headers (and so @PG lines) are not compared.
+::testing::AssertionResult same_records_in_order(const std::string& expected_bam,
+                                                 const std::string& actual_bam);
+// As above, but each side's lines sorted first: the same records, in any order.
+::testing::AssertionResult same_record_multiset(const std::string& expected_bam,
+                                                const std::string& actual_bam);
+
+// `samtools view -c bam [region]`; -1 when samtools fails.
+int64_t count_records(const std::string& bam, const std::string& region = "");
+// `samtools view -H --no-PG bam`, one element per line.
+std::vector<std::string> header_lines(const std::string& bam);
+// Bytes of the uncompressed BAM stream (`samtools view -u bam | wc -c`).
+uint64_t uncompressed_bytes(const std::string& bam);
+
+// Names in `dir` (without . and ..), sorted.
+std::vector<std::string> list_directory(const std::string& dir);
+bool path_exists(const std::string& path);
+uint64_t file_size(const std::string& path);
+std::string join_lines(const std::vector<std::string>& lines);
+
+}  // namespace samsort::e2e
