@@ -44,10 +44,24 @@ std::size_t parse_size(const std::string& text, const char* option) {
 
 namespace {
 
+SortOrder parse_order(const std::string& name) {
+  if (name == "coordinate") return SortOrder::kCoordinate;
+  if (name == "queryname" || name == "queryname::natural") return SortOrder::kQueryName;
+  if (name == "queryname-lex" || name == "queryname::lexicographical" ||
+      name == "queryname::lex") {
+    return SortOrder::kQueryNameLex;
+  }
+  if (name == "template-coordinate" || name == "template") {
+    return SortOrder::kTemplateCoordinate;
+  }
+  throw UsageError("unknown --order '" + name +
+                   "' (coordinate, queryname, queryname-lex, template-coordinate)");
+}
+
 std::string usage_text(const po::options_description& visible) {
   std::ostringstream out;
   out << "Usage: samsort sort [options] [in.bam|-]\n"
-         "Sort a BAM file by coordinate with one memory bound for the whole process.\n"
+         "Sort a BAM file with one memory bound for the whole process.\n"
          "Input defaults to standard input, output to standard output.\n\n"
       << visible
       << "\nOther commands: samsort --version, samsort --help\n";
@@ -71,6 +85,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   std::string memory_per_thread;
   std::string max_memory;
   std::string order = "coordinate";
+  std::string sort_tag;
   std::string allocator = "mimalloc";
   std::string debug_run_bytes;
   int threads = 1;
@@ -89,7 +104,14 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
        "Temporary files: an existing DIR, or a PREFIX [beside the output, else $TMPDIR]")
       (",l", po::value<int>(&level), "Output compression level 0-9, samtools' scale [6]")
       (",u", "Uncompressed BAM output (same as -l 0)")
-      ("order", po::value<std::string>(&order), "Sort order: coordinate [coordinate]")
+      ("order", po::value<std::string>(&order),
+       "Sort order: coordinate, queryname (natural), queryname-lex, template-coordinate "
+       "[coordinate]")
+      (",n", "Sort by read name, natural order (samtools -n; = --order queryname)")
+      (",N", "Sort by read name, lexicographic (samtools -N; = --order queryname-lex)")
+      ("template-coordinate", "Sort by template coordinate (= --order template-coordinate)")
+      (",t", po::value<std::string>(&sort_tag),
+       "Sort first by the value of aux tag TAG, then by the order above")
       ("no-PG", "Do not add a @PG line to the header")
       ("allocator", po::value<std::string>(&allocator),
        "Small-object allocator: mimalloc or system [mimalloc]")
@@ -125,8 +147,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   }
   std::vector<std::string> args(argv + 2, argv + argc);
   po::variables_map values;
+  po::parsed_options parsed_options(&all);
   try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), values);
+    parsed_options = po::command_line_parser(args).options(all).positional(positional).run();
+    po::store(parsed_options, values);
     po::notify(values);
   } catch (const po::too_many_positional_options_error&) {
     throw UsageError("give at most one input file (samtools' legacy 'sort in out.prefix' "
@@ -163,8 +187,25 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   if (values.count("-u") != 0) level = 0;
   if (level < -1 || level > 9) throw UsageError("-l must be between 0 and 9");
   sort.samtools_level = level;
-  if (order != "coordinate") {
-    throw UsageError("unsupported --order '" + order + "' (this build sorts: coordinate)");
+  // samtools' precedence: the last of -n / -N / --template-coordinate (and --order) wins.
+  sort.order = SortOrder::kCoordinate;
+  for (const po::option& option : parsed_options.options) {
+    if (option.string_key == "-n") {
+      sort.order = SortOrder::kQueryName;
+    } else if (option.string_key == "-N") {
+      sort.order = SortOrder::kQueryNameLex;
+    } else if (option.string_key == "template-coordinate") {
+      sort.order = SortOrder::kTemplateCoordinate;
+    } else if (option.string_key == "order" && !option.value.empty()) {
+      sort.order = parse_order(option.value.back());
+    }
+  }
+  if (!sort_tag.empty()) {
+    if (sort_tag.size() != 2) throw UsageError("-t takes a two-character tag, e.g. -t CB");
+    if (sort.order == SortOrder::kTemplateCoordinate) {
+      throw UsageError("-t cannot be combined with template-coordinate order");
+    }
+    sort.sort_tag = sort_tag;
   }
   sort.write_program_line = values.count("no-PG") == 0;
   if (allocator == "mimalloc") {

@@ -219,16 +219,18 @@ class SortJob {
   void sort_arena(RecordArena& arena) {
     auto started = Clock::now();
     Entry* scratch = reinterpret_cast<Entry*>(arena.scratch());
-    order_.prepare_run(entries(arena), arena.count(), arena.base());
+    Entry* unsorted = entries(arena);
+    order_.prepare_run([unsorted](std::size_t idx) -> Entry& { return unsorted[idx]; },
+                       arena.count(), arena.top());
     Entry* sorted;
     if constexpr (Order::kRadix) {
       sorted = radix_sort_entries<Order>(entries(arena), scratch, arena.count(), threads_);
     } else {
-      const std::uint8_t* base = arena.base();
+      const std::uint8_t* top = arena.top();
       const Order& order = order_;
       sorted = comparison_sort_entries(
           entries(arena), scratch, arena.count(), threads_,
-          [&order, base](const Entry& a, const Entry& b) { return order.entry_less(a, b, base); });
+          [&order, top](const Entry& a, const Entry& b) { return order.entry_less(a, b, top); });
     }
     if (sorted != entries(arena)) {
       std::memcpy(entries(arena), sorted, arena.count() * sizeof(Entry));
@@ -239,13 +241,13 @@ class SortJob {
   // Writes the arena's sorted records to `writer`; returns the count.
   std::uint64_t gather(const RecordArena& arena, BgzfWriter& writer) {
     const Entry* sorted = entries(arena);
-    const std::uint8_t* base = arena.base();
+    const std::uint8_t* top = arena.top();
     std::size_t count = arena.count();
     for (std::size_t idx = 0; idx < count; ++idx) {
       if (idx + kGatherPrefetchDistance < count) {
-        __builtin_prefetch(base + order_.offset_of(sorted[idx + kGatherPrefetchDistance]));
+        __builtin_prefetch(top - order_.offset_of(sorted[idx + kGatherPrefetchDistance]));
       }
-      const std::uint8_t* record = base + order_.offset_of(sorted[idx]);
+      const std::uint8_t* record = top - order_.offset_of(sorted[idx]);
       writer.write(record, bam::record_bytes(record));
     }
     return count;
@@ -397,7 +399,7 @@ class SortJob {
     std::vector<RecordStream*> streams = stream_pointers(readers);
     std::optional<MemoryRunStream<Order>> memory_run;
     if (last_in_memory) {
-      memory_run.emplace(order_, entries(arena), arena.count(), arena.base());
+      memory_run.emplace(order_, entries(arena), arena.count(), arena.top());
       streams.push_back(&*memory_run);
     }
     std::unique_ptr<BgzfWriter> writer = open_output(header, output);

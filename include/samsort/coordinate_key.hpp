@@ -2,8 +2,8 @@
 // then the REVERSE bit, then input order. The whole key is packed into one 16-byte sort entry
 // together with the record's arena offset, so sorting never touches a record:
 //   hi = tid(32) | (pos+1) >> 12 (32)          lo = (pos+1) & 0xfff (12) | rev (1) | offset (51)
-// Offsets grow with input order, so (hi, lo) as a 128-bit integer is exactly the order with
-// input order as the final tie.
+// Offsets grow with input order (see RecordArena::commit), so (hi, lo) as a 128-bit integer
+// is exactly the order with input order as the final tie.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -46,8 +46,11 @@ struct CoordinateOrder {
 
   static HeaderSortTags header_tags() noexcept { return {"coordinate", nullptr, nullptr}; }
 
-  // The whole key is in the entry: nothing to prepare per run.
-  static void prepare_run(Entry*, std::size_t, const std::uint8_t*) noexcept {}
+  // The whole key is in the entry: nothing to prepare per run. (Orders whose entries depend
+  // on the whole run, like name prefixes after the run's common prefix, fill them here;
+  // `entry_at(i)` returns entry i by reference.)
+  template <class EntryAt>
+  static void prepare_run(EntryAt&&, std::size_t, const std::uint8_t*) noexcept {}
 
   static std::uint64_t offset_of(const Entry& entry) noexcept {
     return entry.lo & kOffsetMask;

@@ -8,7 +8,7 @@
 
 namespace samsort {
 
-enum class SortOrder { kCoordinate };
+enum class SortOrder { kCoordinate, kQueryName, kQueryNameLex, kTemplateCoordinate };
 enum class AllocatorChoice { kMimalloc, kSystem };
 
 struct SortOptions {
@@ -19,6 +19,7 @@ struct SortOptions {
   std::string tmp_option;              // -T as given
   int samtools_level = -1;             // -l on samtools' 0-9 scale, -1 = default
   SortOrder order = SortOrder::kCoordinate;
+  std::string sort_tag;                // -t TAG: primary key, the order above secondary
   bool write_program_line = true;      // false with --no-PG
   AllocatorChoice allocator = AllocatorChoice::kMimalloc;
   std::size_t debug_max_run_bytes = 0; // hidden: cap the arena to force many small runs

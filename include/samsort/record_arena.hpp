@@ -25,12 +25,15 @@ class RecordArena {
   bool fits_when_empty(std::size_t record_bytes) const noexcept {
     return record_bytes + 2 * entry_bytes_ <= capacity_bytes_;
   }
-  // Accepts the record last reserved; returns its offset from the region base.
+  // Accepts the record last reserved; returns its offset: its distance below top(). Offsets
+  // grow with input order, so sort entries can use them as the final, stable tie.
   std::uint64_t commit(std::size_t record_bytes) noexcept {
     record_bytes_used_ += record_bytes;
     ++count_;
-    return capacity_bytes_ - record_bytes_used_;
+    return record_bytes_used_;
   }
+  // One past the highest byte of the record area; a record lives at top() - offset.
+  std::uint8_t* top() const noexcept { return base_ + capacity_bytes_; }
 
   std::uint8_t* base() const noexcept { return base_; }
   std::size_t capacity_bytes() const noexcept { return capacity_bytes_; }

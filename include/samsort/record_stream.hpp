@@ -13,24 +13,24 @@ class RecordStream {
   virtual const std::uint8_t* next() = 0;
 };
 
-// The sorted entries of a run that stayed in the arena.
+// The sorted entries of a run that stayed in the arena (records at arena_top - offset).
 template <class Order>
 class MemoryRunStream final : public RecordStream {
  public:
   MemoryRunStream(const Order& order, const typename Order::Entry* entries, std::size_t count,
-                  const std::uint8_t* arena_base) noexcept
-      : order_(order), entries_(entries), count_(count), base_(arena_base) {}
+                  const std::uint8_t* arena_top) noexcept
+      : order_(order), entries_(entries), count_(count), top_(arena_top) {}
 
   const std::uint8_t* next() override {
     if (next_idx_ == count_) return nullptr;
-    return base_ + order_.offset_of(entries_[next_idx_++]);
+    return top_ - order_.offset_of(entries_[next_idx_++]);
   }
 
  private:
   const Order& order_;
   const typename Order::Entry* entries_;
   std::size_t count_;
-  const std::uint8_t* base_;
+  const std::uint8_t* top_;
   std::size_t next_idx_ = 0;
 };
 
