@@ -25,11 +25,14 @@
 #include "samsort/file_io.hpp"
 #include "samsort/memory_budget.hpp"
 #include "samsort/merger.hpp"
+#include "samsort/name_order.hpp"
 #include "samsort/output_file.hpp"
 #include "samsort/record_arena.hpp"
 #include "samsort/run_file.hpp"
 #include "samsort/run_sorter.hpp"
+#include "samsort/tag_order.hpp"
 #include "samsort/temp_dir.hpp"
+#include "samsort/template_order.hpp"
 #include "samsort/version.hpp"
 
 namespace samsort {
@@ -204,7 +207,13 @@ class SortJob {
         throw FormatError(reader.path(), problem, record_offset, summary_.records);
       }
       std::uint64_t offset = arena.commit(record_bytes);
-      entries(arena)[arena.count() - 1] = order_.make_entry(slot, offset);
+      try {
+        entries(arena)[arena.count() - 1] = order_.make_entry(slot, offset);
+      } catch (const FormatError&) {
+        throw;
+      } catch (const Error& error) {  // a record the order cannot key (e.g. no MC tag)
+        throw FormatError(reader.path(), error.what(), record_offset, summary_.records);
+      }
       run_max_record_bytes_ =
           std::max(run_max_record_bytes_, static_cast<std::uint32_t>(record_bytes));
       ++summary_.records;
@@ -427,14 +436,39 @@ class SortJob {
 
 }  // namespace
 
+namespace {
+
+template <class Order>
+SortSummary run_order(const SortOptions& options, JobSetup& setup, Order order,
+                      Clock::time_point started) {
+  return SortJob<Order>(options, setup, order).run(started);
+}
+
+// -t TAG wraps the name or coordinate order as its secondary key.
+template <class Order>
+SortSummary run_with_optional_tag(const SortOptions& options, JobSetup& setup, Order order,
+                                  const char* order_name, Clock::time_point started) {
+  if (options.sort_tag.empty()) return run_order(options, setup, std::move(order), started);
+  return run_order(options, setup, TagOrder<Order>(options.sort_tag, std::move(order), order_name),
+                   started);
+}
+
+}  // namespace
+
 SortSummary run_sort(const SortOptions& options) {
   auto started = Clock::now();
   JobSetup setup(options);
   switch (options.order) {
-    case SortOrder::kCoordinate: {
-      CoordinateOrder order;
-      return SortJob<CoordinateOrder>(options, setup, order).run(started);
-    }
+    case SortOrder::kCoordinate:
+      return run_with_optional_tag(options, setup, CoordinateOrder{}, "coordinate", started);
+    case SortOrder::kQueryName:
+      return run_with_optional_tag(options, setup, NaturalNameOrder{}, "queryname:natural",
+                                   started);
+    case SortOrder::kQueryNameLex:
+      return run_with_optional_tag(options, setup, LexicographicNameOrder{},
+                                   "queryname:lexicographical", started);
+    case SortOrder::kTemplateCoordinate:
+      return run_order(options, setup, TemplateOrder(setup.header.text()), started);
   }
   throw UsageError("unsupported sort order");
 }

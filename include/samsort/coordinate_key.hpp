@@ -60,6 +60,11 @@ struct CoordinateOrder {
     return a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo;
   }
 
+  // The engine's comparison-sort signature (used when coordinate is a secondary key).
+  static bool entry_less(const Entry& a, const Entry& b, const std::uint8_t*) noexcept {
+    return entry_less(a, b);
+  }
+
   // Merge key: the entry without the offset (input order across runs is the run index).
   using MergeKey = Entry;
   static MergeKey merge_key(const std::uint8_t* record) noexcept { return make_entry(record, 0); }
