@@ -26,7 +26,8 @@ inline std::size_t type_size(std::uint8_t type) noexcept {
 
 // The end of the field whose type byte is at `type_at` (< end), or nullptr if it is malformed
 // or truncated. An unterminated Z/H runs to `end`, as in htslib.
-inline const std::uint8_t* skip_field(const std::uint8_t* type_at, const std::uint8_t* end) noexcept {
+inline const std::uint8_t* skip_field(const std::uint8_t* type_at,
+                                      const std::uint8_t* end) noexcept {
   const std::uint8_t* value = type_at + 1;
   std::size_t left = static_cast<std::size_t>(end - value);
   std::size_t size = type_size(*type_at);

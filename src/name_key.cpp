@@ -88,7 +88,7 @@ std::size_t encode_natural(const char* name, std::size_t name_bytes, std::uint8_
 std::size_t encode_lexicographic(const char* name, std::size_t name_bytes,
                                  std::uint8_t* out) noexcept {
   std::size_t length = strnlen(name, name_bytes);
-  std::memcpy(out, name, length);
+  if (length != 0) std::memcpy(out, name, length);
   return length;
 }
 

@@ -306,8 +306,8 @@ const char* make_template_fields(const std::uint8_t* record, const LibraryTable&
 TemplateFields template_fields(const std::uint8_t* record, const LibraryTable& libraries) {
   TemplateFields fields;
   if (const char* problem = make_template_fields(record, libraries, fields)) {
-    throw TemplateKeyError("read '" + std::string(bam::read_name(record), read_name_length(record)) +
-                           "': " + problem);
+    std::string name(bam::read_name(record), read_name_length(record));
+    throw TemplateKeyError("read '" + name + "': " + problem);
   }
   return fields;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -112,23 +113,44 @@ std::string ScratchDir::subdir(const std::string& name) const {
   return path;
 }
 
-std::string generated_bam(int64_t records, uint64_t seed) {
-  std::string name = "synthetic_r" + std::to_string(records) + "_s" + std::to_string(seed) + ".bam";
-  return cached_file(name, [&](const std::string& temp_path) {
-    run_or_throw({kMakeTestBamBin, "--records", std::to_string(records), "--seed",
-                  std::to_string(seed), "--level", std::to_string(kGeneratorLevel), "--threads",
-                  std::to_string(kGeneratorThreads), "-o", temp_path});
+std::string generated_bam(int64_t records, uint64_t seed,
+                          const std::vector<std::string>& extra_args) {
+  std::string name = "synthetic_r" + std::to_string(records) + "_s" + std::to_string(seed);
+  for (const std::string& arg : extra_args) {
+    name += '_';
+    for (char c : arg) {
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '.') name += c;
+    }
+  }
+  return cached_file(name + ".bam", [&](const std::string& temp_path) {
+    std::vector<std::string> argv{kMakeTestBamBin,
+                                  "--records",
+                                  std::to_string(records),
+                                  "--seed",
+                                  std::to_string(seed),
+                                  "--level",
+                                  std::to_string(kGeneratorLevel),
+                                  "--threads",
+                                  std::to_string(kGeneratorThreads)};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    argv.insert(argv.end(), {"-o", temp_path});
+    run_or_throw(argv);
   });
 }
 
-std::string samtools_reference(const std::string& input, const std::string& cache_name) {
+std::string samtools_reference(const std::string& input) {
+  std::string cache_name = std::filesystem::path(input).filename().string();
+  if (cache_name.size() > 4 && cache_name.ends_with(".bam"))
+    cache_name.resize(cache_name.size() - 4);
+  cache_name += ".samtools.bam";
   return cached_file(cache_name, [&](const std::string& temp_path) {
     run_or_throw({"samtools", "sort", "--no-PG", "-@", "2", "-l", "1", "-o", temp_path, input});
-    // The index goes beside the final name; it is renamed into place before the BAM is.
+    // A CSI index (BAI cannot address positions beyond 2^29) goes beside the final name; it is
+    // renamed into place before the BAM is.
     std::string final_path = std::string(kGeneratedDir) + "/" + cache_name;
-    std::string temp_index = temp_path + ".bai";
-    run_or_throw({"samtools", "index", temp_path, temp_index});
-    std::string final_index = final_path + ".bai";
+    std::string temp_index = temp_path + ".csi";
+    run_or_throw({"samtools", "index", "-c", temp_path, temp_index});
+    std::string final_index = final_path + ".csi";
     if (std::rename(temp_index.c_str(), final_index.c_str()) != 0) {
       throw std::runtime_error("cannot rename " + temp_index);
     }
@@ -180,8 +202,10 @@ SortSummary parse_summary(const std::string& stderr_text) {
              << (have_actual ? clip(actual_line) : std::string("<end of records>"));
     }
   }
-  if (expected.finish() != 0) return ::testing::AssertionFailure() << "samtools view failed on " << expected_bam;
-  if (actual.finish() != 0) return ::testing::AssertionFailure() << "samtools view failed on " << actual_bam;
+  if (expected.finish() != 0)
+    return ::testing::AssertionFailure() << "samtools view failed on " << expected_bam;
+  if (actual.finish() != 0)
+    return ::testing::AssertionFailure() << "samtools view failed on " << actual_bam;
   if (line_number == 1) return ::testing::AssertionFailure() << "no records in " << expected_bam;
   return ::testing::AssertionSuccess() << (line_number - 1) << " records in the same order";
 }
@@ -192,7 +216,8 @@ SortSummary parse_summary(const std::string& stderr_text) {
   bool actual_ok = false;
   std::vector<std::string> expected = all_lines(expected_bam, &expected_ok);
   std::vector<std::string> actual = all_lines(actual_bam, &actual_ok);
-  if (!expected_ok) return ::testing::AssertionFailure() << "samtools view failed on " << expected_bam;
+  if (!expected_ok)
+    return ::testing::AssertionFailure() << "samtools view failed on " << expected_bam;
   if (!actual_ok) return ::testing::AssertionFailure() << "samtools view failed on " << actual_bam;
   if (expected.size() != actual.size()) {
     return ::testing::AssertionFailure() << expected.size() << " records in " << expected_bam

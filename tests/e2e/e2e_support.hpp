@@ -33,12 +33,15 @@ class ScratchDir {
   std::string path_;
 };
 
-// A make_test_bam output cached in kGeneratedDir as synthetic_r<records>_s<seed>.bam; made once
-// (under a lock, written to a temporary name and renamed) and reused by later tests.
-std::string generated_bam(int64_t records, uint64_t seed);
+// A make_test_bam output cached in kGeneratedDir as synthetic_r<records>_s<seed>[_<extra>].bam;
+// made once (under a lock, written to a temporary name and renamed) and reused by later tests.
+// extra_args are further make_test_bam options (e.g. {"--big-positions"}).
+std::string generated_bam(int64_t records, uint64_t seed,
+                          const std::vector<std::string>& extra_args = {});
 
-// `input` sorted by samtools (with a .bai beside it), cached in kGeneratedDir as <cache_name>.
-std::string samtools_reference(const std::string& input, const std::string& cache_name);
+// `input` sorted by samtools (with a .csi index beside it), cached in kGeneratedDir as
+// <input's name without .bam>.samtools.bam.
+std::string samtools_reference(const std::string& input);
 
 // The bundled real-looking input (no @HD line).
 std::string example_bam();

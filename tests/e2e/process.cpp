@@ -20,9 +20,7 @@ namespace {
 
 constexpr int kExecFailedStatus = 127;
 
-std::string errno_text(const std::string& what) {
-  return what + ": " + std::strerror(errno);
-}
+std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
 
 // An unlinked temporary file (close-on-exec) that a child writes and the parent reads back.
 class CaptureFile {
@@ -113,8 +111,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   int stdin_fd = options.stdin_fd;
   bool close_stdin = false;
   if (stdin_fd < 0) {
-    stdin_fd = open_or_throw(options.stdin_path.empty() ? "/dev/null" : options.stdin_path,
-                             O_RDONLY);
+    stdin_fd =
+        open_or_throw(options.stdin_path.empty() ? "/dev/null" : options.stdin_path, O_RDONLY);
     close_stdin = true;
   }
   CaptureFile stdout_capture;

@@ -34,8 +34,7 @@ struct ProcessResult {
 
 // Runs argv[0] (looked up in PATH) with argv and waits for it. Fails the calling test through
 // an exception only when the process cannot be started at all.
-ProcessResult run_process(const std::vector<std::string>& argv,
-                          const ProcessOptions& options = {});
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
 // Runs `/bin/sh -c command`.
 ProcessResult run_shell(const std::string& command, const ProcessOptions& options = {});

@@ -101,6 +101,11 @@ struct RoundTripCase {
   int level;
 };
 
+void PrintTo(const RoundTripCase& param, std::ostream* out) {
+  *out << "writer threads " << param.writer_threads << ", reader threads "
+       << param.reader_threads << ", level " << param.level;
+}
+
 class BgzfRoundTripTest : public ::testing::TestWithParam<RoundTripCase> {};
 
 TEST_P(BgzfRoundTripTest, FileRoundTripIsByteExact) {
@@ -140,10 +145,11 @@ TEST_P(BgzfRoundTripTest, FileRoundTripIsByteExact) {
 INSTANTIATE_TEST_SUITE_P(Threads, BgzfRoundTripTest,
                          ::testing::Values(RoundTripCase{1, 1, 6}, RoundTripCase{1, 4, 1},
                                            RoundTripCase{3, 1, 1}, RoundTripCase{3, 4, 0}),
-                         [](const ::testing::TestParamInfo<RoundTripCase>& info) {
-                           return "writer" + std::to_string(info.param.writer_threads) +
-                                  "_reader" + std::to_string(info.param.reader_threads) +
-                                  "_level" + std::to_string(info.param.level);
+                         [](const ::testing::TestParamInfo<RoundTripCase>& param_info) {
+                           const RoundTripCase& param = param_info.param;
+                           return "writer" + std::to_string(param.writer_threads) +
+                                  "_reader" + std::to_string(param.reader_threads) +
+                                  "_level" + std::to_string(param.level);
                          });
 
 TEST(BgzfWriterTest, EmptyStreamIsJustTheEofMarker) {

@@ -161,24 +161,27 @@ TEST(CoordinateKeyTest, RadixDigitsCoverEveryKeyByte) {
   EXPECT_TRUE(lo_bytes[7]);
 }
 
-// The header comment of coordinate_key.hpp says offsets grow with input order so that
-// (hi, lo) is the order with input order as the last tie. RecordArena hands out offsets that
-// shrink with input order (records are packed downwards), so entry_less on arena-made entries
-// puts equal keys in reverse input order. The radix sort is unaffected (stable, and it skips
-// the offset's low 48 bits), but any comparison-based use of entry_less would be unstable.
-TEST(CoordinateKeyTest, DISABLED_EntryLessKeepsInputOrderForArenaMadeEntries) {
+// Entries made from arena offsets (which grow with input order) put equal keys in input
+// order under entry_less: the tie that comparison-based uses rely on.
+TEST(CoordinateKeyTest, EntryLessKeepsInputOrderForArenaMadeEntries) {
   std::vector<std::uint8_t> region(4096);
   RecordArena arena(region.data(), region.size(), sizeof(Entry));
   std::vector<Entry> entries;
-  for (int idx = 0; idx < 2; ++idx) {
-    std::vector<std::uint8_t> record = test::make_record("same", 1, 100, 0);
+  std::vector<const std::uint8_t*> slots;
+  for (int idx = 0; idx < 3; ++idx) {
+    std::vector<std::uint8_t> record = test::make_record("same", 1, 100, 0, idx);
     std::uint8_t* slot = arena.reserve_record(record.size());
     ASSERT_NE(slot, nullptr);
     std::memcpy(slot, record.data(), record.size());
     entries.push_back(CoordinateOrder::make_entry(slot, arena.commit(record.size())));
+    slots.push_back(slot);
   }
-  EXPECT_TRUE(less_by_entry(entries[0], entries[1]))
-      << "the first record read does not sort first among equal keys";
+  EXPECT_TRUE(less_by_entry(entries[0], entries[1]));
+  EXPECT_TRUE(less_by_entry(entries[1], entries[2]));
+  EXPECT_FALSE(less_by_entry(entries[1], entries[0]));
+  for (std::size_t idx = 0; idx < entries.size(); ++idx) {
+    EXPECT_EQ(arena.top() - CoordinateOrder::offset_of(entries[idx]), slots[idx]);
+  }
 }
 
 }  // namespace

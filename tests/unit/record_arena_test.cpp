@@ -1,5 +1,6 @@
-// RecordArena: records packed downwards from the top, entries + scratch upwards from the
-// base; reserve_record refuses exactly when record + 2 entries per record would not fit.
+// RecordArena: records packed downwards from top() (offset = distance below top, growing
+// with input order), entries + scratch upwards from the base; reserve_record refuses exactly
+// when record + 2 entries per record would not fit.
 #include "samsort/record_arena.hpp"
 
 #include <gtest/gtest.h>
@@ -17,18 +18,21 @@ TEST(RecordArenaTest, RecordsArePackedDownwardsFromTheTop) {
   RecordArena arena(region.data(), region.size(), kEntryBytes);
   EXPECT_EQ(arena.base(), region.data());
   EXPECT_EQ(arena.capacity_bytes(), 4096u);
+  EXPECT_EQ(arena.top(), region.data() + 4096);
 
   std::uint8_t* first = arena.reserve_record(100);
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(first, region.data() + 4096 - 100);
-  EXPECT_EQ(arena.commit(100), 3996u);
+  EXPECT_EQ(arena.commit(100), 100u);
+  EXPECT_EQ(arena.top() - 100, first);
   EXPECT_EQ(arena.count(), 1u);
   EXPECT_EQ(arena.record_bytes_used(), 100u);
 
   std::uint8_t* second = arena.reserve_record(200);
   ASSERT_NE(second, nullptr);
   EXPECT_EQ(second, region.data() + 3796);
-  EXPECT_EQ(arena.commit(200), 3796u);
+  EXPECT_EQ(arena.commit(200), 300u);
+  EXPECT_EQ(arena.top() - 300, second);
   EXPECT_EQ(arena.count(), 2u);
   EXPECT_EQ(arena.record_bytes_used(), 300u);
 }
@@ -101,7 +105,7 @@ TEST(RecordArenaTest, EntriesScratchAndRecordsNeverOverlap) {
     if (slot == nullptr) break;
     std::memset(slot, static_cast<int>(idx & 0xff), bytes);
     std::uint64_t offset = arena.commit(bytes);
-    EXPECT_EQ(arena.base() + offset, slot);
+    EXPECT_EQ(arena.top() - offset, slot);
     offsets.push_back(offset);
     sizes.push_back(bytes);
     std::uint8_t* entry = arena.entries() + (arena.count() - 1) * kEntryBytes;
@@ -111,12 +115,12 @@ TEST(RecordArenaTest, EntriesScratchAndRecordsNeverOverlap) {
   EXPECT_EQ(arena.entries(), arena.base());
   EXPECT_EQ(arena.scratch(), arena.base() + arena.count() * kEntryBytes);
   // Scratch (as large as the entries) ends at or below the lowest record.
-  EXPECT_LE(2 * arena.count() * kEntryBytes, offsets.back());
-  EXPECT_EQ(arena.free_bytes(),
-            offsets.back() - 2 * arena.count() * kEntryBytes);
+  std::size_t lowest_record = arena.capacity_bytes() - offsets.back();
+  EXPECT_LE(2 * arena.count() * kEntryBytes, lowest_record);
+  EXPECT_EQ(arena.free_bytes(), lowest_record - 2 * arena.count() * kEntryBytes);
   std::memset(arena.scratch(), 0x77, arena.count() * kEntryBytes);
   for (std::size_t idx = 0; idx < offsets.size(); ++idx) {
-    const std::uint8_t* record = arena.base() + offsets[idx];
+    const std::uint8_t* record = arena.top() - offsets[idx];
     for (std::size_t at = 0; at < sizes[idx]; ++at) {
       ASSERT_EQ(record[at], idx & 0xff) << "record " << idx << " byte " << at;
     }
@@ -126,14 +130,15 @@ TEST(RecordArenaTest, EntriesScratchAndRecordsNeverOverlap) {
   }
 }
 
-TEST(RecordArenaTest, OffsetsDecreaseWithInputOrder) {
+TEST(RecordArenaTest, OffsetsGrowWithInputOrder) {
+  // Sort entries rely on this: the offset is the final, stable tie.
   std::vector<std::uint8_t> region(4096);
   RecordArena arena(region.data(), region.size(), kEntryBytes);
-  std::uint64_t previous = region.size();
+  std::uint64_t previous = 0;
   for (int idx = 0; idx < 10; ++idx) {
-    ASSERT_NE(arena.reserve_record(64), nullptr);
-    std::uint64_t offset = arena.commit(64);
-    EXPECT_LT(offset, previous);
+    ASSERT_NE(arena.reserve_record(64 + idx), nullptr);
+    std::uint64_t offset = arena.commit(64 + idx);
+    EXPECT_GT(offset, previous);
     previous = offset;
   }
 }
@@ -151,7 +156,7 @@ TEST(RecordArenaTest, ClearStartsOverFromTheTop) {
   EXPECT_EQ(arena.free_bytes(), 2048u);
   EXPECT_EQ(arena.scratch(), arena.base());
   EXPECT_EQ(arena.reserve_record(100), region.data() + 2048 - 100);
-  EXPECT_EQ(arena.commit(100), 1948u);
+  EXPECT_EQ(arena.commit(100), 100u);
 }
 
 }  // namespace

@@ -1,0 +1,99 @@
+// The core promise: --max-memory bounds the peak RSS of the whole samsort process (wait4's
+// ru_maxrss) on an input at least 4x the budget uncompressed, for both allocators and 1/4 threads.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "e2e_support.hpp"
+
+namespace samsort::e2e {
+namespace {
+
+// ~334 uncompressed bytes per record: 1.7M records are ~568 MB, >= 4 x 128 MiB.
+constexpr int64_t kRecords = 1'700'000;
+constexpr uint64_t kSeed = 21;
+constexpr uint64_t kInputToBudgetRatio = 4;
+constexpr long kRssSlackMib = 16;
+constexpr long kKibPerMib = 1024;
+
+struct MemoryCase {
+  long budget_mib;
+  int threads;
+  std::string allocator;
+};
+
+std::string input_bam() { return generated_bam(kRecords, kSeed); }
+
+std::string memory_case_name(const MemoryCase& memory_case) {
+  return "Budget" + std::to_string(memory_case.budget_mib) + "M_Threads" +
+         std::to_string(memory_case.threads) + "_" + memory_case.allocator;
+}
+
+// Readable parameter values in test names and failure messages.
+void PrintTo(const MemoryCase& memory_case, std::ostream* out) {
+  *out << memory_case_name(memory_case);
+}
+
+class MemoryBoundTest : public ::testing::TestWithParam<MemoryCase> {};
+
+TEST_P(MemoryBoundTest, PeakRssWithinBudgetPlusSlack) {
+  const MemoryCase& memory_case = GetParam();
+  std::string input = input_bam();
+  uint64_t budget_bytes = static_cast<uint64_t>(memory_case.budget_mib) << 20;
+  // Cheap guard (the generator is deterministic; ~150 compressed bytes per record at level 1):
+  // the full `samtools view -u | wc -c` check lives in InputIsLargeEnough.
+  ASSERT_GE(file_size(input), budget_bytes) << "input smaller than expected: " << input;
+
+  ScratchDir scratch;
+  std::string output = scratch.file("out.bam");
+  ProcessResult result = run_samsort({"-@", std::to_string(memory_case.threads), "--max-memory",
+                                      std::to_string(memory_case.budget_mib) + "M", "--allocator",
+                                      memory_case.allocator, "-l", "1", "-o", output, input});
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+
+  long limit_kib = (memory_case.budget_mib + kRssSlackMib) * kKibPerMib;
+  std::printf(
+      "[ RSS      ] budget %ld MiB, %d threads, %s: peak RSS %.1f MiB (limit %ld MiB), "
+      "%.1f s\n",
+      memory_case.budget_mib, memory_case.threads, memory_case.allocator.c_str(),
+      static_cast<double>(result.max_rss_kib) / kKibPerMib, limit_kib / kKibPerMib,
+      result.wall_seconds);
+  RecordProperty("peak_rss_kib", std::to_string(result.max_rss_kib));
+  EXPECT_LE(result.max_rss_kib, limit_kib) << result.stderr_text;
+
+  SortSummary summary = parse_summary(result.stderr_text);
+  ASSERT_TRUE(summary.found) << result.stderr_text;
+  EXPECT_GT(summary.runs, 1u) << result.stderr_text;
+  EXPECT_EQ(summary.records, static_cast<uint64_t>(kRecords));
+  EXPECT_EQ(count_records(output), kRecords);
+}
+
+std::vector<MemoryCase> all_memory_cases() {
+  std::vector<MemoryCase> cases;
+  for (long budget_mib : {64L, 128L}) {
+    for (int threads : {1, 4}) {
+      for (const char* allocator : {"mimalloc", "system"}) {
+        cases.push_back({budget_mib, threads, allocator});
+      }
+    }
+  }
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(BudgetThreadsAllocator, MemoryBoundTest,
+                         ::testing::ValuesIn(all_memory_cases()),
+                         [](const ::testing::TestParamInfo<MemoryCase>& param_info) {
+                           return memory_case_name(param_info.param);
+                         });
+
+// The shared input really is >= 4x the largest budget once decompressed.
+TEST(MemoryBoundInput, InputIsLargeEnough) {
+  uint64_t largest_budget = uint64_t{128} << 20;
+  EXPECT_GE(uncompressed_bytes(input_bam()), kInputToBudgetRatio * largest_budget);
+}
+
+}  // namespace
+}  // namespace samsort::e2e
