@@ -107,6 +107,15 @@ void BgzfReader::worker_loop() noexcept {
 }
 
 bool BgzfReader::next_block() {
+  try {
+    return load_next_block();
+  } catch (...) {
+    failure_ = std::current_exception();
+    throw;
+  }
+}
+
+bool BgzfReader::load_next_block() {
   while (!at_end_) {
     if (holding_slot_) {
       ring_.release(ring_.slot_of(next_seq_ - 1));
@@ -117,6 +126,7 @@ bool BgzfReader::next_block() {
     ++next_seq_;
     holding_slot_ = true;
     current_block_offset_ = slot.block_offset;
+    current_block_end_ = slot.block_offset;
     switch (slot.kind) {
       case SlotKind::kEnd:
         at_end_ = true;
@@ -135,6 +145,7 @@ bool BgzfReader::next_block() {
       throw FormatError(path_, block_status_text(slot.status), slot.block_offset);
     }
     compressed_bytes_ += slot.compressed_bytes;
+    current_block_end_ = slot.block_offset + slot.compressed_bytes;
     last_block_empty_ = slot.payload_bytes == 0;
     cursor_ = slot.payload;
     left_bytes_ = slot.payload_bytes;
@@ -144,6 +155,7 @@ bool BgzfReader::next_block() {
 }
 
 std::size_t BgzfReader::read(void* out, std::size_t bytes) {
+  if (failure_) std::rethrow_exception(failure_);
   auto* dst = static_cast<std::uint8_t*>(out);
   std::size_t done = 0;
   while (done < bytes) {

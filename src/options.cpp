@@ -173,16 +173,25 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   if (!max_memory.empty() && !memory_per_thread.empty()) {
     throw UsageError("give either -m (per thread) or --max-memory (total), not both");
   }
+  // samtools refuses less than 1M per thread; the same floor applies to a total.
+  const std::size_t floor_bytes = config::kMinMemoryPerThreadBytes;
   if (!max_memory.empty()) {
     sort.memory_bytes = parse_size(max_memory, "--max-memory");
+    if (sort.memory_bytes < floor_bytes) {
+      throw UsageError("--max-memory below 1M is not supported");
+    }
   } else if (!memory_per_thread.empty()) {
-    sort.memory_bytes = parse_size(memory_per_thread, "-m") * sort.threads;
+    std::size_t per_thread = parse_size(memory_per_thread, "-m");
+    if (per_thread < floor_bytes) {
+      throw UsageError("-m below 1M per thread is not supported (samtools refuses it too)");
+    }
+    if (per_thread > (~std::size_t{0}) / sort.threads) {
+      throw UsageError("-m '" + memory_per_thread + "' x " + std::to_string(sort.threads) +
+                       " threads is too large");
+    }
+    sort.memory_bytes = per_thread * sort.threads;
   } else {
     sort.memory_bytes = config::kDefaultMemoryPerThreadBytes * sort.threads;
-  }
-  std::size_t floor_bytes = config::kMinMemoryPerThreadBytes;
-  if (sort.memory_bytes < floor_bytes) {
-    throw UsageError("memory below 1M is not supported (samtools refuses it too)");
   }
   if (values.count("-u") != 0) level = 0;
   if (level < -1 || level > 9) throw UsageError("-l must be between 0 and 9");

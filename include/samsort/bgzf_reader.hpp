@@ -33,7 +33,9 @@ class BgzfReader {
   std::size_t read(void* out, std::size_t bytes);
 
   // Compressed file offset of the block the next byte comes from (for error messages).
-  std::uint64_t block_offset() const noexcept { return current_block_offset_; }
+  std::uint64_t block_offset() const noexcept {
+    return left_bytes_ == 0 ? current_block_end_ : current_block_offset_;
+  }
   const std::string& path() const noexcept { return path_; }
   // True once the end was reached without the 28-byte EOF marker block.
   bool missing_eof_marker() const noexcept { return missing_eof_marker_; }
@@ -55,6 +57,7 @@ class BgzfReader {
   void io_loop() noexcept;
   void worker_loop() noexcept;
   bool next_block();
+  bool load_next_block();
   void shut_down() noexcept;
 
   int fd_;
@@ -72,6 +75,8 @@ class BgzfReader {
   const std::uint8_t* cursor_ = nullptr;
   std::size_t left_bytes_ = 0;
   std::uint64_t current_block_offset_ = 0;
+  std::uint64_t current_block_end_ = 0;
+  std::exception_ptr failure_;  // sticky: once read() threw, it throws the same again
   bool last_block_empty_ = false;
   bool missing_eof_marker_ = false;
   std::uint64_t compressed_bytes_ = 0;

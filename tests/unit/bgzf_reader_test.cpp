@@ -90,7 +90,7 @@ TEST_F(BgzfReaderTest, BlockOffsetFollowsTheConsumer) {
 // loaded, so right after a block is consumed exactly it still names the consumed block. The
 // sort job reads block_offset() before each record, so a bad record that starts a block (the
 // first record after the header block, for one) is reported at the previous block's offset.
-TEST_F(BgzfReaderTest, DISABLED_BlockOffsetAtABlockBoundaryNamesTheNextBlock) {
+TEST_F(BgzfReaderTest, BlockOffsetAtABlockBoundaryNamesTheNextBlock) {
   FileDescriptor fd = open_bytes(file_, "boundary.bgzf");
   BgzfReader reader(fd.get(), path_, 2, budget_);
   std::vector<std::uint8_t> buffer(kBlockPayload);
@@ -298,7 +298,7 @@ Retry read_again(AbandonableReader& target) {
 // FormatError for a truncated block (likewise a bad header or an IoError) the I/O thread has
 // exited, so a second read() waits in ring_.wait_done() for a slot that never completes and
 // hangs forever.
-TEST_F(BgzfReaderTest, DISABLED_ReadAfterTruncationErrorThrowsAgainInsteadOfHanging) {
+TEST_F(BgzfReaderTest, ReadAfterTruncationErrorThrowsAgainInsteadOfHanging) {
   std::vector<std::uint8_t> bytes(file_.begin(), file_.begin() + block_offsets_[3] + 100);
   AbandonableReader target(open_bytes(bytes, "cut.bgzf"), path_);
   EXPECT_THROW(drain(*target.reader), FormatError);
@@ -308,7 +308,7 @@ TEST_F(BgzfReaderTest, DISABLED_ReadAfterTruncationErrorThrowsAgainInsteadOfHang
 // BUG (src/bgzf_reader.cpp, BgzfReader::next_block): after a FormatError for a bad CRC, a
 // second read() releases the bad slot and carries on with the next block, so a caller that
 // catches the error and reads on gets the stream with a 50,000-byte hole and no further error.
-TEST_F(BgzfReaderTest, DISABLED_ReadAfterCrcErrorThrowsAgainInsteadOfSkippingTheBlock) {
+TEST_F(BgzfReaderTest, ReadAfterCrcErrorThrowsAgainInsteadOfSkippingTheBlock) {
   std::vector<std::uint8_t> bytes = file_;
   bytes[block_offsets_[3] - 8] ^= 0x01;
   AbandonableReader target(open_bytes(bytes, "crc.bgzf"), path_);

@@ -107,14 +107,14 @@ TEST(ParseCommandLineTest, MemoryErrors) {
 // samtools sort refuses -m below 1M per thread whatever -@ is ("[bam_sort] -m setting (512K
 // bytes) is less than the minimum required (1M)"); options.cpp compares the *total*
 // (-m x threads) with the per-thread floor, so -m 512K -@ 4 is accepted as 2 MiB.
-TEST(ParseCommandLineTest, DISABLED_PerThreadMemoryBelow1MIsRefusedWhateverTheThreads) {
+TEST(ParseCommandLineTest, PerThreadMemoryBelow1MIsRefusedWhateverTheThreads) {
   usage_message({"samsort", "sort", "-@", "4", "-m", "512K"});
 }
 
 // BUG (src/options.cpp, parse_command_line): `parse_size(-m) * threads` is not checked for
 // overflow. -m 4294967296G is 2^62 bytes; with -@ 5 the total wraps to 2^62 and is accepted
 // (with -@ 4 it wraps to 0 and is refused as "memory below 1M").
-TEST(ParseCommandLineTest, DISABLED_PerThreadTimesThreadsOverflowIsRefused) {
+TEST(ParseCommandLineTest, PerThreadTimesThreadsOverflowIsRefused) {
   std::string message = usage_message({"samsort", "sort", "-@", "5", "-m", "4294967296G"});
   EXPECT_TRUE(test::contains(message, "too large")) << message;
 }
