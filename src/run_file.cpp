@@ -134,7 +134,7 @@ const std::uint8_t* RunReader::next() {
     }
   }
   take(record_, 4);
-  std::size_t record_bytes = bam::record_bytes(record_);
+  std::size_t record_bytes = static_cast<std::size_t>(bam::load_u32(record_)) + 4;
   if (record_bytes > std::max<std::size_t>(run_.max_record_bytes,
                                            config::kMergeMinRecordBufferBytes)) {
     throw FormatError(store_.path(), "damaged run file: record larger than recorded",

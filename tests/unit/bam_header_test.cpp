@@ -51,6 +51,7 @@ class BamHeaderTest : public ::testing::Test {
  protected:
   // Reads a header from `payload` (BGZF-compressed into a temp file) with `header_budget`.
   BamHeader read_header(const std::vector<std::uint8_t>& payload, MemoryBudget& header_budget) {
+    reader_.reset();  // stops the previous reader's threads before its file and fd change
     std::string path = scratch_.file("in.bam");
     test::write_file_bytes(path, test::make_bgzf(payload, 1000, true));
     fd_ = FileDescriptor(open(path.c_str(), O_RDONLY));
