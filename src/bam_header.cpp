@@ -119,6 +119,16 @@ BamHeader BamHeader::read(BgzfReader& reader, MemoryBudget& budget) {
   return BamHeader(header.release(), std::move(reservation), std::move(references));
 }
 
+BamHeader BamHeader::adopt(sam_hdr_t* header, MemoryBudget& budget) {
+  std::unique_ptr<sam_hdr_t, HeaderDeleter> owned(header);
+  std::size_t text_bytes = sam_hdr_length(header);
+  Reservation text = budget.reserve(kTextCopies * (text_bytes + 1), "header text");
+  Reservation references = budget.reserve(
+      static_cast<std::size_t>(std::max(0, sam_hdr_nref(header))) * kPerReferenceBytes,
+      "header references");
+  return BamHeader(owned.release(), std::move(text), std::move(references));
+}
+
 std::int32_t BamHeader::reference_count() const noexcept { return sam_hdr_nref(header_.get()); }
 
 void BamHeader::set_sort_tags(const HeaderSortTags& tags) {

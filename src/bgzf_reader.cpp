@@ -1,6 +1,8 @@
 // BgzfReader: I/O thread -> inflate workers -> in-order consumer over an OrderedRing.
 #include "samsort/bgzf_reader.hpp"
 
+#include <htslib/hfile.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -24,7 +26,16 @@ std::size_t BgzfReader::reserved_bytes_for(std::size_t threads) noexcept {
 }
 
 BgzfReader::BgzfReader(int fd, std::string path, std::size_t threads, MemoryBudget& budget)
+    : BgzfReader(fd, nullptr, std::move(path), threads, budget) {}
+
+BgzfReader::BgzfReader(hFILE* file, std::string path, std::size_t threads,
+                       MemoryBudget& budget)
+    : BgzfReader(-1, file, std::move(path), threads, budget) {}
+
+BgzfReader::BgzfReader(int fd, hFILE* file, std::string path, std::size_t threads,
+                       MemoryBudget& budget)
     : fd_(fd),
+      hfile_(file),
       path_(std::move(path)),
       worker_count_(std::max<std::size_t>(1, threads)),
       buffers_(budget, reserved_bytes_for(worker_count_), "input decompression ring"),
@@ -55,6 +66,18 @@ void BgzfReader::shut_down() noexcept {
   threads_.clear();
 }
 
+long long BgzfReader::read_input(std::uint8_t* out, std::size_t bytes) noexcept {
+  if (hfile_ == nullptr) return read_fully(fd_, out, bytes);
+  std::size_t done = 0;
+  while (done < bytes) {
+    ssize_t got = hread(hfile_, out + done, bytes - done);
+    if (got < 0) return -1;
+    if (got == 0) break;
+    done += static_cast<std::size_t>(got);
+  }
+  return static_cast<long long>(done);
+}
+
 void BgzfReader::io_loop() noexcept {
   std::uint64_t offset = 0;
   for (std::uint64_t seq = 0;; ++seq) {
@@ -63,7 +86,7 @@ void BgzfReader::io_loop() noexcept {
     Slot& slot = slots_[slot_idx];
     slot.block_offset = offset;
     slot.kind = SlotKind::kBlock;
-    long long got = read_fully(fd_, slot.compressed, config::kBgzfHeaderBytes);
+    long long got = read_input(slot.compressed, config::kBgzfHeaderBytes);
     std::size_t block_bytes = 0;
     if (got < 0) {
       slot.kind = SlotKind::kIoError;
@@ -77,7 +100,7 @@ void BgzfReader::io_loop() noexcept {
       slot.kind = SlotKind::kBadHeader;
     } else {
       std::size_t rest = block_bytes - config::kBgzfHeaderBytes;
-      got = read_fully(fd_, slot.compressed + config::kBgzfHeaderBytes, rest);
+      got = read_input(slot.compressed + config::kBgzfHeaderBytes, rest);
       if (got < 0) {
         slot.kind = SlotKind::kIoError;
         slot.errno_value = errno;

@@ -17,7 +17,7 @@
 #include "samsort/bam_header.hpp"
 #include "samsort/bam_record.hpp"
 #include "samsort/bgzf_block.hpp"
-#include "samsort/bgzf_reader.hpp"
+#include "samsort/record_source.hpp"
 #include "samsort/bgzf_writer.hpp"
 #include "samsort/config.hpp"
 #include "samsort/coordinate_key.hpp"
@@ -46,18 +46,9 @@ double seconds_since(Clock::time_point start) {
 
 // Smallest arena worth running with: a few records of typical size per run.
 constexpr std::size_t kMinArenaBytes = 256 * config::kKiB;
-// Records larger than this are refused as corrupt (BAM's block_size is a 32-bit field; real
-// records, even ultra-long reads with base modifications, stay far below it).
-constexpr std::uint32_t kMaxRecordBlockSize = 1u << 30;
 // Records ahead of the gather cursor to prefetch when writing a sorted run.
 constexpr std::size_t kGatherPrefetchDistance = 16;
 
-FileDescriptor open_input(const std::string& path) {
-  if (path == "-") return FileDescriptor(dup(STDIN_FILENO));
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw IoError(path, "cannot open input", errno);
-  return FileDescriptor(fd);
-}
 
 // What every order's pipeline starts from: the budget, the destination, the open input and
 // its header. Set up once, before the order is known to need the header (template keys do).
@@ -67,19 +58,22 @@ struct JobSetup {
         budget(std::max(options.memory_bytes, config::kSmallBudgetFloorBytes)),
         output(options.output_path),  // first: an unwritable output fails before any reading
         small_objects(budget.reserve(config::kSmallObjectReserveBytes, "small objects")),
-        input_fd(open_input(options.input_path)),
-        input_name(options.input_path == "-" ? "stdin" : options.input_path),
-        reader(std::make_unique<BgzfReader>(input_fd.get(), input_name, threads, budget)),
-        header(BamHeader::read(*reader, budget)) {}
+        source(open_record_source(input_settings(options, threads), budget)) {}
+
+  static InputSettings input_settings(const SortOptions& options, std::size_t threads) {
+    InputSettings settings;
+    settings.path = options.input_path;
+    settings.reference = options.reference;
+    settings.options = options.input_format_options;
+    settings.threads = threads;
+    return settings;
+  }
 
   std::size_t threads;
   MemoryBudget budget;
   OutputFile output;
   Reservation small_objects;
-  FileDescriptor input_fd;
-  std::string input_name;
-  std::unique_ptr<BgzfReader> reader;
-  BamHeader header;
+  std::unique_ptr<RecordSource> source;
 };
 
 template <class Order>
@@ -97,10 +91,8 @@ class SortJob {
 
   SortSummary run(Clock::time_point started) {
     OutputFile& output = setup_.output;
-    std::unique_ptr<BgzfReader>& reader = setup_.reader;
-    FileDescriptor& input_fd = setup_.input_fd;
-    const std::string& input_name = setup_.input_name;
-    BamHeader& header = setup_.header;
+    std::unique_ptr<RecordSource>& source = setup_.source;
+    BamHeader header = std::move(source->header());
     reference_count_ = header.reference_count();
     HeaderSortTags tags = order_.header_tags();
     header.set_sort_tags(tags);
@@ -114,16 +106,15 @@ class SortJob {
     RecordArena arena(arena_region.data(), run_capacity_bytes(arena_region.size()),
                       sizeof(Entry));
     auto read_started = Clock::now();
-    read_input(*reader, arena);
+    read_input(*source, arena);
     summary_.read_seconds = seconds_since(read_started) - summary_.sort_seconds -
                             summary_.spill_seconds;
-    if (reader->missing_eof_marker()) {
+    if (source->missing_eof_marker()) {
       std::fprintf(stderr,
                    "samsort: warning: %s: EOF marker is absent; the input may be truncated\n",
-                   input_name.c_str());
+                   source->path().c_str());
     }
-    reader.reset();  // returns the input ring to the budget before the merge
-    input_fd.reset();
+    source.reset();  // returns the input ring to the budget before the merge
 
     auto merge_started = Clock::now();
     double before_sort = summary_.sort_seconds + summary_.spill_seconds;
@@ -171,24 +162,8 @@ class SortJob {
     return bytes;
   }
 
-  void read_input(BgzfReader& reader, RecordArena& arena) {
-    std::uint8_t length_bytes[4];
-    for (;;) {
-      std::uint64_t record_offset = reader.block_offset();
-      std::size_t got = reader.read(length_bytes, 4);
-      if (got == 0) break;
-      if (got != 4) {
-        throw FormatError(reader.path(), "truncated BAM record", record_offset,
-                          summary_.records);
-      }
-      std::uint32_t block_size = bam::load_u32(length_bytes);
-      if (block_size < bam::kFixedBytes - 4 || block_size > kMaxRecordBlockSize) {
-        throw FormatError(reader.path(),
-                          "BAM record block_size out of range (" + std::to_string(block_size) +
-                              ")",
-                          record_offset, summary_.records);
-      }
-      std::size_t record_bytes = static_cast<std::size_t>(block_size) + 4;
+  void read_input(RecordSource& source, RecordArena& arena) {
+    while (std::size_t record_bytes = source.next_record_bytes()) {
       std::uint8_t* slot = arena.reserve_record(record_bytes);
       if (slot == nullptr) {
         if (!arena.fits_when_empty(record_bytes)) {
@@ -198,21 +173,15 @@ class SortJob {
         spill(arena);
         slot = arena.reserve_record(record_bytes);
       }
-      std::memcpy(slot, length_bytes, 4);
-      if (reader.read(slot + 4, block_size) != block_size) {
-        throw FormatError(reader.path(), "truncated BAM record (file cut mid-record)",
-                          reader.block_offset(), summary_.records);
-      }
-      if (const char* problem = bam::check_record(slot, reference_count_)) {
-        throw FormatError(reader.path(), problem, record_offset, summary_.records);
-      }
+      source.read_record(slot);
       std::uint64_t offset = arena.commit(record_bytes);
       try {
         entries(arena)[arena.count() - 1] = order_.make_entry(slot, offset);
       } catch (const FormatError&) {
         throw;
       } catch (const Error& error) {  // a record the order cannot key (e.g. no MC tag)
-        throw FormatError(reader.path(), error.what(), record_offset, summary_.records);
+        throw FormatError(source.path(), error.what(), source.record_offset(),
+                          summary_.records);
       }
       run_max_record_bytes_ =
           std::max(run_max_record_bytes_, static_cast<std::uint32_t>(record_bytes));
@@ -468,7 +437,7 @@ SortSummary run_sort(const SortOptions& options) {
       return run_with_optional_tag(options, setup, LexicographicNameOrder{},
                                    "queryname:lexicographical", started);
     case SortOrder::kTemplateCoordinate:
-      return run_order(options, setup, TemplateOrder(setup.header.text()), started);
+      return run_order(options, setup, TemplateOrder(setup.source->header().text()), started);
   }
   throw UsageError("unsupported sort order");
 }

@@ -27,6 +27,8 @@ class BamHeader {
   // Reads "BAM\1", the text and the reference list from `reader`, reserving the memory the
   // copy needs from `budget`. Throws FormatError on a malformed header.
   static BamHeader read(BgzfReader& reader, MemoryBudget& budget);
+  // Takes ownership of a header htslib read (SAM/CRAM input), reserving its size.
+  static BamHeader adopt(sam_hdr_t* header, MemoryBudget& budget);
 
   BamHeader(BamHeader&&) noexcept;
   BamHeader& operator=(BamHeader&&) noexcept;
@@ -42,6 +44,8 @@ class BamHeader {
   std::string serialize() const;
   // The header text (for tests and diagnostics).
   std::string text() const;
+  // htslib's view, for htslib writers and index builders; owned by this object.
+  sam_hdr_t* hts_header() const noexcept { return header_.get(); }
 
  private:
   struct HeaderDeleter {

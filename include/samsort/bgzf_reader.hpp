@@ -14,6 +14,8 @@
 #include "samsort/memory_budget.hpp"
 #include "samsort/ordered_ring.hpp"
 
+struct hFILE;
+
 namespace samsort {
 
 class BgzfReader {
@@ -24,6 +26,8 @@ class BgzfReader {
   // Takes no ownership of `fd`. Starts the threads. Throws ResourceError if the budget is
   // short. `path` names the input in error messages.
   BgzfReader(int fd, std::string path, std::size_t threads, MemoryBudget& budget);
+  // The same over an htslib hFILE (not owned), e.g. one that format detection has peeked at.
+  BgzfReader(hFILE* file, std::string path, std::size_t threads, MemoryBudget& budget);
   ~BgzfReader();
   BgzfReader(const BgzfReader&) = delete;
   BgzfReader& operator=(const BgzfReader&) = delete;
@@ -60,7 +64,11 @@ class BgzfReader {
   bool load_next_block();
   void shut_down() noexcept;
 
-  int fd_;
+  BgzfReader(int fd, hFILE* file, std::string path, std::size_t threads, MemoryBudget& budget);
+  long long read_input(std::uint8_t* out, std::size_t bytes) noexcept;
+
+  int fd_ = -1;
+  hFILE* hfile_ = nullptr;
   std::string path_;
   std::size_t worker_count_;
   MappedBuffer buffers_;
