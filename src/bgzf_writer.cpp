@@ -61,6 +61,26 @@ void BgzfWriter::shut_down() noexcept {
   if (writer_thread_.joinable()) writer_thread_.join();
 }
 
+namespace {
+// A record takes at least 36 bytes, so a block holds at most this many record starts.
+constexpr std::size_t kMaxStartsPerBlock = config::kBgzfMaxPayloadBytes / 36 + 1;
+}  // namespace
+
+std::size_t BgzfWriter::index_table_bytes_for(std::size_t threads) noexcept {
+  return round_up_to_pages(slot_count_for(std::max<std::size_t>(1, threads)) *
+                           kMaxStartsPerBlock * sizeof(RecordStart));
+}
+
+void BgzfWriter::set_indexer(BlockIndexer* indexer, MemoryBudget& budget) {
+  start_tables_ = MappedBuffer(budget, slots_.size() * kMaxStartsPerBlock * sizeof(RecordStart),
+                               "index record starts");
+  auto* table = reinterpret_cast<RecordStart*>(start_tables_.data());
+  for (std::size_t slot = 0; slot < slots_.size(); ++slot) {
+    slots_[slot].starts = table + slot * kMaxStartsPerBlock;
+  }
+  indexer_ = indexer;
+}
+
 void BgzfWriter::rethrow_failure() {
   std::lock_guard<std::mutex> lock(failure_mutex_);
   if (failure_) std::rethrow_exception(failure_);
@@ -71,6 +91,7 @@ void BgzfWriter::acquire_slot() {
   if (!ring_.wait_free(produce_seq_)) rethrow_failure();
   Slot& slot = slots_[ring_.slot_of(produce_seq_)];
   slot.end = false;
+  slot.start_count = 0;
   fill_ = slot.payload;
   fill_bytes_ = 0;
 }
@@ -124,6 +145,7 @@ void BgzfWriter::writer_loop() noexcept {
       std::size_t slot_idx = ring_.slot_of(seq);
       Slot& slot = slots_[slot_idx];
       if (slot.end) {
+        if (indexer_ != nullptr) indexer_->finish(offset_ << 16);
         if (eof_marker_) {
           if (positional_) {
             pwrite_fully(fd_, kBgzfEofBlock, sizeof kBgzfEofBlock, offset_, path_);
@@ -139,6 +161,11 @@ void BgzfWriter::writer_loop() noexcept {
         pwrite_fully(fd_, slot.compressed, slot.compressed_bytes, offset_, path_);
       } else {
         write_fully(fd_, slot.compressed, slot.compressed_bytes, path_);
+      }
+      if (indexer_ != nullptr) {
+        for (std::size_t idx = 0; idx < slot.start_count; ++idx) {
+          indexer_->push(slot.starts[idx], (offset_ << 16) | slot.starts[idx].in_block);
+        }
       }
       offset_ += slot.compressed_bytes;
       compressed_bytes_ += slot.compressed_bytes;

@@ -44,6 +44,74 @@ std::size_t parse_size(const std::string& text, const char* option) {
 
 namespace {
 
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// -o with samtools' "FILE##idx##INDEX" naming, -O FMT[,opts], --output-fmt-option, -l/-u,
+// --write-index: fills the output fields of `sort`.
+void resolve_output(SortOptions& sort, const std::string& format_spec,
+                    const std::vector<std::string>& extra_options, bool write_index) {
+  std::string index_path;
+  std::string::size_type marker = sort.output_path.find("##idx##");
+  if (marker != std::string::npos) {
+    index_path = sort.output_path.substr(marker + 7);
+    sort.output_path = sort.output_path.substr(0, marker);
+  }
+  std::string format = lower(format_spec.substr(0, format_spec.find(',')));
+  if (format_spec.find(',') != std::string::npos) {
+    std::stringstream rest(format_spec.substr(format_spec.find(',') + 1));
+    for (std::string option; std::getline(rest, option, ',');) {
+      if (!option.empty()) sort.output_format_options.push_back(option);
+    }
+  }
+  for (const std::string& option : extra_options) sort.output_format_options.push_back(option);
+  if (format.empty()) {
+    std::string path = lower(sort.output_path);
+    format = ends_with(path, ".sam") ? "sam" : ends_with(path, ".cram") ? "cram" : "bam";
+  }
+  if (format == "bam") {
+    sort.output_format = OutputFormat::kBam;
+  } else if (format == "sam") {
+    sort.output_format = OutputFormat::kSam;
+  } else if (format == "cram") {
+    sort.output_format = OutputFormat::kCram;
+  } else {
+    throw UsageError("unknown output format '" + format + "' (bam, sam or cram)");
+  }
+  // A level among the format options (-O bam,level=1 / --output-fmt-option level=1) is -l.
+  std::vector<std::string> kept;
+  for (const std::string& option : sort.output_format_options) {
+    if (option.rfind("level=", 0) == 0 && sort.output_format == OutputFormat::kBam) {
+      std::string value = option.substr(6);
+      if (value.size() != 1 || !std::isdigit(static_cast<unsigned char>(value[0]))) {
+        throw UsageError("invalid output level '" + value + "' (0-9)");
+      }
+      if (sort.samtools_level < 0) sort.samtools_level = value[0] - '0';
+    } else {
+      kept.push_back(option);
+    }
+  }
+  if (sort.output_format == OutputFormat::kBam && !kept.empty()) {
+    throw UsageError("unsupported BAM output option '" + kept.front() + "' (level=N only)");
+  }
+  sort.output_format_options = kept;
+  if (write_index) {
+    if (sort.output_path == "-") {
+      throw UsageError("--write-index needs an output file (-o), not standard output");
+    }
+    if (index_path.empty()) index_path = sort.output_path + ".csi";
+    sort.index_path = index_path;
+    sort.index_csi = !ends_with(lower(index_path), ".bai");
+  }
+}
+
 SortOrder parse_order(const std::string& name) {
   if (name == "coordinate") return SortOrder::kCoordinate;
   if (name == "queryname" || name == "queryname::natural") return SortOrder::kQueryName;
@@ -86,6 +154,8 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   std::string max_memory;
   std::string order = "coordinate";
   std::string sort_tag;
+  std::string output_format;
+  std::vector<std::string> output_options;
   std::string allocator = "mimalloc";
   std::string debug_run_bytes;
   int threads = 1;
@@ -112,6 +182,17 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ("template-coordinate", "Sort by template coordinate (= --order template-coordinate)")
       (",t", po::value<std::string>(&sort_tag),
        "Sort first by the value of aux tag TAG, then by the order above")
+      ("output-fmt,O", po::value<std::string>(&output_format),
+       "Output format FMT[,key=value...]: bam, sam or cram [from -o's extension, else bam]")
+      ("output-fmt-option", po::value<std::vector<std::string>>(&output_options)->composing(),
+       "Output format option key=value (e.g. level=1); repeatable")
+      ("input-fmt-option", po::value<std::vector<std::string>>(&parsed.sort.input_format_options)
+           ->composing(),
+       "Input format option key=value (htslib); repeatable")
+      ("reference", po::value<std::string>(&parsed.sort.reference),
+       "Reference FASTA for CRAM input or output")
+      ("write-index",
+       "Index the output (coordinate order): CSI, or BAI with -o out.bam##idx##out.bam.bai")
       ("no-PG", "Do not add a @PG line to the header")
       ("allocator", po::value<std::string>(&allocator),
        "Small-object allocator: mimalloc or system [mimalloc]")
@@ -121,6 +202,12 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ("help,h", "Print this help and exit");
   po::options_description hidden;
   hidden.add_options()
+      (",M", "minimiser sort (not supported)")
+      (",K", po::value<std::string>(), "minimiser k-mer size (not supported)")
+      (",I", "minimiser sort (not supported)")
+      (",R", po::value<std::string>(), "minimiser reference (not supported)")
+      (",w", po::value<std::string>(), "minimiser window (not supported)")
+      (",H", "minimiser squash homopolymers (not supported)")
       ("input", po::value<std::string>(&parsed.sort.input_path))
       ("debug-max-run-bytes", po::value<std::string>(&debug_run_bytes))
       ("debug-max-fan-in", po::value<std::size_t>(&parsed.sort.debug_max_fan_in));
@@ -231,14 +318,13 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     throw UsageError("--debug-max-fan-in must be at least 2");
   }
   sort.quiet = verbosity < 3;
-  std::string out = sort.output_path;
-  for (const char* ext : {".sam", ".cram"}) {
-    std::string suffix(ext);
-    if (out.size() > suffix.size() && out.compare(out.size() - suffix.size(), suffix.size(),
-                                                  suffix) == 0) {
-      throw UsageError("output format " + suffix + " is not supported yet (BAM only)");
+  for (const char* minimiser : {"-M", "-K", "-I", "-R", "-w", "-H"}) {
+    if (values.count(minimiser) != 0) {
+      throw UsageError(std::string(minimiser) +
+                       ": minimiser sort options are not supported by samsort");
     }
   }
+  resolve_output(sort, output_format, output_options, values.count("write-index") != 0);
   sort.command_line = join_command_line(argc, argv);
   return parsed;
 }

@@ -17,6 +17,7 @@
 #include "samsort/bam_header.hpp"
 #include "samsort/bam_record.hpp"
 #include "samsort/bgzf_block.hpp"
+#include "samsort/record_sink.hpp"
 #include "samsort/record_source.hpp"
 #include "samsort/bgzf_writer.hpp"
 #include "samsort/config.hpp"
@@ -99,8 +100,13 @@ class SortJob {
     if (options_.write_program_line) {
       header.add_program_line(kVersion, options_.command_line);
     }
+    if (!options_.index_path.empty() && !Order::kIndexable) {
+      std::fprintf(stderr,
+                   "samsort: warning: --write-index needs coordinate order; no index written\n");
+    }
 
-    MappedBuffer arena_region(budget_, region_bytes(), "record arena");
+    MappedBuffer arena_region(budget_, region_bytes(sink_extra_bytes(output_settings(), header)),
+                              "record arena");
     merge_region_ = arena_region.data();
     merge_region_bytes_ = arena_region.size();
     RecordArena arena(arena_region.data(), run_capacity_bytes(arena_region.size()),
@@ -127,6 +133,7 @@ class SortJob {
                   ", wrote " + std::to_string(written) + "; output removed");
     }
     output.commit();
+    sink_->commit_index(output.path());
     summary_.budget_bytes = options_.memory_bytes;
     summary_.accounted_peak_bytes = budget_.peak_reserved_bytes();
     summary_.seconds = seconds_since(started);
@@ -136,8 +143,8 @@ class SortJob {
  private:
   // The arena region: what is left after the fixed reservations, minus one writer ring
   // (spill or output). The merge re-cuts the whole region into run read buffers.
-  std::size_t region_bytes() const {
-    std::size_t writer_bytes = BgzfWriter::reserved_bytes_for(threads_);
+  std::size_t region_bytes(std::size_t sink_extra) const {
+    std::size_t writer_bytes = BgzfWriter::reserved_bytes_for(threads_) + sink_extra;
     std::size_t available = budget_.available_bytes();
     if (available < writer_bytes + kMinArenaBytes) {
       throw ResourceError("memory budget too small for the pipeline (" +
@@ -217,7 +224,8 @@ class SortJob {
   }
 
   // Writes the arena's sorted records to `writer`; returns the count.
-  std::uint64_t gather(const RecordArena& arena, BgzfWriter& writer) {
+  template <class Out>
+  std::uint64_t gather(const RecordArena& arena, Out& writer) {
     const Entry* sorted = entries(arena);
     const std::uint8_t* top = arena.top();
     std::size_t count = arena.count();
@@ -253,21 +261,31 @@ class SortJob {
     summary_.spill_seconds += seconds_since(started);
   }
 
-  std::unique_ptr<BgzfWriter> open_output(const BamHeader& header, const OutputFile& output) {
-    auto writer = std::make_unique<BgzfWriter>(output.fd(), output.path(), 0, false,
-                                               output_level_, threads_, budget_);
-    std::string bytes = header.serialize();
-    writer->write(bytes.data(), bytes.size());
-    writer->flush_block();  // the header in blocks of its own, as htslib writes it
-    return writer;
+  OutputSettings output_settings() const {
+    OutputSettings settings;
+    settings.format = options_.output_format;
+    settings.samtools_level = options_.samtools_level;
+    settings.reference = options_.reference;
+    settings.options = options_.output_format_options;
+    settings.threads = threads_;
+    if (Order::kIndexable) {  // samtools indexes coordinate-sorted output only
+      settings.index_path = options_.index_path;
+      settings.index_csi = options_.index_csi;
+    }
+    return settings;
+  }
+
+  std::unique_ptr<RecordSink> open_output(const BamHeader& header, const OutputFile& output) {
+    return open_record_sink(output_settings(), output, header, budget_);
   }
 
   std::uint64_t write_from_memory(RecordArena& arena, const BamHeader& header,
                                   const OutputFile& output) {
     sort_arena(arena);
-    std::unique_ptr<BgzfWriter> writer = open_output(header, output);
-    std::uint64_t count = gather(arena, *writer);
-    summary_.output_bytes = writer->finish(true);
+    std::unique_ptr<RecordSink> sink = open_output(header, output);
+    std::uint64_t count = gather(arena, *sink);
+    summary_.output_bytes = sink->finish();
+    sink_ = std::move(sink);
     return count;
   }
 
@@ -306,7 +324,8 @@ class SortJob {
   }
 
   // Streams the merge of `streams` into `writer`; returns the record count and max size.
-  std::uint64_t merge_into(const std::vector<RecordStream*>& streams, BgzfWriter& writer,
+  template <class Out>
+  std::uint64_t merge_into(const std::vector<RecordStream*>& streams, Out& writer,
                            std::uint32_t* max_record_bytes) {
     LoserTree<Order> tree(order_, streams);
     std::uint64_t count = 0;
@@ -380,10 +399,11 @@ class SortJob {
       memory_run.emplace(order_, entries(arena), arena.count(), arena.top());
       streams.push_back(&*memory_run);
     }
-    std::unique_ptr<BgzfWriter> writer = open_output(header, output);
+    std::unique_ptr<RecordSink> sink = open_output(header, output);
     std::uint32_t largest = 0;
-    std::uint64_t count = merge_into(streams, *writer, &largest);
-    summary_.output_bytes = writer->finish(true);
+    std::uint64_t count = merge_into(streams, *sink, &largest);
+    summary_.output_bytes = sink->finish();
+    sink_ = std::move(sink);
     return count;
   }
 
@@ -397,6 +417,7 @@ class SortJob {
   std::uint8_t* merge_region_ = nullptr;
   std::size_t merge_region_bytes_ = 0;
   std::uint32_t run_max_record_bytes_ = 0;
+  std::unique_ptr<RecordSink> sink_;  // kept until the output is committed (its index)
   std::optional<TempDir> temp_dir_;
   std::optional<RunStore> run_store_;
   std::vector<RunInfo> runs_;

@@ -18,10 +18,30 @@
 
 namespace samsort {
 
+// Where a record starts in the output, for an index built while writing.
+struct RecordStart {
+  std::int32_t tid;
+  std::int64_t begin;
+  std::int64_t end;
+  bool mapped;
+  std::uint32_t in_block;  // offset inside its BGZF block's payload
+};
+
+// Receives every marked record start with its virtual offset, in output order, on the
+// writer thread; then the virtual offset where the records end.
+class BlockIndexer {
+ public:
+  virtual ~BlockIndexer() = default;
+  virtual void push(const RecordStart& start, std::uint64_t virtual_offset) = 0;
+  virtual void finish(std::uint64_t end_virtual_offset) = 0;
+};
+
 class BgzfWriter {
  public:
   // Bytes of budget a writer with `threads` workers reserves (for planning).
   static std::size_t reserved_bytes_for(std::size_t threads) noexcept;
+  // Bytes set_indexer() reserves for such a writer.
+  static std::size_t index_table_bytes_for(std::size_t threads) noexcept;
 
   // Writes to `fd` (not owned). With `positional`, blocks go to `start_offset` onwards with
   // pwrite (several writers may share a file at disjoint ranges); else with write().
@@ -43,6 +63,15 @@ class BgzfWriter {
       if (fill_bytes_ == block_room_) submit_block();
     }
   }
+  // Turns on record-start tracking for `indexer` (not owned; called on the writer thread).
+  // Reserves the per-slot start tables from `budget`. Call before the first mark_record().
+  void set_indexer(BlockIndexer* indexer, MemoryBudget& budget);
+  // Marks that the next byte written starts a record. Producer thread only.
+  void mark_record(std::int32_t tid, std::int64_t begin, std::int64_t end, bool mapped) {
+    Slot& slot = slots_[ring_.slot_of(produce_seq_)];
+    slot.starts[slot.start_count++] =
+        RecordStart{tid, begin, end, mapped, static_cast<std::uint32_t>(fill_bytes_)};
+  }
   // Ends the current block early (e.g. after the header, as htslib does).
   void flush_block() {
     if (fill_bytes_ > 0) submit_block();
@@ -60,6 +89,8 @@ class BgzfWriter {
     std::size_t payload_bytes = 0;
     std::size_t compressed_bytes = 0;
     bool end = false;
+    RecordStart* starts = nullptr;
+    std::size_t start_count = 0;
   };
 
   void submit_block();
@@ -89,6 +120,9 @@ class BgzfWriter {
   bool eof_marker_ = false;
   bool finished_ = false;
   std::uint64_t compressed_bytes_ = 0;  // written by the writer thread, read after join
+
+  BlockIndexer* indexer_ = nullptr;
+  MappedBuffer start_tables_;
 
   std::mutex failure_mutex_;
   std::exception_ptr failure_;

@@ -16,6 +16,7 @@ namespace samsort {
 struct CoordinateOrder {
   static constexpr const char* kName = "coordinate";
   static constexpr bool kRadix = true;
+  static constexpr bool kIndexable = true;  // output can carry a BAI/CSI index
 
   struct Entry {
     std::uint64_t hi;

@@ -19,6 +19,7 @@ template <bool kNatural>
 class NameOrder {
  public:
   static constexpr bool kRadix = false;
+  static constexpr bool kIndexable = false;
   static constexpr std::uint64_t kOffsetBits = 47;
   static constexpr std::uint64_t kOffsetMask = (std::uint64_t{1} << kOffsetBits) - 1;
   static constexpr std::uint64_t kLongName = std::uint64_t{1} << kOffsetBits;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "samsort/record_sink.hpp"
+
 namespace samsort {
 
 enum class SortOrder { kCoordinate, kQueryName, kQueryNameLex, kTemplateCoordinate };
@@ -28,6 +30,10 @@ struct SortOptions {
   std::string command_line;            // for the @PG CL field
   std::string reference;               // --reference FASTA (CRAM in and out)
   std::vector<std::string> input_format_options;   // --input-fmt-option key=value
+  OutputFormat output_format = OutputFormat::kBam;  // -O, else from -o's extension
+  std::vector<std::string> output_format_options;  // -O FMT,key=value / --output-fmt-option
+  std::string index_path;              // --write-index: "" = none
+  bool index_csi = true;               // BAI when the ##idx## name ends in .bai
 };
 
 // What the command line asks for.

@@ -17,6 +17,7 @@ template <class Secondary>
 class TagOrder {
  public:
   static constexpr bool kRadix = false;
+  static constexpr bool kIndexable = false;
   using Inner = typename Secondary::Entry;
 
   struct Entry {

@@ -15,6 +15,7 @@ namespace samsort {
 class TemplateOrder {
  public:
   static constexpr bool kRadix = false;
+  static constexpr bool kIndexable = false;
 
   struct Entry {
     std::uint64_t tids;      // tid1, tid2 as signed 32-bit, biased to unsigned
