@@ -143,8 +143,44 @@ TEST(ParseCommandLineTest, OrderAndOtherOptions) {
   EXPECT_EQ(parsed.sort.output_path, "x.bam");
   EXPECT_EQ(parse({"samsort", "sort"}).sort.allocator, AllocatorChoice::kMimalloc);
   usage_message({"samsort", "sort", "--allocator", "jemalloc"});
-  usage_message({"samsort", "sort", "-o", "out.sam"});
-  usage_message({"samsort", "sort", "-o", "out.cram"});
+  EXPECT_EQ(parse({"samsort", "sort", "-o", "out.sam"}).sort.output_format, OutputFormat::kSam);
+  EXPECT_EQ(parse({"samsort", "sort", "-o", "out.cram"}).sort.output_format,
+            OutputFormat::kCram);
+  EXPECT_EQ(parse({"samsort", "sort", "-o", "out.cram", "-O", "bam"}).sort.output_format,
+            OutputFormat::kBam);
+  usage_message({"samsort", "sort", "-O", "vcf"});
+}
+
+TEST(ParseCommandLineTest, OrderFlagsLastOneWins) {
+  EXPECT_EQ(parse({"samsort", "sort", "-n"}).sort.order, SortOrder::kQueryName);
+  EXPECT_EQ(parse({"samsort", "sort", "-N"}).sort.order, SortOrder::kQueryNameLex);
+  EXPECT_EQ(parse({"samsort", "sort", "-n", "--template-coordinate"}).sort.order,
+            SortOrder::kTemplateCoordinate);
+  EXPECT_EQ(parse({"samsort", "sort", "--template-coordinate", "-N"}).sort.order,
+            SortOrder::kQueryNameLex);
+  EXPECT_EQ(parse({"samsort", "sort", "--order", "queryname::lex"}).sort.order,
+            SortOrder::kQueryNameLex);
+  EXPECT_EQ(parse({"samsort", "sort", "--order", "template"}).sort.order,
+            SortOrder::kTemplateCoordinate);
+  ParsedCommand tagged = parse({"samsort", "sort", "-t", "CB", "-n"});
+  EXPECT_EQ(tagged.sort.sort_tag, "CB");
+  EXPECT_EQ(tagged.sort.order, SortOrder::kQueryName);
+  usage_message({"samsort", "sort", "-t", "CBX"});
+  usage_message({"samsort", "sort", "-M"});
+}
+
+TEST(ParseCommandLineTest, OutputLevelsAndIndexNaming) {
+  ParsedCommand level = parse({"samsort", "sort", "-O", "bam,level=1", "-o", "x.bam"});
+  EXPECT_EQ(level.sort.samtools_level, 1);
+  EXPECT_EQ(parse({"samsort", "sort", "--output-fmt-option", "level=2"}).sort.samtools_level, 2);
+  ParsedCommand bai = parse({"samsort", "sort", "--write-index", "-o", "o.bam##idx##o.bam.bai"});
+  EXPECT_EQ(bai.sort.output_path, "o.bam");
+  EXPECT_EQ(bai.sort.index_path, "o.bam.bai");
+  EXPECT_FALSE(bai.sort.index_csi);
+  ParsedCommand csi = parse({"samsort", "sort", "--write-index", "-o", "o.bam"});
+  EXPECT_EQ(csi.sort.index_path, "o.bam.csi");
+  EXPECT_TRUE(csi.sort.index_csi);
+  usage_message({"samsort", "sort", "--write-index"});  // stdout cannot be indexed
 }
 
 TEST(ParseCommandLineTest, HiddenDebugOptions) {
