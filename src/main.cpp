@@ -10,6 +10,8 @@
 #include "samsort/options.hpp"
 #include "samsort/signals.hpp"
 #include "samsort/sort_job.hpp"
+#include "samsort/stats.hpp"
+#include "samsort/verify.hpp"
 #include "samsort/version.hpp"
 
 int main(int argc, char** argv) {
@@ -25,11 +27,22 @@ int main(int argc, char** argv) {
       case ParsedCommand::Kind::kVersion:
         std::printf("samsort %s (allocator: %s)\n", kVersion, allocator::live_name());
         return 0;
+      case ParsedCommand::Kind::kVerify: {
+        VerifyResult result = verify_order(command.verify);
+        if (!result.sorted) {
+          std::fprintf(stderr, "samsort verify: %s\n", result.message.c_str());
+          return 1;
+        }
+        std::fprintf(stderr, "samsort verify: %llu records in order\n",
+                     static_cast<unsigned long long>(result.records));
+        return 0;
+      }
       case ParsedCommand::Kind::kSort:
         break;
     }
     const SortOptions& options = command.sort;
     SortSummary summary = run_sort(options);
+    if (!options.stats_path.empty()) write_stats_json(options.stats_path, options, summary);
     if (!options.quiet) {
       std::fprintf(stderr,
                    "samsort: sorted %llu records in %.2f s to %s: %llu spilled runs, %llu "

@@ -132,7 +132,8 @@ std::string usage_text(const po::options_description& visible) {
          "Sort a BAM file with one memory bound for the whole process.\n"
          "Input defaults to standard input, output to standard output.\n\n"
       << visible
-      << "\nOther commands: samsort --version, samsort --help\n";
+      << "\nOther commands: samsort verify [options] in.bam, samsort --version, "
+         "samsort --help\n";
   return out.str();
 }
 
@@ -143,6 +144,84 @@ std::string join_command_line(int argc, const char* const* argv) {
     line += argv[idx];
   }
   return line;
+}
+
+}  // namespace
+
+namespace {
+
+// samtools' precedence for the order flags: the last of -n / -N / --template-coordinate /
+// --order wins.
+SortOrder order_from(const po::parsed_options& parsed) {
+  SortOrder order = SortOrder::kCoordinate;
+  for (const po::option& option : parsed.options) {
+    if (option.string_key == "-n") {
+      order = SortOrder::kQueryName;
+    } else if (option.string_key == "-N") {
+      order = SortOrder::kQueryNameLex;
+    } else if (option.string_key == "template-coordinate") {
+      order = SortOrder::kTemplateCoordinate;
+    } else if (option.string_key == "order" && !option.value.empty()) {
+      order = parse_order(option.value.back());
+    }
+  }
+  return order;
+}
+
+void check_tag(const std::string& tag, SortOrder order) {
+  if (tag.empty()) return;
+  if (tag.size() != 2) throw UsageError("-t takes a two-character tag, e.g. -t CB");
+  if (order == SortOrder::kTemplateCoordinate) {
+    throw UsageError("-t cannot be combined with template-coordinate order");
+  }
+}
+
+ParsedCommand parse_verify(int argc, const char* const* argv) {
+  ParsedCommand parsed;
+  parsed.kind = ParsedCommand::Kind::kVerify;
+  VerifyOptions& verify = parsed.verify;
+  std::string order = "coordinate";
+  int threads = 1;
+  po::options_description visible("Options");
+  visible.add_options()
+      ("order", po::value<std::string>(&order),
+       "Order to check: coordinate, queryname, queryname-lex, template-coordinate")
+      (",n", "Check natural read-name order")
+      (",N", "Check lexicographic read-name order")
+      ("template-coordinate", "Check template-coordinate order")
+      (",t", po::value<std::string>(&verify.sort_tag), "Check tag TAG first, then the order")
+      ("reference", po::value<std::string>(&verify.reference), "Reference FASTA for CRAM")
+      ("threads,@", po::value<int>(&threads), "Decompression threads [1]")
+      ("help,h", "Print this help and exit");
+  po::options_description all;
+  all.add(visible);
+  all.add_options()("input", po::value<std::string>(&verify.input_path));
+  po::positional_options_description positional;
+  positional.add("input", 1);
+  std::vector<std::string> args(argv + 2, argv + argc);
+  po::variables_map values;
+  po::parsed_options options(&all);
+  try {
+    options = po::command_line_parser(args).options(all).positional(positional).run();
+    po::store(options, values);
+    po::notify(values);
+  } catch (const po::error& error) {
+    throw UsageError(error.what());
+  }
+  std::ostringstream help;
+  help << "Usage: samsort verify [options] [in.bam|-]\n"
+          "Check that records are in the given order; exit 0 if they are, 1 (naming the "
+          "first record out of order) if not.\n\n"
+       << visible;
+  parsed.help_text = help.str();
+  if (values.count("help") != 0) {
+    parsed.kind = ParsedCommand::Kind::kHelp;
+    return parsed;
+  }
+  verify.order = order_from(options);
+  check_tag(verify.sort_tag, verify.order);
+  verify.threads = threads <= 0 ? 1 : static_cast<std::size_t>(threads);
+  return parsed;
 }
 
 }  // namespace
@@ -196,6 +275,8 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ("no-PG", "Do not add a @PG line to the header")
       ("allocator", po::value<std::string>(&allocator),
        "Small-object allocator: mimalloc or system [mimalloc]")
+      ("stats", po::value<std::string>(&parsed.sort.stats_path),
+       "Write the run's figures (phases, runs, bytes, memory) as JSON to FILE")
       ("verbosity", po::value<int>(&verbosity),
        "0-2: no summary line; 3 (default) and up: one summary line on stderr")
       ("version", "Print the version and exit")
@@ -227,6 +308,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     parsed.kind = ParsedCommand::Kind::kVersion;
     return parsed;
   }
+  if (command == "verify") return parse_verify(argc, argv);
   if (command != "sort") {
     throw UsageError(command.empty() ? "no command given (try 'samsort sort --help')"
                                      : "unknown command '" + command +
@@ -283,26 +365,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   if (values.count("-u") != 0) level = 0;
   if (level < -1 || level > 9) throw UsageError("-l must be between 0 and 9");
   sort.samtools_level = level;
-  // samtools' precedence: the last of -n / -N / --template-coordinate (and --order) wins.
-  sort.order = SortOrder::kCoordinate;
-  for (const po::option& option : parsed_options.options) {
-    if (option.string_key == "-n") {
-      sort.order = SortOrder::kQueryName;
-    } else if (option.string_key == "-N") {
-      sort.order = SortOrder::kQueryNameLex;
-    } else if (option.string_key == "template-coordinate") {
-      sort.order = SortOrder::kTemplateCoordinate;
-    } else if (option.string_key == "order" && !option.value.empty()) {
-      sort.order = parse_order(option.value.back());
-    }
-  }
-  if (!sort_tag.empty()) {
-    if (sort_tag.size() != 2) throw UsageError("-t takes a two-character tag, e.g. -t CB");
-    if (sort.order == SortOrder::kTemplateCoordinate) {
-      throw UsageError("-t cannot be combined with template-coordinate order");
-    }
-    sort.sort_tag = sort_tag;
-  }
+  sort.order = order_from(parsed_options);
+  check_tag(sort_tag, sort.order);
+  sort.sort_tag = sort_tag;
   sort.write_program_line = values.count("no-PG") == 0;
   if (allocator == "mimalloc") {
     sort.allocator = AllocatorChoice::kMimalloc;

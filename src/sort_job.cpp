@@ -21,19 +21,16 @@
 #include "samsort/record_source.hpp"
 #include "samsort/bgzf_writer.hpp"
 #include "samsort/config.hpp"
-#include "samsort/coordinate_key.hpp"
 #include "samsort/errors.hpp"
 #include "samsort/file_io.hpp"
 #include "samsort/memory_budget.hpp"
 #include "samsort/merger.hpp"
-#include "samsort/name_order.hpp"
+#include "samsort/order_dispatch.hpp"
 #include "samsort/output_file.hpp"
 #include "samsort/record_arena.hpp"
 #include "samsort/run_file.hpp"
 #include "samsort/run_sorter.hpp"
-#include "samsort/tag_order.hpp"
 #include "samsort/temp_dir.hpp"
-#include "samsort/template_order.hpp"
 #include "samsort/version.hpp"
 
 namespace samsort {
@@ -426,41 +423,13 @@ class SortJob {
 
 }  // namespace
 
-namespace {
-
-template <class Order>
-SortSummary run_order(const SortOptions& options, JobSetup& setup, Order order,
-                      Clock::time_point started) {
-  return SortJob<Order>(options, setup, order).run(started);
-}
-
-// -t TAG wraps the name or coordinate order as its secondary key.
-template <class Order>
-SortSummary run_with_optional_tag(const SortOptions& options, JobSetup& setup, Order order,
-                                  const char* order_name, Clock::time_point started) {
-  if (options.sort_tag.empty()) return run_order(options, setup, std::move(order), started);
-  return run_order(options, setup, TagOrder<Order>(options.sort_tag, std::move(order), order_name),
-                   started);
-}
-
-}  // namespace
-
 SortSummary run_sort(const SortOptions& options) {
   auto started = Clock::now();
   JobSetup setup(options);
-  switch (options.order) {
-    case SortOrder::kCoordinate:
-      return run_with_optional_tag(options, setup, CoordinateOrder{}, "coordinate", started);
-    case SortOrder::kQueryName:
-      return run_with_optional_tag(options, setup, NaturalNameOrder{}, "queryname:natural",
-                                   started);
-    case SortOrder::kQueryNameLex:
-      return run_with_optional_tag(options, setup, LexicographicNameOrder{},
-                                   "queryname:lexicographical", started);
-    case SortOrder::kTemplateCoordinate:
-      return run_order(options, setup, TemplateOrder(setup.source->header().text()), started);
-  }
-  throw UsageError("unsupported sort order");
+  return with_order(options.order, options.sort_tag, setup.source->header(),
+                    [&](auto order) {
+                      return SortJob<decltype(order)>(options, setup, order).run(started);
+                    });
 }
 
 }  // namespace samsort

@@ -27,6 +27,7 @@ struct SortOptions {
   std::size_t debug_max_run_bytes = 0; // hidden: cap the arena to force many small runs
   std::size_t debug_max_fan_in = 0;    // hidden: cap the merge fan-in to force extra passes
   bool quiet = false;                  // --verbosity 0..2: no summary line
+  std::string stats_path;              // --stats FILE: JSON figures of the run
   std::string command_line;            // for the @PG CL field
   std::string reference;               // --reference FASTA (CRAM in and out)
   std::vector<std::string> input_format_options;   // --input-fmt-option key=value
@@ -36,10 +37,20 @@ struct SortOptions {
   bool index_csi = true;               // BAI when the ##idx## name ends in .bai
 };
 
+// `samsort verify` options.
+struct VerifyOptions {
+  std::string input_path = "-";
+  SortOrder order = SortOrder::kCoordinate;
+  std::string sort_tag;
+  std::string reference;
+  std::size_t threads = 1;
+};
+
 // What the command line asks for.
 struct ParsedCommand {
-  enum class Kind { kSort, kHelp, kVersion } kind = Kind::kSort;
+  enum class Kind { kSort, kVerify, kHelp, kVersion } kind = Kind::kSort;
   SortOptions sort;
+  VerifyOptions verify;
   std::string help_text;
 };
 
