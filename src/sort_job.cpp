@@ -132,7 +132,9 @@ class SortJob {
     output.commit();
     sink_->commit_index(output.path());
     summary_.budget_bytes = options_.memory_bytes;
-    summary_.accounted_peak_bytes = budget_.peak_reserved_bytes();
+    // The arena is reserved whole up front; count the part of it that was actually used.
+    summary_.accounted_peak_bytes =
+        budget_.peak_reserved_bytes() - merge_region_bytes_ + arena_used_peak_bytes_;
     summary_.seconds = seconds_since(started);
     return summary_;
   }
@@ -200,6 +202,7 @@ class SortJob {
   // Sorts the arena's entries; the result is left at entries().
   void sort_arena(RecordArena& arena) {
     auto started = Clock::now();
+    note_arena_use(arena.record_bytes_used() + 2 * arena.count() * sizeof(Entry));
     Entry* scratch = reinterpret_cast<Entry*>(arena.scratch());
     Entry* unsorted = entries(arena);
     order_.prepare_run([unsorted](std::size_t idx) -> Entry& { return unsorted[idx]; },
@@ -301,8 +304,17 @@ class SortJob {
   }
 
   // Opens readers for runs [first, first + count) with buffers carved from `buffer`.
+  void note_arena_use(std::size_t bytes) noexcept {
+    arena_used_peak_bytes_ = std::max(arena_used_peak_bytes_, bytes);
+  }
+
   std::vector<std::unique_ptr<RunReader>> open_readers(std::size_t first, std::size_t count,
                                                        std::uint8_t* buffer) {
+    std::size_t used = static_cast<std::size_t>(buffer - merge_region_);
+    for (std::size_t idx = first; idx < first + count; ++idx) {
+      used += RunReader::buffer_bytes_for(runs_[idx]);
+    }
+    note_arena_use(used);
     std::vector<std::unique_ptr<RunReader>> readers;
     readers.reserve(count);
     for (std::size_t idx = first; idx < first + count; ++idx) {
@@ -413,6 +425,7 @@ class SortJob {
   std::int32_t reference_count_ = 0;
   std::uint8_t* merge_region_ = nullptr;
   std::size_t merge_region_bytes_ = 0;
+  std::size_t arena_used_peak_bytes_ = 0;
   std::uint32_t run_max_record_bytes_ = 0;
   std::unique_ptr<RecordSink> sink_;  // kept until the output is committed (its index)
   std::optional<TempDir> temp_dir_;
