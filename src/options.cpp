@@ -275,6 +275,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ("no-PG", "Do not add a @PG line to the header")
       ("allocator", po::value<std::string>(&allocator),
        "Small-object allocator: mimalloc or system [mimalloc]")
+      ("progress", "Show progress on stderr even when it is not a terminal")
       ("stats", po::value<std::string>(&parsed.sort.stats_path),
        "Write the run's figures (phases, runs, bytes, memory) as JSON to FILE")
       ("verbosity", po::value<int>(&verbosity),
@@ -369,6 +370,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   check_tag(sort_tag, sort.order);
   sort.sort_tag = sort_tag;
   sort.write_program_line = values.count("no-PG") == 0;
+  sort.progress = values.count("progress") != 0;
   if (allocator == "mimalloc") {
     sort.allocator = AllocatorChoice::kMimalloc;
   } else if (allocator == "system") {

@@ -4,6 +4,7 @@
 #include "samsort/sort_job.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "samsort/bam_header.hpp"
@@ -27,6 +29,7 @@
 #include "samsort/merger.hpp"
 #include "samsort/order_dispatch.hpp"
 #include "samsort/output_file.hpp"
+#include "samsort/progress.hpp"
 #include "samsort/record_arena.hpp"
 #include "samsort/run_file.hpp"
 #include "samsort/run_sorter.hpp"
@@ -40,6 +43,14 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::uint64_t input_file_bytes(const std::string& path) {
+  struct stat info {};
+  if (path != "-" && stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+    return static_cast<std::uint64_t>(info.st_size);
+  }
+  return 0;
 }
 
 // Smallest arena worth running with: a few records of typical size per run.
@@ -85,7 +96,9 @@ class SortJob {
         order_(order),
         threads_(setup.threads),
         budget_(setup.budget),
-        output_level_(libdeflate_level_for_samtools_level(options.samtools_level)) {}
+        output_level_(libdeflate_level_for_samtools_level(options.samtools_level)),
+        progress_(options.progress || (!options.quiet && isatty(STDERR_FILENO) != 0),
+                  input_file_bytes(options.input_path)) {}
 
   SortSummary run(Clock::time_point started) {
     OutputFile& output = setup_.output;
@@ -129,6 +142,7 @@ class SortJob {
       throw Error("record count mismatch: read " + std::to_string(summary_.records) +
                   ", wrote " + std::to_string(written) + "; output removed");
     }
+    progress_.finish();
     output.commit();
     sink_->commit_index(output.path());
     summary_.budget_bytes = options_.memory_bytes;
@@ -192,6 +206,7 @@ class SortJob {
       run_max_record_bytes_ =
           std::max(run_max_record_bytes_, static_cast<std::uint32_t>(record_bytes));
       ++summary_.records;
+      progress_.reading(summary_.records, source.bytes_consumed(), summary_.runs);
     }
   }
 
@@ -235,6 +250,7 @@ class SortJob {
       }
       const std::uint8_t* record = top - order_.offset_of(sorted[idx]);
       writer.write(record, bam::record_bytes(record));
+      if constexpr (std::is_same_v<Out, RecordSink>) progress_.merging(idx, count);
     }
     return count;
   }
@@ -344,6 +360,7 @@ class SortJob {
       writer.write(record, bytes);
       largest = std::max(largest, bytes);
       ++count;
+      if constexpr (std::is_same_v<Out, RecordSink>) progress_.merging(count, summary_.records);
       tree.pop();
     }
     *max_record_bytes = largest;
@@ -432,6 +449,7 @@ class SortJob {
   std::optional<RunStore> run_store_;
   std::vector<RunInfo> runs_;
   SortSummary summary_;
+  Progress progress_;
 };
 
 }  // namespace

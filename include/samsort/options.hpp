@@ -28,6 +28,7 @@ struct SortOptions {
   std::size_t debug_max_fan_in = 0;    // hidden: cap the merge fan-in to force extra passes
   bool quiet = false;                  // --verbosity 0..2: no summary line
   std::string stats_path;              // --stats FILE: JSON figures of the run
+  bool progress = false;               // --progress: draw progress even when not a TTY
   std::string command_line;            // for the @PG CL field
   std::string reference;               // --reference FASTA (CRAM in and out)
   std::vector<std::string> input_format_options;   // --input-fmt-option key=value
