@@ -228,8 +228,8 @@ class SortJob {
     } else {
       const std::uint8_t* top = arena.top();
       const Order& order = order_;
-      sorted = comparison_sort_entries(
-          entries(arena), scratch, arena.count(), threads_,
+      sorted = prefix_radix_sort_entries(
+          order, entries(arena), scratch, arena.count(), threads_, top,
           [&order, top](const Entry& a, const Entry& b) { return order.entry_less(a, b, top); });
     }
     if (sorted != entries(arena)) {

@@ -32,6 +32,17 @@ class NameOrder {
     std::uint64_t tail;  // flag key (16) | long-name bit (1) | offset (47)
   };
 
+  // The engine radix-sorts on the 16 prefix bytes, then sorts equal-prefix runs with
+  // entry_less (run_sorter.hpp, prefix_radix_sort_entries).
+  static constexpr std::size_t kPrefixWords = 2;
+  struct Digit {
+    unsigned word;
+    unsigned byte;
+  };
+  static constexpr Digit kRadixDigits[] = {{1, 0}, {1, 1}, {1, 2}, {1, 3}, {1, 4}, {1, 5},
+                                           {1, 6}, {1, 7}, {0, 0}, {0, 1}, {0, 2}, {0, 3},
+                                           {0, 4}, {0, 5}, {0, 6}, {0, 7}};
+
   struct MergeKey {
     const std::uint8_t* record;
     std::uint64_t prefix_high;
@@ -54,7 +65,7 @@ class NameOrder {
   static std::uint64_t offset_of(const Entry& entry) noexcept { return entry.tail & kOffsetMask; }
 
   template <class EntryAt>
-  static void prepare_run(EntryAt&& entry_at, std::size_t count, const std::uint8_t* top) {
+  void prepare_run(EntryAt&& entry_at, std::size_t count, const std::uint8_t* top) {
     if (count == 0) return;
     std::uint8_t first[kEncodedCapacity];
     std::uint8_t current[kEncodedCapacity];
@@ -67,17 +78,26 @@ class NameOrder {
       while (same < limit && first[same] == current[same]) ++same;
       common = same;
     }
-    for (std::size_t idx = 0; idx < count; ++idx) {
-      Entry& entry = entry_at(idx);
-      std::size_t bytes = encode(top - offset_of(entry), current);
-      std::uint64_t prefix[2];
-      load_prefix_be(current, bytes, common, prefix);
-      entry.prefix_high = prefix[0];
-      entry.prefix_low = prefix[1];
-      entry.tail = (entry.tail & ~kLongName) | (bytes - common > 16 ? kLongName : 0);
-    }
+    run_skip_ = common;
+    for (std::size_t idx = 0; idx < count; ++idx) set_prefix(entry_at(idx), top, common);
   }
 
+  // Moves the prefixes of `count` entries whose prefixes are equal at depth - 1 to the next
+  // 16 bytes of their encoded names. False (nothing changed) when every name ended already.
+  // Thread-safe for disjoint entries.
+  bool refine(Entry* entries, std::size_t count, unsigned depth, const std::uint8_t* top) const {
+    bool any_long = false;
+    for (std::size_t idx = 0; idx < count && !any_long; ++idx) {
+      any_long = (entries[idx].tail & kLongName) != 0;
+    }
+    if (!any_long) return false;
+    for (std::size_t idx = 0; idx < count; ++idx) {
+      set_prefix(entries[idx], top, run_skip_ + 16 * depth);
+    }
+    return true;
+  }
+
+  // Valid between entries refined to the same depth (the sorter only compares those).
   static bool entry_less(const Entry& a, const Entry& b, const std::uint8_t* top) noexcept {
     if (a.prefix_high != b.prefix_high) return a.prefix_high < b.prefix_high;
     if (a.prefix_low != b.prefix_low) return a.prefix_low < b.prefix_low;
@@ -114,6 +134,18 @@ class NameOrder {
   }
 
  private:
+  static void set_prefix(Entry& entry, const std::uint8_t* top, std::size_t skip) noexcept {
+    std::uint8_t encoded[kEncodedCapacity];
+    std::size_t bytes = encode(top - offset_of(entry), encoded);
+    std::uint64_t prefix[2];
+    load_prefix_be(encoded, bytes, skip, prefix);
+    entry.prefix_high = prefix[0];
+    entry.prefix_low = prefix[1];
+    entry.tail = (entry.tail & ~kLongName) | (bytes > skip + 16 ? kLongName : 0);
+  }
+
+  std::size_t run_skip_ = 0;  // the current run's common prefix of encoded names
+
   static std::size_t encode(const std::uint8_t* record, std::uint8_t* out) noexcept {
     const char* name = bam::read_name(record);
     std::size_t name_bytes = std::strlen(name);

@@ -150,3 +150,61 @@ Entry* comparison_sort_entries(Entry* entries, Entry* scratch, std::size_t count
 }
 
 }  // namespace samsort
+
+namespace samsort {
+
+// Sorts entries whose first `Order::kPrefixWords` 64-bit words are an order-preserving prefix
+// of the key: a stable radix sort on those words (Order::kRadixDigits), then each run of
+// entries with equal prefixes is finished. Small runs (mates share a name) are sorted with the
+// full comparator `less`; large runs are first asked to `order.refine()` their prefixes to the
+// next bytes of the key (names sharing a flowcell and tile prefix) and radix-sorted again, an
+// MSD string sort in 16-byte steps. `less` must agree with the prefix order at every depth
+// and break ties by offset.
+template <class Order, class Less>
+typename Order::Entry* prefix_radix_sort_entries(const Order& order,
+                                                 typename Order::Entry* entries,
+                                                 typename Order::Entry* scratch,
+                                                 std::size_t count, std::size_t threads,
+                                                 const std::uint8_t* top, const Less& less) {
+  using Entry = typename Order::Entry;
+  constexpr std::size_t kSmallRun = 16;
+  Entry* sorted = radix_sort_entries<Order>(entries, scratch, count, threads);
+  Entry* spare = sorted == entries ? scratch : entries;
+  if (count < config::kParallelSortMinEntries) threads = 1;
+  auto same_prefix = [](const Entry& a, const Entry& b) {
+    return std::memcmp(&a, &b, Order::kPrefixWords * sizeof(std::uint64_t)) == 0;
+  };
+  // Finishes sorted[begin, end), whose prefixes are all equal at `depth`.
+  auto finish_run = [&](auto& self, std::size_t begin, std::size_t end, unsigned depth) -> void {
+    if (end - begin <= kSmallRun || !order.refine(sorted + begin, end - begin, depth + 1, top)) {
+      std::sort(sorted + begin, sorted + end, less);
+      return;
+    }
+    Entry* result = radix_sort_entries<Order>(sorted + begin, spare + begin, end - begin, 1);
+    if (result != sorted + begin) {
+      std::memcpy(sorted + begin, result, (end - begin) * sizeof(Entry));
+    }
+    for (std::size_t idx = begin; idx < end;) {
+      std::size_t last = idx + 1;
+      while (last < end && same_prefix(sorted[idx], sorted[last])) ++last;
+      if (last - idx > 1) self(self, idx, last, depth + 1);
+      idx = last;
+    }
+  };
+  run_team(threads, [&](std::size_t member, std::size_t team, auto&) {
+    // A run of equal prefixes belongs to the member whose range holds its first entry.
+    std::size_t begin = count * member / team;
+    std::size_t end = count * (member + 1) / team;
+    while (begin > 0 && begin < end && same_prefix(sorted[begin - 1], sorted[begin])) ++begin;
+    std::size_t idx = begin;
+    while (idx < end) {
+      std::size_t last = idx + 1;
+      while (last < count && same_prefix(sorted[idx], sorted[last])) ++last;
+      if (last - idx > 1) finish_run(finish_run, idx, last, 0);
+      idx = last;
+    }
+  });
+  return sorted;
+}
+
+}  // namespace samsort

@@ -29,6 +29,15 @@ class TagOrder {
     typename Secondary::MergeKey inner;
   };
 
+  // The engine radix-sorts on the value prefix, then sorts equal runs with entry_less.
+  static constexpr std::size_t kPrefixWords = 1;
+  struct Digit {
+    unsigned word;
+    unsigned byte;
+  };
+  static constexpr Digit kRadixDigits[] = {{0, 0}, {0, 1}, {0, 2}, {0, 3},
+                                           {0, 4}, {0, 5}, {0, 6}, {0, 7}};
+
   // `tag` is two characters; `secondary_name` names the secondary order in @HD SS.
   TagOrder(const std::string& tag, Secondary secondary, const char* secondary_name)
       : secondary_(std::move(secondary)),
@@ -41,6 +50,11 @@ class TagOrder {
 
   Entry make_entry(const std::uint8_t* record, std::uint64_t offset) const {
     return Entry{value_prefix(bam::find_aux(record, tag_)), secondary_.make_entry(record, offset)};
+  }
+
+  // Prefixes are the whole packed key: there is nothing deeper to refine to.
+  static bool refine(Entry*, std::size_t, unsigned, const std::uint8_t*) noexcept {
+    return false;
   }
 
   template <class EntryAt>

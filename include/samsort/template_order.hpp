@@ -28,6 +28,17 @@ class TemplateOrder {
     TemplateFields fields;
   };
 
+  // The engine radix-sorts on the four packed words, then sorts equal runs with entry_less.
+  static constexpr std::size_t kPrefixWords = 4;
+  struct Digit {
+    unsigned word;
+    unsigned byte;
+  };
+  static constexpr Digit kRadixDigits[] = {
+      {3, 0}, {3, 1}, {3, 2}, {3, 3}, {3, 4}, {3, 5}, {3, 6}, {3, 7}, {2, 0}, {2, 1}, {2, 2},
+      {2, 3}, {2, 4}, {2, 5}, {2, 6}, {2, 7}, {1, 0}, {1, 1}, {1, 2}, {1, 3}, {1, 4}, {1, 5},
+      {1, 6}, {1, 7}, {0, 0}, {0, 1}, {0, 2}, {0, 3}, {0, 4}, {0, 5}, {0, 6}, {0, 7}};
+
   explicit TemplateOrder(std::string_view header_text) : libraries_(header_text) {}
 
   static HeaderSortTags header_tags() noexcept {
@@ -42,6 +53,11 @@ class TemplateOrder {
                  (std::uint64_t{!fields.neg1} << 63) | (std::uint64_t{!fields.neg2} << 62) |
                      fields.library_rank,
                  offset};
+  }
+
+  // Prefixes are the whole packed key: there is nothing deeper to refine to.
+  static bool refine(Entry*, std::size_t, unsigned, const std::uint8_t*) noexcept {
+    return false;
   }
 
   template <class EntryAt>
