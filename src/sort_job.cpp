@@ -19,6 +19,7 @@
 #include "samsort/bam_header.hpp"
 #include "samsort/bam_record.hpp"
 #include "samsort/bgzf_block.hpp"
+#include "samsort/record_checksum.hpp"
 #include "samsort/record_sink.hpp"
 #include "samsort/record_source.hpp"
 #include "samsort/bgzf_writer.hpp"
@@ -138,10 +139,14 @@ class SortJob {
                                           : merge_runs(arena, header, output);
     summary_.merge_seconds = seconds_since(merge_started) -
                              (summary_.sort_seconds + summary_.spill_seconds - before_sort);
-    if (written != summary_.records) {
+    if (written != summary_.records || checksum_out_.count() != summary_.records) {
       throw Error("record count mismatch: read " + std::to_string(summary_.records) +
                   ", wrote " + std::to_string(written) + "; output removed");
     }
+    if (!(checksum_in_ == checksum_out_)) {
+      throw Error("record checksum mismatch between input and output; output removed");
+    }
+    summary_.checksum = checksum_out_.value();
     progress_.finish();
     output.commit();
     sink_->commit_index(output.path());
@@ -194,6 +199,7 @@ class SortJob {
         slot = arena.reserve_record(record_bytes);
       }
       source.read_record(slot);
+      checksum_in_.add(slot, record_bytes);
       std::uint64_t offset = arena.commit(record_bytes);
       try {
         entries(arena)[arena.count() - 1] = order_.make_entry(slot, offset);
@@ -250,7 +256,10 @@ class SortJob {
       }
       const std::uint8_t* record = top - order_.offset_of(sorted[idx]);
       writer.write(record, bam::record_bytes(record));
-      if constexpr (std::is_same_v<Out, RecordSink>) progress_.merging(idx, count);
+      if constexpr (std::is_same_v<Out, RecordSink>) {
+        checksum_out_.add(record, bam::record_bytes(record));
+        progress_.merging(idx, count);
+      }
     }
     return count;
   }
@@ -360,7 +369,10 @@ class SortJob {
       writer.write(record, bytes);
       largest = std::max(largest, bytes);
       ++count;
-      if constexpr (std::is_same_v<Out, RecordSink>) progress_.merging(count, summary_.records);
+      if constexpr (std::is_same_v<Out, RecordSink>) {
+        checksum_out_.add(record, bytes);
+        progress_.merging(count, summary_.records);
+      }
       tree.pop();
     }
     *max_record_bytes = largest;
@@ -450,6 +462,8 @@ class SortJob {
   std::vector<RunInfo> runs_;
   SortSummary summary_;
   Progress progress_;
+  RecordChecksum checksum_in_;
+  RecordChecksum checksum_out_;
 };
 
 }  // namespace

@@ -41,6 +41,7 @@ void write_stats_json(const std::string& path, const SortOptions& options,
                "  \"allocator\": \"%s\",\n"
                "  \"records_in\": %llu,\n"
                "  \"records_out\": %llu,\n"
+               "  \"record_checksum\": \"%016llx\",\n"
                "  \"runs_spilled\": %llu,\n"
                "  \"merge_passes\": %llu,\n"
                "  \"bytes_spilled\": %llu,\n"
@@ -55,6 +56,7 @@ void write_stats_json(const std::string& path, const SortOptions& options,
                kVersion, order_name(options.order), options.sort_tag.c_str(), options.threads,
                allocator::live_name(), static_cast<unsigned long long>(summary.records),
                static_cast<unsigned long long>(summary.records),
+               static_cast<unsigned long long>(summary.checksum),
                static_cast<unsigned long long>(summary.runs),
                static_cast<unsigned long long>(summary.merge_passes),
                static_cast<unsigned long long>(summary.spilled_bytes),

@@ -15,6 +15,7 @@ struct SortSummary {
   std::uint64_t merge_passes = 0;    // intermediate passes before the final merge
   std::uint64_t spilled_bytes = 0;   // bytes written to run files
   std::uint64_t output_bytes = 0;
+  std::uint64_t checksum = 0;        // order-independent record checksum, equal in and out
   std::size_t budget_bytes = 0;
   std::size_t accounted_peak_bytes = 0;
   double seconds = 0;
