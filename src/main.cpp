@@ -1,5 +1,7 @@
 // samsort entry point: select the allocator, parse options, run the job, report errors as one
 // line "samsort: error: ..." with exit code 1 (runtime) or 2 (usage).
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -14,9 +16,22 @@
 #include "samsort/verify.hpp"
 #include "samsort/version.hpp"
 
+namespace {
+// samtools users hit "too many open files"; take the hard limit up front (samsort itself keeps
+// all runs in one file, but htslib, CRAM references and index files need descriptors too).
+void raise_open_file_limit() noexcept {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace samsort;
   allocator::ensure_requested(argc, argv);
+  raise_open_file_limit();
   signals::install_cleanup_handlers();
   try {
     ParsedCommand command = parse_command_line(argc, argv);
