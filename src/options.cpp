@@ -106,7 +106,11 @@ void resolve_output(SortOptions& sort, const std::string& format_spec,
     if (sort.output_path == "-") {
       throw UsageError("--write-index needs an output file (-o), not standard output");
     }
-    if (index_path.empty()) index_path = sort.output_path + ".csi";
+    if (index_path.empty()) {
+      // samtools' default names: CRAM gets a .crai, everything else a CSI.
+      index_path = sort.output_path +
+                   (sort.output_format == OutputFormat::kCram ? ".crai" : ".csi");
+    }
     sort.index_path = index_path;
     sort.index_csi = !ends_with(lower(index_path), ".bai");
   }

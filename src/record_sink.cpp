@@ -31,6 +31,20 @@ constexpr std::size_t kCramWriterBytesPerThread = 8u << 20;
 
 std::size_t htslib_writer_bytes(const OutputSettings& settings) noexcept;
 
+// htslib's open mode: CRAM "wc"; SAM is BGZF-compressed ("wz", as samtools does) when a
+// level option is given or the name ends in .gz, plain text otherwise.
+std::string open_mode(const OutputSettings& settings, const std::string& path) {
+  if (settings.format == OutputFormat::kCram) return "wc";
+  bool gz = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+  for (const std::string& option : settings.options) {
+    if (option.rfind("level=", 0) == 0) {
+      gz = true;
+      if (option.size() == 7) return std::string("wz") + option[6];
+    }
+  }
+  return gz ? "wz" : "w";
+}
+
 // The index is written under a temporary name and renamed once the output is in place.
 class PendingIndex {
  public:
@@ -114,8 +128,8 @@ class HtsRecordSink final : public RecordSink {
       close(fd);
       throw IoError(path_, "cannot open output", errno);
     }
-    const char* mode = settings.format == OutputFormat::kCram ? "wc" : "w";
-    file_ = hts_hopen(file, path_.c_str(), mode);
+    std::string mode = open_mode(settings, path_);
+    file_ = hts_hopen(file, path_.c_str(), mode.c_str());
     if (file_ == nullptr) {
       hclose_abruptly(file);
       throw IoError(path_, "cannot open output", errno);
