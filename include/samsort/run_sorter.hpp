@@ -109,47 +109,6 @@ typename Order::Entry* radix_sort_entries(typename Order::Entry* entries,
 
 }  // namespace samsort
 
-namespace samsort {
-
-// Parallel stable comparison sort for orders whose keys do not fit a radix sort: each team
-// member std::sorts a slice, then slices are merged pairwise (in parallel while there are
-// several pairs). `less(a, b)` must be a strict total order (orders include the arena offset
-// as the last tie, which makes the result stable). Returns the array holding the result.
-template <class Entry, class Less>
-Entry* comparison_sort_entries(Entry* entries, Entry* scratch, std::size_t count,
-                               std::size_t threads, const Less& less) {
-  if (count < config::kParallelSortMinEntries) threads = 1;
-  if (count < 2) return entries;
-  // Slices: a power of two so the merge rounds pair up evenly.
-  std::size_t slices = 1;
-  while (slices * 2 <= threads) slices *= 2;
-  std::vector<std::size_t> bounds(slices + 1);
-  for (std::size_t idx = 0; idx <= slices; ++idx) bounds[idx] = count * idx / slices;
-  Entry* source = entries;
-  Entry* target = scratch;
-  run_team(slices, [&](std::size_t member, std::size_t team, auto& barrier) {
-    // A smaller team than asked (thread start failed) sorts several slices per member.
-    for (std::size_t slice = member; slice < slices; slice += team) {
-      std::sort(entries + bounds[slice], entries + bounds[slice + 1], less);
-    }
-    for (std::size_t width = 1; width < slices; width *= 2) {
-      barrier.arrive_and_wait();
-      for (std::size_t pair = member; pair * 2 * width < slices; pair += team) {
-        std::size_t first = bounds[pair * 2 * width];
-        std::size_t middle = bounds[std::min(slices, pair * 2 * width + width)];
-        std::size_t last = bounds[std::min(slices, pair * 2 * width + 2 * width)];
-        std::merge(source + first, source + middle, source + middle, source + last,
-                   target + first, less);
-      }
-      barrier.arrive_and_wait();
-      if (member == 0) std::swap(source, target);
-    }
-    barrier.arrive_and_wait();
-  });
-  return source;
-}
-
-}  // namespace samsort
 
 namespace samsort {
 

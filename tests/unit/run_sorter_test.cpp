@@ -1,4 +1,4 @@
-// radix_sort_entries<CoordinateOrder> and comparison_sort_entries against std::stable_sort by
+// radix_sort_entries<CoordinateOrder> and prefix_radix_sort_entries against std::stable_sort by
 // the key, over several key distributions, sizes (0 to 300,000, across the parallel
 // threshold) and thread counts.
 #include "samsort/run_sorter.hpp"
@@ -94,6 +94,17 @@ std::vector<Entry> make_entries(std::size_t count, Keys keys, Offsets offsets,
 
 enum class Sorter { kRadix, kComparison };
 
+// The path non-coordinate orders take: radix on a prefix (here the hi word only), then the
+// comparator on runs of equal prefixes (here the lo word with the offset).
+struct HighWordPrefixOrder : CoordinateOrder {
+  static constexpr std::size_t kPrefixWords = 1;
+  static constexpr Digit kRadixDigits[] = {{0, 0}, {0, 1}, {0, 2}, {0, 3},
+                                           {0, 4}, {0, 5}, {0, 6}, {0, 7}};
+  static bool refine(Entry*, std::size_t, unsigned, const std::uint8_t*) noexcept {
+    return false;
+  }
+};
+
 void check_sort(std::size_t count, Keys keys, Offsets offsets, std::size_t threads,
                 Sorter sorter = Sorter::kRadix) {
   SCOPED_TRACE(std::string(sorter == Sorter::kRadix ? "radix, " : "comparison, ") +
@@ -107,7 +118,8 @@ void check_sort(std::size_t count, Keys keys, Offsets offsets, std::size_t threa
   Entry* result =
       sorter == Sorter::kRadix
           ? radix_sort_entries<CoordinateOrder>(entries.data(), scratch.data(), count, threads)
-          : comparison_sort_entries(entries.data(), scratch.data(), count, threads, entry_less);
+          : prefix_radix_sort_entries(HighWordPrefixOrder{}, entries.data(), scratch.data(),
+                                      count, threads, nullptr, entry_less);
   ASSERT_TRUE(result == entries.data() || result == scratch.data());
   std::size_t mismatches = 0;
   std::size_t first_mismatch = count;
@@ -166,7 +178,7 @@ TEST(RunSorterTest, StableEvenWhenOffsetsDoNotFollowInputOrder) {
   check_sort(100000, Keys::kAllEqual, Offsets::kDecreasing, 2);
 }
 
-// comparison_sort_entries needs a strict total order: entry_less with offsets in input order.
+// prefix_radix_sort_entries needs a strict total order: entry_less with offsets in input order.
 TEST(ComparisonSortTest, SmallSizesEveryDistribution) {
   for (Keys keys : {Keys::kDuplicates, Keys::kWide, Keys::kAllEqual, Keys::kSorted,
                     Keys::kReverseSorted}) {
@@ -177,7 +189,7 @@ TEST(ComparisonSortTest, SmallSizesEveryDistribution) {
 }
 
 TEST(ComparisonSortTest, LargeForEveryThreadCount) {
-  // 3 threads sort 2 slices, 8 threads 8 slices: uneven and several merge rounds.
+  // Uneven ranges per thread, runs of equal prefixes crossing range boundaries.
   for (std::size_t threads : {1u, 2u, 3u, 4u, 8u}) {
     check_sort(100000, Keys::kDuplicates, Offsets::kIncreasing, threads, Sorter::kComparison);
   }
