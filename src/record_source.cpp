@@ -34,14 +34,6 @@ struct HFileCloser {
 };
 using HFilePtr = std::unique_ptr<hFILE, HFileCloser>;
 
-std::uint64_t file_size(const std::string& path) {
-  struct stat info {};
-  if (path != "-" && stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
-    return static_cast<std::uint64_t>(info.st_size);
-  }
-  return 0;
-}
-
 class BamRecordSource final : public RecordSource {
  public:
   BamRecordSource(HFilePtr file, std::string path, std::size_t threads, MemoryBudget& budget)
