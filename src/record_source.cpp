@@ -115,7 +115,10 @@ class HtsRecordSource final : public RecordSource {
       throw UsageError("cannot apply --input-fmt-option");
     }
     if (is_cram && settings.threads > 1) hts_set_threads(file_, static_cast<int>(settings.threads));
+    int log_level = hts_get_log_level();
+    hts_set_log_level(HTS_LOG_OFF);  // our error line replaces htslib's warnings
     parse_header_ = sam_hdr_read(file_);
+    hts_set_log_level(static_cast<htsLogLevel>(log_level));
     if (parse_header_ == nullptr) {
       close();
       throw FormatError(path_, "cannot read the SAM/CRAM header", 0);
@@ -138,17 +141,27 @@ class HtsRecordSource final : public RecordSource {
       close();
       throw std::bad_alloc();
     }
+    is_cram_ = is_cram;
+    const char* text = sam_hdr_str(parse_header_);
+    for (std::size_t idx = 0, end = sam_hdr_length(parse_header_); text && idx < end; ++idx) {
+      header_lines_ += text[idx] == '\n' ? 1 : 0;
+    }
   }
 
   ~HtsRecordSource() override { close(); }
 
   std::size_t next_record_bytes() override {
+    // htslib reports parse errors as warnings of its own; ours is the one line that counts.
+    int log_level = hts_get_log_level();
+    hts_set_log_level(HTS_LOG_OFF);
     int result = sam_read1(file_, parse_header_, record_);
+    hts_set_log_level(static_cast<htsLogLevel>(log_level));
     if (result == -1) return 0;
     if (result < -1) {
-      throw FormatError(path_, "cannot parse record " + std::to_string(records_ + 1) +
-                                   " (htslib error " + std::to_string(result) + ")",
-                        records_);
+      std::string where = is_cram_ ? "record " + std::to_string(records_ + 1)
+                                   : "line " + std::to_string(header_lines_ + records_ + 1);
+      throw FormatError(path_, (is_cram_ ? "cannot decode CRAM " : "SAM parse error at ") + where,
+                        records_, records_);
     }
     const char* problem = nullptr;
     std::size_t bytes = raw_record_bytes(record_, &problem);
@@ -183,7 +196,20 @@ class HtsRecordSource final : public RecordSource {
   Reservation parse_header_reservation_;
   bam1_t* record_ = nullptr;
   std::uint64_t records_ = 0;
+  bool is_cram_ = false;
+  std::uint64_t header_lines_ = 0;  // SAM line numbers in messages count the header
 };
+
+// htslib parses the header text lazily, when it is first edited; parse it now so a malformed
+// header is reported as the input's error, in one line, before any record is read.
+std::unique_ptr<RecordSource> checked(std::unique_ptr<RecordSource> source) {
+  int log_level = hts_get_log_level();
+  hts_set_log_level(HTS_LOG_OFF);
+  int lines = sam_hdr_count_lines(source->header().hts_header(), "HD");
+  hts_set_log_level(static_cast<htsLogLevel>(log_level));
+  if (lines < 0) throw FormatError(source->path(), "malformed header text", 0);
+  return source;
+}
 
 }  // namespace
 
@@ -198,11 +224,12 @@ std::unique_ptr<RecordSource> open_record_source(const InputSettings& settings,
     throw IoError(shown, "cannot read input", errno);
   }
   if (format.format == ::bam && format.compression == bgzf) {
-    return std::make_unique<BamRecordSource>(std::move(file), shown, settings.threads, budget);
+    return checked(
+        std::make_unique<BamRecordSource>(std::move(file), shown, settings.threads, budget));
   }
   if (format.format == sam || format.format == cram) {
-    return std::make_unique<HtsRecordSource>(std::move(file), shown, settings, budget,
-                                             format.format == cram);
+    return checked(std::make_unique<HtsRecordSource>(std::move(file), shown, settings, budget,
+                                                     format.format == cram));
   }
   if (format.format == ::bam) {
     throw FormatError(shown, "BAM that is not BGZF-compressed is not supported", 0);
@@ -210,7 +237,8 @@ std::unique_ptr<RecordSource> open_record_source(const InputSettings& settings,
   if (format.format == unknown_format || format.format == empty_format ||
       format.format == binary_format || format.format == text_format) {
     // Empty input, plain gzip, or anything else: let the BAM reader report what it sees.
-    return std::make_unique<BamRecordSource>(std::move(file), shown, settings.threads, budget);
+    return checked(
+        std::make_unique<BamRecordSource>(std::move(file), shown, settings.threads, budget));
   }
   char* description = hts_format_description(&format);
   std::string what = std::string("unsupported input format: ") +

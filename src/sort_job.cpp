@@ -68,6 +68,8 @@ struct JobSetup {
         budget(std::max(options.memory_bytes, config::kSmallBudgetFloorBytes)),
         output(options.output_path),  // first: an unwritable output fails before any reading
         small_objects(budget.reserve(config::kSmallObjectReserveBytes, "small objects")),
+        // The private temp directory before the input: an unusable -T fails before reading.
+        temp_dir(options.tmp_option, options.output_path),
         source(open_record_source(input_settings(options, threads), budget)) {}
 
   static InputSettings input_settings(const SortOptions& options, std::size_t threads) {
@@ -83,6 +85,7 @@ struct JobSetup {
   MemoryBudget budget;
   OutputFile output;
   Reservation small_objects;
+  TempDir temp_dir;
   std::unique_ptr<RecordSource> source;
 };
 
@@ -192,8 +195,10 @@ class SortJob {
       std::uint8_t* slot = arena.reserve_record(record_bytes);
       if (slot == nullptr) {
         if (!arena.fits_when_empty(record_bytes)) {
-          throw ResourceError("a record of " + std::to_string(record_bytes) +
-                              " bytes does not fit the memory budget; raise --max-memory");
+          throw ResourceError(source.path() + ": record " + std::to_string(summary_.records + 1) +
+                              " of " + std::to_string(record_bytes) +
+                              " bytes does not fit the memory budget (raise --max-memory), at "
+                              "compressed offset " + std::to_string(source.record_offset()));
         }
         spill(arena);
         slot = arena.reserve_record(record_bytes);
@@ -265,10 +270,7 @@ class SortJob {
   }
 
   RunStore& run_store() {
-    if (!run_store_) {
-      temp_dir_.emplace(options_.tmp_option, options_.output_path);
-      run_store_.emplace(*temp_dir_);
-    }
+    if (!run_store_) run_store_.emplace(setup_.temp_dir);
     return *run_store_;
   }
 
@@ -457,7 +459,6 @@ class SortJob {
   std::size_t arena_used_peak_bytes_ = 0;
   std::uint32_t run_max_record_bytes_ = 0;
   std::unique_ptr<RecordSink> sink_;  // kept until the output is committed (its index)
-  std::optional<TempDir> temp_dir_;
   std::optional<RunStore> run_store_;
   std::vector<RunInfo> runs_;
   SortSummary summary_;
