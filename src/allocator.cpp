@@ -40,6 +40,9 @@ Live live() noexcept {
 const char* live_name() noexcept { return live() == Live::kMimalloc ? "mimalloc" : "system"; }
 
 void ensure_requested(int argc, char** argv) {
+#if defined(__SANITIZE_ADDRESS__)
+  return;  // ASan's allocator must stay in charge (and its runtime first in the library list)
+#endif
   if (wants_system(argc, argv) || live() == Live::kMimalloc) return;
   if (std::getenv(kReexecGuard) != nullptr) {
     std::fprintf(stderr, "samsort: warning: cannot preload %s; using the system allocator\n",

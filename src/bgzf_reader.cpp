@@ -2,14 +2,18 @@
 #include "samsort/bgzf_reader.hpp"
 
 #include <htslib/hfile.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <new>
 
 #include "samsort/config.hpp"
 #include "samsort/errors.hpp"
-#include "samsort/file_io.hpp"
 
 namespace samsort {
 
@@ -18,6 +22,20 @@ constexpr std::size_t kSlotBytes = 2 * config::kBgzfMaxBlockBytes;
 
 std::size_t slot_count_for(std::size_t threads) noexcept {
   return std::max(config::kInputMinSlots, config::kInputSlotsPerThread * threads);
+}
+
+// True if the `bytes` (< 18) read where a block header should start could begin one: a short
+// text file is "not BGZF", not "a truncated block".
+bool could_start_block_header(const std::uint8_t* header, std::size_t bytes) noexcept {
+  static constexpr std::uint8_t kFixed[config::kBgzfHeaderBytes] = {
+      0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0, 6, 0, 'B', 'C', 2, 0, 0, 0};
+  static constexpr bool kChecked[config::kBgzfHeaderBytes] = {
+      true, true, true, false, false, false, false, false, false,
+      false, true, true, true, true, true, true, false, false};
+  for (std::size_t idx = 0; idx < bytes; ++idx) {
+    if (kChecked[idx] && header[idx] != kFixed[idx]) return false;
+  }
+  return bytes < 4 || (header[3] & 0x04) != 0;  // FLG.FEXTRA
 }
 }  // namespace
 
@@ -32,6 +50,10 @@ BgzfReader::BgzfReader(hFILE* file, std::string path, std::size_t threads,
                        MemoryBudget& budget)
     : BgzfReader(-1, file, std::move(path), threads, budget) {}
 
+BgzfReader::BgzfReader(hFILE* file, int fd, std::string path, std::size_t threads,
+                       MemoryBudget& budget)
+    : BgzfReader(fd, file, std::move(path), threads, budget) {}
+
 BgzfReader::BgzfReader(int fd, hFILE* file, std::string path, std::size_t threads,
                        MemoryBudget& budget)
     : fd_(fd),
@@ -44,6 +66,10 @@ BgzfReader::BgzfReader(int fd, hFILE* file, std::string path, std::size_t thread
   for (std::size_t slot = 0; slot < slots_.size(); ++slot) {
     slots_[slot].compressed = buffers_.data() + slot * kSlotBytes;
     slots_[slot].payload = slots_[slot].compressed + config::kBgzfMaxBlockBytes;
+  }
+  if (fd_ >= 0) {
+    stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (stop_fd_ < 0) throw IoError(path_, "cannot create the input reader's eventfd", errno);
   }
   try {
     threads_.emplace_back([this] { io_loop(); });
@@ -59,18 +85,46 @@ BgzfReader::BgzfReader(int fd, hFILE* file, std::string path, std::size_t thread
 BgzfReader::~BgzfReader() { shut_down(); }
 
 void BgzfReader::shut_down() noexcept {
+  if (stop_fd_ >= 0) {
+    // Wakes the I/O thread from poll(): the input may be a pipe whose writer is stalled.
+    std::uint64_t one = 1;
+    static_cast<void>(write(stop_fd_, &one, sizeof one));
+  }
   ring_.stop(worker_count_);
   for (std::thread& thread : threads_) {
     if (thread.joinable()) thread.join();
   }
   threads_.clear();
+  if (stop_fd_ >= 0) close(stop_fd_);
+  stop_fd_ = -1;
+}
+
+bool BgzfReader::wait_readable() noexcept {
+  pollfd fds[2] = {{fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+  for (;;) {
+    int ready = poll(fds, 2, -1);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) return true;  // let read() report the problem
+    if ((fds[1].revents & POLLIN) != 0) return false;
+    return true;  // readable, end of file, or an error read() will report
+  }
 }
 
 long long BgzfReader::read_input(std::uint8_t* out, std::size_t bytes) noexcept {
-  if (hfile_ == nullptr) return read_fully(fd_, out, bytes);
   std::size_t done = 0;
   while (done < bytes) {
-    ssize_t got = hread(hfile_, out + done, bytes - done);
+    ssize_t got = 0;
+    std::size_t buffered =
+        hfile_ != nullptr ? static_cast<std::size_t>(hfile_->end - hfile_->begin) : 0;
+    if (hfile_ != nullptr && fd_ < 0) {
+      got = hread(hfile_, out + done, bytes - done);
+    } else if (buffered > 0) {
+      got = hread(hfile_, out + done, std::min(bytes - done, buffered));  // never refills
+    } else {
+      if (fd_ >= 0 && !wait_readable()) return kStopped;
+      got = ::read(fd_, out + done, bytes - done);
+    }
+    if (got < 0 && errno == EINTR) continue;
     if (got < 0) return -1;
     if (got == 0) break;
     done += static_cast<std::size_t>(got);
@@ -87,6 +141,7 @@ void BgzfReader::io_loop() noexcept {
     slot.block_offset = offset;
     slot.kind = SlotKind::kBlock;
     long long got = read_input(slot.compressed, config::kBgzfHeaderBytes);
+    if (got == kStopped) return;
     std::size_t block_bytes = 0;
     if (got < 0) {
       slot.kind = SlotKind::kIoError;
@@ -94,13 +149,17 @@ void BgzfReader::io_loop() noexcept {
     } else if (got == 0) {
       slot.kind = SlotKind::kEnd;
     } else if (static_cast<std::size_t>(got) < config::kBgzfHeaderBytes) {
-      slot.kind = SlotKind::kTruncated;
+      bool partial_header =
+          could_start_block_header(slot.compressed, static_cast<std::size_t>(got));
+      slot.kind = partial_header ? SlotKind::kTruncated : SlotKind::kBadHeader;
+      slot.status = BlockStatus::kBadHeader;
     } else if ((slot.status = parse_block_header(slot.compressed, &block_bytes)) !=
                BlockStatus::kOk) {
       slot.kind = SlotKind::kBadHeader;
     } else {
       std::size_t rest = block_bytes - config::kBgzfHeaderBytes;
       got = read_input(slot.compressed + config::kBgzfHeaderBytes, rest);
+      if (got == kStopped) return;
       if (got < 0) {
         slot.kind = SlotKind::kIoError;
         slot.errno_value = errno;
@@ -119,12 +178,20 @@ void BgzfReader::io_loop() noexcept {
 }
 
 void BgzfReader::worker_loop() noexcept {
-  BlockInflater inflater;
+  std::unique_ptr<BlockInflater> inflater;
+  try {
+    inflater = std::make_unique<BlockInflater>();
+  } catch (const std::bad_alloc&) {
+    // Reported by the consumer for each block this worker takes.
+  }
   std::size_t slot_idx = 0;
   while (ring_.take_work(&slot_idx)) {
     Slot& slot = slots_[slot_idx];
-    slot.status = inflater.inflate(slot.compressed, slot.compressed_bytes, slot.payload,
-                                   &slot.payload_bytes);
+    slot.no_inflater = inflater == nullptr;
+    if (inflater != nullptr) {
+      slot.status = inflater->inflate(slot.compressed, slot.compressed_bytes, slot.payload,
+                                      &slot.payload_bytes);
+    }
     ring_.finish_work(slot_idx);
   }
 }
@@ -164,6 +231,7 @@ bool BgzfReader::load_next_block() {
       case SlotKind::kBlock:
         break;
     }
+    if (slot.no_inflater) throw std::bad_alloc();
     if (slot.status != BlockStatus::kOk) {
       throw FormatError(path_, block_status_text(slot.status), slot.block_offset);
     }

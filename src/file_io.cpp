@@ -6,8 +6,26 @@
 #include <cerrno>
 
 #include "samsort/errors.hpp"
+#include "samsort/temp_dir.hpp"
 
 namespace samsort {
+
+namespace {
+// A failed write. A full disk or quota names the directory to clean up and how far the file
+// had got, so the user knows how much room the step needs at least.
+[[noreturn]] void throw_write_error(const std::string& path, int errno_value,
+                                    long long bytes_written) {
+  if (errno_value == ENOSPC || errno_value == EDQUOT) {
+    std::string what = errno_value == ENOSPC ? "no space left in " : "disk quota exceeded in ";
+    what += directory_of(path);
+    if (bytes_written >= 0) {
+      what += " after " + std::to_string(bytes_written) + " bytes written to this file";
+    }
+    throw IoError(path, what, errno_value);
+  }
+  throw IoError(path, "write failed", errno_value);
+}
+}  // namespace
 
 FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
   if (this != &other) {
@@ -45,7 +63,8 @@ void write_fully(int fd, const void* buffer, std::size_t bytes, const std::strin
     ssize_t put = ::write(fd, in, bytes);
     if (put < 0) {
       if (errno == EINTR) continue;
-      throw IoError(path, "write failed", errno);
+      int errno_value = errno;
+      throw_write_error(path, errno_value, static_cast<long long>(lseek(fd, 0, SEEK_CUR)));
     }
     in += put;
     bytes -= static_cast<std::size_t>(put);
@@ -74,7 +93,7 @@ void pwrite_fully(int fd, const void* buffer, std::size_t bytes, std::uint64_t o
     ssize_t put = ::pwrite(fd, in, bytes, static_cast<off_t>(offset));
     if (put < 0) {
       if (errno == EINTR) continue;
-      throw IoError(path, "write failed", errno);
+      throw_write_error(path, errno, static_cast<long long>(offset));
     }
     in += put;
     offset += static_cast<std::uint64_t>(put);

@@ -253,8 +253,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
        "Total memory bound for the whole process (K/M/G) [768M x threads]")
       (",m", po::value<std::string>(&memory_per_thread),
        "Memory per thread, samtools' meaning: total = SIZE x threads (K/M/G)")
-      (",T", po::value<std::string>(&parsed.sort.tmp_option),
-       "Temporary files: an existing DIR, or a PREFIX [beside the output, else $TMPDIR]")
+      (",T", po::value<std::vector<std::string>>(&parsed.sort.tmp_options),
+       "Temporary files: an existing DIR, or a PREFIX [beside the output, else $TMPDIR]; "
+       "repeat to give more places, used in turn as each fills up")
       (",l", po::value<int>(&level), "Output compression level 0-9, samtools' scale [6]")
       (",u", "Uncompressed BAM output (same as -l 0)")
       ("order", po::value<std::string>(&order),
@@ -342,6 +343,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   }
 
   SortOptions& sort = parsed.sort;
+  if (!sort.tmp_options.empty()) sort.tmp_option = sort.tmp_options.front();
   if (threads < 0) throw UsageError("--threads must be >= 0");
   sort.threads = threads == 0 ? 1 : static_cast<std::size_t>(threads);
   if (!max_memory.empty() && !memory_per_thread.empty()) {

@@ -21,6 +21,7 @@ OutputFile::OutputFile(const std::string& path) : path_(path) {
   std::string pattern = directory_of(path) + "/." + name + ".samsort-tmp.XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
+  signals::CleanupGuard guard;  // a signal cleans up either nothing or the registered file
   int fd = mkostemp(buffer.data(), O_CLOEXEC);
   if (fd < 0) throw IoError(path, "cannot create output file", errno);
   fd_ = FileDescriptor(fd);
@@ -38,6 +39,7 @@ OutputFile::OutputFile(const std::string& path) : path_(path) {
 }
 
 OutputFile::~OutputFile() {
+  signals::CleanupGuard guard;
   if (!is_stdout() && !committed_) unlink(temp_path_.c_str());
   signals::unregister_path(signal_handle_);
 }
@@ -46,6 +48,7 @@ void OutputFile::commit() {
   if (is_stdout()) return;
   // close() reports delayed write errors (NFS, quota); no fsync, like samtools.
   if (close(fd_.release()) != 0) throw IoError(path_, "close failed", errno);
+  signals::CleanupGuard guard;
   if (rename(temp_path_.c_str(), path_.c_str()) != 0) {
     throw IoError(path_, "cannot rename temporary output into place", errno);
   }

@@ -4,7 +4,9 @@
 #include <htslib/hfile.h>
 #include <htslib/hts.h>
 #include <htslib/sam.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -36,8 +38,9 @@ using HFilePtr = std::unique_ptr<hFILE, HFileCloser>;
 
 class BamRecordSource final : public RecordSource {
  public:
-  BamRecordSource(HFilePtr file, std::string path, std::size_t threads, MemoryBudget& budget)
-      : file_(std::move(file)), reader_(file_.get(), path, threads, budget) {
+  BamRecordSource(HFilePtr file, int fd, std::string path, std::size_t threads,
+                  MemoryBudget& budget)
+      : file_(std::move(file)), reader_(file_.get(), fd, path, threads, budget) {
     path_ = std::move(path);
     header_.emplace(BamHeader::read(reader_, budget));
     reference_count_ = header_->reference_count();
@@ -217,15 +220,24 @@ std::unique_ptr<RecordSource> open_record_source(const InputSettings& settings,
                                                  MemoryBudget& budget) {
   const std::string& path = settings.path;
   const std::string shown = path == "-" ? "stdin" : path;
-  HFilePtr file(path == "-" ? hdopen(0, "r") : hopen(path.c_str(), "r"));
-  if (!file) throw IoError(shown, "cannot open input", errno);
+  // Local files and stdin through a descriptor the BAM reader can poll, so an error never
+  // leaves it waiting on a stalled pipe; URLs through htslib's own backends.
+  bool is_url = path.find("://") != std::string::npos;
+  int fd = path == "-" ? STDIN_FILENO : is_url ? -1 : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && !is_url) throw IoError(shown, "cannot open input", errno);
+  HFilePtr file(fd >= 0 ? hdopen(fd, "r") : hopen(path.c_str(), "r"));
+  if (!file) {
+    int errno_value = errno;
+    if (fd > STDIN_FILENO) close(fd);
+    throw IoError(shown, "cannot open input", errno_value);
+  }
   htsFormat format{};
   if (hts_detect_format2(file.get(), path.c_str(), &format) < 0) {
     throw IoError(shown, "cannot read input", errno);
   }
   if (format.format == ::bam && format.compression == bgzf) {
     return checked(
-        std::make_unique<BamRecordSource>(std::move(file), shown, settings.threads, budget));
+        std::make_unique<BamRecordSource>(std::move(file), fd, shown, settings.threads, budget));
   }
   if (format.format == sam || format.format == cram) {
     return checked(std::make_unique<HtsRecordSource>(std::move(file), shown, settings, budget,
@@ -238,7 +250,7 @@ std::unique_ptr<RecordSource> open_record_source(const InputSettings& settings,
       format.format == binary_format || format.format == text_format) {
     // Empty input, plain gzip, or anything else: let the BAM reader report what it sees.
     return checked(
-        std::make_unique<BamRecordSource>(std::move(file), shown, settings.threads, budget));
+        std::make_unique<BamRecordSource>(std::move(file), fd, shown, settings.threads, budget));
   }
   char* description = hts_format_description(&format);
   std::string what = std::string("unsupported input format: ") +

@@ -14,6 +14,7 @@
 #include "samsort/bgzf_writer.hpp"
 #include "samsort/config.hpp"
 #include "samsort/errors.hpp"
+#include "samsort/signals.hpp"
 #include "samsort/temp_dir.hpp"
 
 namespace samsort {
@@ -28,6 +29,7 @@ FileDescriptor open_unlinked_file(const std::string& dir, std::string* shown_pat
   std::string pattern = dir + "/runs.XXXXXX";
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
+  signals::CleanupGuard guard;  // the named file is gone before a signal's cleanup runs
   fd = mkostemp(name.data(), O_CLOEXEC);
   if (fd < 0) throw IoError(dir, "cannot create run file", errno);
   unlink(name.data());
@@ -35,25 +37,53 @@ FileDescriptor open_unlinked_file(const std::string& dir, std::string* shown_pat
 }
 }  // namespace
 
-RunStore::RunStore(const TempDir& dir) : file_(open_unlinked_file(dir.path(), &path_)) {}
+RunStore::RunStore(const TempDir& dir) : RunStore(std::vector<const TempDir*>{&dir}) {}
+
+RunStore::RunStore(const std::vector<const TempDir*>& dirs) {
+  if (dirs.empty()) throw Error("no temporary directory for spilled runs");
+  for (const TempDir* dir : dirs) {
+    Location location;
+    location.file = open_unlinked_file(dir->path(), &location.path);
+    locations_.push_back(std::move(location));
+  }
+}
 
 std::unique_ptr<BgzfWriter> RunStore::begin_run(std::size_t threads, MemoryBudget& budget) {
-  run_start_ = end_offset_;
-  return std::make_unique<BgzfWriter>(file_.get(), path_, end_offset_, true,
-                                      config::kSpillLibdeflateLevel, threads, budget);
+  Location& location = locations_[current_];
+  run_start_ = location.end_offset;
+  return std::make_unique<BgzfWriter>(location.file.get(), location.path, location.end_offset,
+                                      true, config::kSpillLibdeflateLevel, threads, budget);
 }
 
 RunInfo RunStore::end_run(BgzfWriter& writer, std::uint64_t record_count,
                           std::uint32_t max_record_bytes) {
   std::uint64_t bytes = writer.finish(false);
-  end_offset_ = run_start_ + bytes;
-  return RunInfo{run_start_, bytes, record_count, max_record_bytes};
+  locations_[current_].end_offset = run_start_ + bytes;
+  return RunInfo{run_start_, bytes, record_count, max_record_bytes,
+                 static_cast<std::uint32_t>(current_)};
 }
 
 void RunStore::discard(const RunInfo& run) noexcept {
   if (run.bytes == 0) return;
-  fallocate(file_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+  fallocate(fd_of(run), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
             static_cast<off_t>(run.offset), static_cast<off_t>(run.bytes));
+}
+
+bool RunStore::next_location() noexcept {
+  if (current_ + 1 >= locations_.size()) return false;
+  // The partial run is the tail of the file: cut it off so the full disk gets its space back
+  // (best effort; the space is freed at exit anyway).
+  static_cast<void>(ftruncate(locations_[current_].file.get(), static_cast<off_t>(run_start_)));
+  locations_[current_].end_offset = run_start_;
+  ++current_;
+  run_start_ = locations_[current_].end_offset;
+  return true;
+}
+
+bool RunStore::is_disk_full(const std::exception& error) noexcept {
+  const auto* io_error = dynamic_cast<const IoError*>(&error);
+  return io_error != nullptr &&
+         (io_error->errno_value() == ENOSPC || io_error->errno_value() == EDQUOT);
 }
 
 std::size_t RunReader::buffer_bytes_for(const RunInfo& run) noexcept {
@@ -74,8 +104,9 @@ bool RunReader::load_block() {
   std::uint64_t end = run_.offset + run_.bytes;
   while (file_offset_ < end) {
     std::size_t block_bytes = 0;
-    long long got = pread_fully(store_.fd(), compressed_, config::kBgzfHeaderBytes, file_offset_);
-    if (got < 0) throw IoError(store_.path(), "read failed", errno);
+    long long got =
+        pread_fully(store_.fd_of(run_), compressed_, config::kBgzfHeaderBytes, file_offset_);
+    if (got < 0) throw IoError(store_.path_of(run_), "read failed", errno);
     BlockStatus status = static_cast<std::size_t>(got) == config::kBgzfHeaderBytes
                              ? parse_block_header(compressed_, &block_bytes)
                              : BlockStatus::kBadSize;
@@ -84,17 +115,18 @@ bool RunReader::load_block() {
     }
     if (status == BlockStatus::kOk) {
       std::size_t rest = block_bytes - config::kBgzfHeaderBytes;
-      got = pread_fully(store_.fd(), compressed_ + config::kBgzfHeaderBytes, rest,
+      got = pread_fully(store_.fd_of(run_), compressed_ + config::kBgzfHeaderBytes, rest,
                         file_offset_ + config::kBgzfHeaderBytes);
-      if (got < 0) throw IoError(store_.path(), "read failed", errno);
+      if (got < 0) throw IoError(store_.path_of(run_), "read failed", errno);
       if (static_cast<std::size_t>(got) != rest) status = BlockStatus::kBadSize;
     }
     if (status == BlockStatus::kOk) {
       status = inflater_.inflate(compressed_, block_bytes, payload_, &left_bytes_);
     }
     if (status != BlockStatus::kOk) {
-      throw FormatError(store_.path(), std::string("damaged run file: ") +
-                                           block_status_text(status), file_offset_);
+      throw FormatError(store_.path_of(run_),
+                        std::string("damaged run file: ") + block_status_text(status),
+                        file_offset_);
     }
     file_offset_ += block_bytes;
     cursor_ = payload_;
@@ -106,7 +138,8 @@ bool RunReader::load_block() {
 void RunReader::take(std::uint8_t* out, std::size_t bytes) {
   while (bytes > 0) {
     if (left_bytes_ == 0 && !load_block()) {
-      throw FormatError(store_.path(), "damaged run file: record cut short", file_offset_);
+      throw FormatError(store_.path_of(run_), "damaged run file: record cut short",
+                        file_offset_);
     }
     std::size_t step = std::min(bytes, left_bytes_);
     std::memcpy(out, cursor_, step);
@@ -121,7 +154,7 @@ const std::uint8_t* RunReader::next() {
   if (records_left_ == 0) return nullptr;
   --records_left_;
   if (left_bytes_ == 0 && !load_block()) {
-    throw FormatError(store_.path(), "damaged run file: fewer records than written",
+    throw FormatError(store_.path_of(run_), "damaged run file: fewer records than written",
                       file_offset_);
   }
   if (left_bytes_ >= 4) {
@@ -137,7 +170,7 @@ const std::uint8_t* RunReader::next() {
   std::size_t record_bytes = static_cast<std::size_t>(bam::load_u32(record_)) + 4;
   if (record_bytes > std::max<std::size_t>(run_.max_record_bytes,
                                            config::kMergeMinRecordBufferBytes)) {
-    throw FormatError(store_.path(), "damaged run file: record larger than recorded",
+    throw FormatError(store_.path_of(run_), "damaged run file: record larger than recorded",
                       file_offset_);
   }
   take(record_ + 4, record_bytes - 4);

@@ -69,8 +69,20 @@ struct JobSetup {
         output(options.output_path),  // first: an unwritable output fails before any reading
         small_objects(budget.reserve(config::kSmallObjectReserveBytes, "small objects")),
         // The private temp directory before the input: an unusable -T fails before reading.
-        temp_dir(options.tmp_option, options.output_path),
+        temp_dirs(make_temp_dirs(options)),
         source(open_record_source(input_settings(options, threads), budget)) {}
+
+  // One private directory per -T (or in the default place), all created now.
+  static std::vector<std::unique_ptr<TempDir>> make_temp_dirs(const SortOptions& options) {
+    std::vector<std::unique_ptr<TempDir>> dirs;
+    if (options.tmp_options.empty()) {
+      dirs.push_back(std::make_unique<TempDir>(options.tmp_option, options.output_path));
+    }
+    for (const std::string& tmp_option : options.tmp_options) {
+      dirs.push_back(std::make_unique<TempDir>(tmp_option, options.output_path));
+    }
+    return dirs;
+  }
 
   static InputSettings input_settings(const SortOptions& options, std::size_t threads) {
     InputSettings settings;
@@ -85,7 +97,7 @@ struct JobSetup {
   MemoryBudget budget;
   OutputFile output;
   Reservation small_objects;
-  TempDir temp_dir;
+  std::vector<std::unique_ptr<TempDir>> temp_dirs;
   std::unique_ptr<RecordSource> source;
 };
 
@@ -270,7 +282,11 @@ class SortJob {
   }
 
   RunStore& run_store() {
-    if (!run_store_) run_store_.emplace(setup_.temp_dir);
+    if (!run_store_) {
+      std::vector<const TempDir*> dirs;
+      for (const auto& dir : setup_.temp_dirs) dirs.push_back(dir.get());
+      run_store_.emplace(dirs);
+    }
     return *run_store_;
   }
 
@@ -278,9 +294,16 @@ class SortJob {
     sort_arena(arena);
     auto started = Clock::now();
     RunStore& store = run_store();
-    std::unique_ptr<BgzfWriter> writer = store.begin_run(threads_, budget_);
-    std::uint64_t count = gather(arena, *writer);
-    runs_.push_back(store.end_run(*writer, count, run_max_record_bytes_));
+    for (;;) {  // a full temp location: write the run again in the next one
+      try {
+        std::unique_ptr<BgzfWriter> writer = store.begin_run(threads_, budget_);
+        std::uint64_t count = gather(arena, *writer);
+        runs_.push_back(store.end_run(*writer, count, run_max_record_bytes_));
+        break;
+      } catch (const IoError& error) {
+        if (!RunStore::is_disk_full(error) || !store.next_location()) throw;
+      }
+    }
     summary_.spilled_bytes += runs_.back().bytes;
     ++summary_.runs;
     arena.clear();
@@ -396,12 +419,19 @@ class SortJob {
         ++first;
         continue;
       }
-      auto readers = open_readers(first, count, merge_region_);
-      std::vector<RecordStream*> streams = stream_pointers(readers);
-      std::unique_ptr<BgzfWriter> writer = run_store_->begin_run(threads_, budget_);
-      std::uint32_t largest = 0;
-      std::uint64_t records = merge_into(streams, *writer, &largest);
-      merged.push_back(run_store_->end_run(*writer, records, largest));
+      for (;;) {  // a full temp location: merge the group again into the next one
+        try {
+          auto readers = open_readers(first, count, merge_region_);
+          std::vector<RecordStream*> streams = stream_pointers(readers);
+          std::unique_ptr<BgzfWriter> writer = run_store_->begin_run(threads_, budget_);
+          std::uint32_t largest = 0;
+          std::uint64_t records = merge_into(streams, *writer, &largest);
+          merged.push_back(run_store_->end_run(*writer, records, largest));
+          break;
+        } catch (const IoError& error) {
+          if (!RunStore::is_disk_full(error) || !run_store_->next_location()) throw;
+        }
+      }
       summary_.spilled_bytes += merged.back().bytes;
       for (std::size_t idx = first; idx < first + count; ++idx) run_store_->discard(runs_[idx]);
       first += count;

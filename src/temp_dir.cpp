@@ -45,6 +45,7 @@ TempDir::TempDir(const std::string& tmp_option, const std::string& output_path) 
   std::string pattern = template_for(tmp_option, output_path);
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
+  signals::CleanupGuard guard;  // a signal cleans up either nothing or the registered directory
   if (mkdtemp(buffer.data()) == nullptr) {
     throw IoError(directory_of(pattern), "cannot create temporary directory", errno);
   }
@@ -59,6 +60,7 @@ TempDir::TempDir(const std::string& tmp_option, const std::string& output_path) 
 
 TempDir::~TempDir() {
   // Run files are unlinked at creation; remove anything else defensively, then the directory.
+  signals::CleanupGuard guard;
   if (DIR* dir = opendir(path_.c_str())) {
     while (dirent* entry = readdir(dir)) {
       std::string name = entry->d_name;

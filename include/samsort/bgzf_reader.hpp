@@ -27,7 +27,13 @@ class BgzfReader {
   // short. `path` names the input in error messages.
   BgzfReader(int fd, std::string path, std::size_t threads, MemoryBudget& budget);
   // The same over an htslib hFILE (not owned), e.g. one that format detection has peeked at.
+  // With only the hFILE, a read from a stalled pipe cannot be interrupted: destroying the
+  // reader then waits until the writer sends more or closes.
   BgzfReader(hFILE* file, std::string path, std::size_t threads, MemoryBudget& budget);
+  // Preferred for hFILEs over a descriptor (hdopen): `fd` is the descriptor under `file`.
+  // The bytes `file` has buffered are used first, then `fd` is read directly, waiting in
+  // poll() so that stopping never waits for a stalled pipe. Neither is owned.
+  BgzfReader(hFILE* file, int fd, std::string path, std::size_t threads, MemoryBudget& budget);
   ~BgzfReader();
   BgzfReader(const BgzfReader&) = delete;
   BgzfReader& operator=(const BgzfReader&) = delete;
@@ -56,6 +62,7 @@ class BgzfReader {
     SlotKind kind = SlotKind::kBlock;
     BlockStatus status = BlockStatus::kOk;
     int errno_value = 0;
+    bool no_inflater = false;  // the worker could not allocate its decompressor
   };
 
   void io_loop() noexcept;
@@ -65,10 +72,14 @@ class BgzfReader {
   void shut_down() noexcept;
 
   BgzfReader(int fd, hFILE* file, std::string path, std::size_t threads, MemoryBudget& budget);
+  // Reads until `bytes` or end of input: the count, -1 (errno set) or kStopped.
   long long read_input(std::uint8_t* out, std::size_t bytes) noexcept;
+  bool wait_readable() noexcept;
+  static constexpr long long kStopped = -2;
 
-  int fd_ = -1;
+  int fd_ = -1;       // read directly (with poll) when >= 0, after the hFILE's buffer
   hFILE* hfile_ = nullptr;
+  int stop_fd_ = -1;  // eventfd that shut_down() signals to end a poll() wait
   std::string path_;
   std::size_t worker_count_;
   MappedBuffer buffers_;

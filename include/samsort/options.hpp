@@ -18,7 +18,8 @@ struct SortOptions {
   std::string output_path = "-";
   std::size_t threads = 1;             // worker threads (samtools -@; 0 behaves as 1)
   std::size_t memory_bytes = 0;        // the total budget B
-  std::string tmp_option;              // -T as given
+  std::string tmp_option;              // -T as given (the first one)
+  std::vector<std::string> tmp_options;  // every -T, in order: spill moves on when one is full
   int samtools_level = -1;             // -l on samtools' 0-9 scale, -1 = default
   SortOrder order = SortOrder::kCoordinate;
   std::string sort_tag;                // -t TAG: primary key, the order above secondary
