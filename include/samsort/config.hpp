@@ -28,10 +28,10 @@ inline constexpr std::size_t kSmallBudgetFloorBytes = 64 * kMiB;
 inline constexpr std::size_t kSmallObjectReserveBytes = 2 * kMiB;
 
 // Input: BGZF blocks in flight between the file reader, the inflate workers and the consumer.
-// 4 slots per worker keep two cores busy on level-6 input (re-measure before changing).
+// 4 slots per worker: a starting value, not yet tuned by measurement (bench/run.sh).
 inline constexpr std::size_t kInputSlotsPerThread = 4;
 inline constexpr std::size_t kInputMinSlots = 4;
-// Output: BGZF block slots in the compression ring (same measurement as the input ring).
+// Output: BGZF block slots in the compression ring (a starting value, not yet tuned).
 inline constexpr std::size_t kOutputSlotsPerThread = 4;
 inline constexpr std::size_t kOutputMinSlots = 4;
 
