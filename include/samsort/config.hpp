@@ -26,6 +26,8 @@ inline constexpr std::size_t kSmallBudgetFloorBytes = 64 * kMiB;
 // htslib's header structures, option strings, thread bookkeeping) and for page-granularity
 // rounding of the big mappings. Counted, never handed to the arena.
 inline constexpr std::size_t kSmallObjectReserveBytes = 2 * kMiB;
+// Mappings at least this large (the arena) ask for transparent huge pages (MADV_HUGEPAGE).
+inline constexpr std::size_t kHugePageMinBytes = 8 * kMiB;
 
 // Input: BGZF blocks in flight between the file reader, the inflate workers and the consumer.
 // 4 slots per worker: a starting value, not yet tuned by measurement (bench/run.sh).
