@@ -13,22 +13,31 @@ OrderedRing::OrderedRing(std::size_t slot_count)
 bool OrderedRing::wait_state(std::size_t slot, std::uint32_t wanted) {
   std::atomic<std::uint32_t>& state = states_[slot];
   std::uint32_t seen = state.load(std::memory_order_acquire);
-  while (seen != wanted) {
-    if ((seen & kStopBit) != 0) return false;
-    state.wait(seen, std::memory_order_acquire);
+  for (int spin = 0;; ++spin) {
+    if ((seen & kStopBit) != 0) return false;  // after stop() every wait fails
+    if ((seen & kStateMask) == wanted) return true;
+    if (spin < kFutexSpinIterations) {
+      cpu_relax();
+    } else if ((seen & kSleeperBit) == 0 &&
+               !state.compare_exchange_weak(seen, seen | kSleeperBit,
+                                            std::memory_order_acquire)) {
+      continue;  // the state moved: look again before sleeping
+    } else {
+      futex_wait(state, seen | kSleeperBit);
+    }
     seen = state.load(std::memory_order_acquire);
   }
-  return true;
 }
 
 void OrderedRing::set_state(std::size_t slot, std::uint32_t state_value) {
   std::atomic<std::uint32_t>& state = states_[slot];
   std::uint32_t seen = state.load(std::memory_order_relaxed);
-  // Keep the stop bit if stop() raced with us, so waiters still see it.
+  // Keep the stop bit if stop() raced with us, so waiters still see it; sleepers re-arm
+  // kSleeperBit themselves if the new state is not the one they wait for.
   while (!state.compare_exchange_weak(seen, (seen & kStopBit) | state_value,
                                       std::memory_order_acq_rel)) {
   }
-  state.notify_all();
+  if ((seen & kSleeperBit) != 0) futex_wake(state);
 }
 
 bool OrderedRing::wait_free(std::uint64_t seq) { return wait_state(slot_of(seq), kFree); }
@@ -62,9 +71,9 @@ void OrderedRing::stop(std::size_t worker_count) {
   if (stopped_.exchange(true, std::memory_order_acq_rel)) return;
   for (std::size_t slot = 0; slot < slot_count_; ++slot) {
     states_[slot].fetch_or(kStopBit, std::memory_order_acq_rel);
-    states_[slot].notify_all();
+    futex_wake(states_[slot]);
   }
-  work_ready_.release(static_cast<std::ptrdiff_t>(worker_count));
+  work_ready_.release(static_cast<std::uint32_t>(worker_count));
 }
 
 }  // namespace samsort

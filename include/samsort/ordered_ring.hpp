@@ -2,15 +2,16 @@
 // transform in any order, and a consumer takes back in sequence. The BGZF reader (inflate)
 // and writer (deflate) both run on it. Bounded by construction: the producer waits when the
 // consumer is slot_count blocks behind. Work is handed to workers through a fixed-capacity
-// boost.lockfree queue; waits use C++20 atomic wait/notify and a counting semaphore.
+// boost.lockfree queue; waits are futexes (futex.hpp) on the slot states and a semaphore.
 #pragma once
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <semaphore>
 
 #include <boost/lockfree/queue.hpp>
+
+#include "samsort/futex.hpp"
 
 namespace samsort {
 
@@ -51,6 +52,8 @@ class OrderedRing {
   static constexpr std::uint32_t kFilled = 1;
   static constexpr std::uint32_t kDone = 2;
   static constexpr std::uint32_t kStopBit = 0x80000000u;
+  static constexpr std::uint32_t kSleeperBit = 0x40000000u;  // someone sleeps on the slot
+  static constexpr std::uint32_t kStateMask = 0x3fffffffu;
 
   bool wait_state(std::size_t slot, std::uint32_t wanted);
   void set_state(std::size_t slot, std::uint32_t state);
@@ -58,7 +61,7 @@ class OrderedRing {
   std::size_t slot_count_;
   std::unique_ptr<std::atomic<std::uint32_t>[]> states_;
   boost::lockfree::queue<std::uint32_t, boost::lockfree::fixed_sized<true>> work_;
-  std::counting_semaphore<> work_ready_{0};
+  FutexSemaphore work_ready_;
   std::atomic<bool> stopped_{false};
 };
 
