@@ -210,9 +210,14 @@ def cmd_report(args):
     w("")
     w("## Invocation\n")
     w("```")
-    w(meta.get("invocation", ["?"])[0])
+    for line in meta.get("invocation", ["?"]):
+        w(line)
     w("```")
-    w(f"Runs per measurement: {meta.get('runs', ['?'])[0]}, tools alternated (odd runs in one "
+    invocations = meta.get("invocation", ["?"])
+    run_counts = meta.get("runs", ["?"])
+    runs_text = (run_counts[0] if len(run_counts) == 1 else
+                 ", ".join(f"{n} ({i.split()[-1]})" for n, i in zip(run_counts, invocations)))
+    w(f"Runs per measurement: {runs_text}, tools alternated (odd runs in one "
       "order, even runs reversed). Medians are reported; `min–max` is the spread of wall times. "
       "Each tool gets the same TOTAL memory: samsort `--max-memory B`, samtools `-m B/T` (its -m "
       "is per thread), sambamba `-m B` (its documented total), bamsort `blockmb=B` (its sort buffer; "

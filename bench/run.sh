@@ -17,6 +17,12 @@
 #   -t LIST   tools [samsort,samtools,sambamba,bamsort]; missing ones are skipped with a note
 #   -w DIR    scratch directory for outputs and temporary runs [bench/work]
 #   -r DIR    where RESULTS.md, results.png, results.tsv and results.meta.tsv go [bench]
+#   -c SPEC   a configuration to run instead of the cross product of -@, -m, -l and -o:
+#             ORDERS/THREADS/BUDGET/LEVEL[/TOOLS], ORDERS and TOOLS comma separated, ORDERS
+#             `all` for the four orders, e.g. -c all/2/800/6 -c coordinate/1/800/6/samsort,samtools;
+#             repeatable; floors are measured for each THREADS x LEVEL that a spec names
+#   -a        append to the raw results already in the scratch directory (a second data set
+#             with other configurations, e.g. the 20M set with fewer runs); one report covers all
 #   -N TEXT   a note printed at the top of RESULTS.md (e.g. "smoke test, shared machine")
 #   -q        quick output check: record count and order digest only, no multiset hash
 # env: SAMSORT [build/samsort], SAMTOOLS [samtools], SAMBAMBA [sambamba], BAMSORT [bamsort]
@@ -46,6 +52,8 @@ work=$here/work
 resdir=$here
 note=""
 quick=0
+append=0
+SPECS=()
 shell_word() {  # an argument as one would type it
   if [[ "$1" =~ ^[A-Za-z0-9_./,:=@+%-]+$ ]]; then printf '%s' "$1"; else printf "'%s'" "${1//\'/\'\\\'\'}"; fi
 }
@@ -53,11 +61,11 @@ invocation=bench/run.sh
 for a in "$@"; do invocation+=" $(shell_word "$a")"; done
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit 2; }
-while getopts "n:@:m:l:o:t:w:r:N:qh" opt; do
+while getopts "n:@:m:l:o:t:w:r:N:c:aqh" opt; do
   case "$opt" in
     n) runs=$OPTARG ;; @) threads_list=$OPTARG ;; m) budgets=$OPTARG ;; l) levels=$OPTARG ;;
     o) orders=$OPTARG ;; t) tools_list=$OPTARG ;; w) work=$OPTARG ;; r) resdir=$OPTARG ;;
-    N) note=$OPTARG ;; q) quick=1 ;; *) usage ;;
+    N) note=$OPTARG ;; c) SPECS+=("$OPTARG") ;; a) append=1 ;; q) quick=1 ;; *) usage ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -70,15 +78,47 @@ bamsort=${BAMSORT:-bamsort}
 IFS=, read -ra T_LIST <<< "$threads_list"
 IFS=, read -ra B_LIST <<< "$budgets"
 IFS=, read -ra L_LIST <<< "$levels"
-IFS=, read -ra O_LIST <<< "$orders"
-IFS=, read -ra TOOL_REQ <<< "$tools_list"
-for o in "${O_LIST[@]}"; do
-  case "$o" in coordinate | queryname | queryname-lex | template-coordinate) ;;
-    *) echo "unknown order $o" >&2; exit 2 ;; esac
+ALL_ORDERS=(coordinate queryname queryname-lex template-coordinate)
+if ((${#SPECS[@]} == 0)); then  # the cross product of -@, -m, -l and -o
+  for t in "${T_LIST[@]}"; do
+    for l in "${L_LIST[@]}"; do
+      for b in "${B_LIST[@]}"; do SPECS+=("$orders/$t/$b/$l"); done
+    done
+  done
+fi
+# Specs grouped by THREADS|LEVEL (floors are per group), in the order first named; each
+# group's jobs are "tool|order|budget" words.
+declare -A GROUP_JOBS=()
+GROUP_KEYS=()
+O_LIST=()
+TOOL_REQ=()
+add_unique() {  # array-name value
+  local -n arr=$1
+  local v
+  for v in "${arr[@]}"; do [ "$v" = "$2" ] && return 0; done
+  arr+=("$2")
+}
+for spec in "${SPECS[@]}"; do
+  IFS=/ read -r s_orders s_threads s_budget s_level s_tools <<< "$spec"
+  [[ "$s_threads" =~ ^[1-9][0-9]*$ && "$s_budget" =~ ^[1-9][0-9]*$ ]] ||
+    { echo "bad spec $spec (ORDERS/THREADS/BUDGET/LEVEL[/TOOLS])" >&2; exit 2; }
+  case "$s_level" in [0-9] | u) ;; *) echo "bad level $s_level in $spec (0-9 or u)" >&2; exit 2 ;; esac
+  [ "$s_orders" = all ] && s_orders=$(IFS=,; echo "${ALL_ORDERS[*]}")
+  IFS=, read -ra s_order_list <<< "$s_orders"
+  IFS=, read -ra s_tool_list <<< "${s_tools:-$tools_list}"
+  key="$s_threads|$s_level"
+  [ -n "${GROUP_JOBS[$key]+x}" ] || { GROUP_KEYS+=("$key"); GROUP_JOBS[$key]=""; }
+  for o in "${s_order_list[@]}"; do
+    case "$o" in coordinate | queryname | queryname-lex | template-coordinate) ;;
+      *) echo "unknown order $o" >&2; exit 2 ;; esac
+    add_unique O_LIST "$o"
+    for t in "${s_tool_list[@]}"; do
+      add_unique TOOL_REQ "$t"
+      GROUP_JOBS[$key]+="$t|$o|$s_budget "
+    done
+  done
 done
-for l in "${L_LIST[@]}"; do
-  case "$l" in [0-9] | u) ;; *) echo "bad level $l (0-9 or u)" >&2; exit 2 ;; esac
-done
+orders=$(IFS=,; echo "${O_LIST[*]}")
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 command -v "$samtools" > /dev/null || { echo "needs samtools (checks and floors)" >&2; exit 1; }
 command -v python3 > /dev/null || { echo "needs python3" >&2; exit 1; }
@@ -93,7 +133,10 @@ meta=$work/results.meta.tsv
 tmp=$work/tmp
 out=$work/out.bam
 tlog=$work/time.log
-: > "$meta"
+if [ "$append" = 0 ] || [ ! -s "$meta" ]; then
+  : > "$meta"
+  append=0
+fi
 
 log() { printf '[run %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 note() { printf 'note\t%s\n' "$*" >> "$meta"; log "note: $*"; }
@@ -166,7 +209,7 @@ metakv samtools_version "$("$samtools" --version | head -1 | awk '{print $2}')"
 metakv version "libdeflate: $(dpkg-query -W -f '${Version}' libdeflate-dev 2>/dev/null || echo '?') (codec_floor, $(g++ --version | head -1))"
 metakv version "bash $BASH_VERSION, /usr/bin/time $(dpkg-query -W -f '${Version}' time 2>/dev/null || echo '?')"
 
-printf 'dataset\trecords\tthreads\tbudget_mib\tlevel\torder\ttool\trun\twall_s\tuser_s\tsys_s\trss_mib\texit\tcount\tmd5\tmultiset\tverify\textra\tcmd\n' > "$tsv"
+[ "$append" = 1 ] || printf 'dataset\trecords\tthreads\tbudget_mib\tlevel\torder\ttool\trun\twall_s\tuser_s\tsys_s\trss_mib\texit\tcount\tmd5\tmultiset\tverify\textra\tcmd\n' > "$tsv"
 
 # --- one measurement
 digest() {  # BAM -> "count md5 multiset"
@@ -265,7 +308,7 @@ for input in "$@"; do
   [ -s "$input" ] || { echo "no such BAM: $input" >&2; exit 1; }
   input=$(cd "$(dirname "$input")" && pwd)/$(basename "$input")
   dataset=$(basename "$input" .bam)
-  threads=${T_LIST[0]}
+  threads=${GROUP_KEYS[0]%%|*}
   log "$dataset: counting and hashing the input"
   read -r records _ in_multiset < <(digest "$input")
   made="?"
@@ -277,32 +320,28 @@ for input in "$@"; do
   fi
   printf 'dataset\t%s\t%s\t%s\t%s\t%s\t%s\n' "$dataset" "$input" "$records" "$(stat -c %s "$input")" "$in_multiset" "$made" >> "$meta"
   for run in $(seq 1 "$runs"); do
-    for ti in "${!T_LIST[@]}"; do
-      threads=${T_LIST[$ti]}
-      for li in "${!L_LIST[@]}"; do
-        level=${L_LIST[$li]}
-        jobs=()
-        [ "$ti" = 0 ] && jobs+=("floor:codec|-|-")
-        [ "$li" = 0 ] && jobs+=("floor:decompress|-|-")
-        jobs+=("floor:copy|-|-")
-        for budget in "${B_LIST[@]}"; do
-          for order in "${O_LIST[@]}"; do
-            for tool in "${TOOLS[@]}"; do
-              supports "$tool" "$order" && jobs+=("$tool|$order|$budget")
-            done
-          done
-        done
-        if ((run % 2 == 0)); then  # ABBA: even runs go through the jobs backwards
-          local_rev=()
-          for ((i = ${#jobs[@]} - 1; i >= 0; i--)); do local_rev+=("${jobs[$i]}"); done
-          jobs=("${local_rev[@]}")
-        fi
-        for job in "${jobs[@]}"; do
-          IFS='|' read -r tool order budget <<< "$job"
-          measure "$tool" "$order" "$budget" "$level" "$run"
-        done
+    declare -A floor_done=()  # decompress per thread count, codec per level: once per run
+    for key in "${GROUP_KEYS[@]}"; do
+      IFS='|' read -r threads level <<< "$key"
+      jobs=()
+      [ -n "${floor_done[codec$level]+x}" ] || { jobs+=("floor:codec|-|-"); floor_done[codec$level]=1; }
+      [ -n "${floor_done[dec$threads]+x}" ] || { jobs+=("floor:decompress|-|-"); floor_done[dec$threads]=1; }
+      jobs+=("floor:copy|-|-")
+      for job in ${GROUP_JOBS[$key]}; do
+        IFS='|' read -r tool order budget <<< "$job"
+        [ -n "${have[$tool]+x}" ] && supports "$tool" "$order" && jobs+=("$job")
+      done
+      if ((run % 2 == 0)); then  # ABBA: even runs go through the jobs backwards
+        local_rev=()
+        for ((i = ${#jobs[@]} - 1; i >= 0; i--)); do local_rev+=("${jobs[$i]}"); done
+        jobs=("${local_rev[@]}")
+      fi
+      for job in "${jobs[@]}"; do
+        IFS='|' read -r tool order budget <<< "$job"
+        measure "$tool" "$order" "$budget" "$level" "$run"
       done
     done
+    unset floor_done
   done
 done
 metakv load_after "$(cut -d' ' -f1-3 /proc/loadavg) (at the end)"
