@@ -16,7 +16,7 @@ bool OrderedRing::wait_state(std::size_t slot, std::uint32_t wanted) {
   for (int spin = 0;; ++spin) {
     if ((seen & kStopBit) != 0) return false;  // after stop() every wait fails
     if ((seen & kStateMask) == wanted) return true;
-    if (spin < kFutexSpinIterations) {
+    if (spin < config::kFutexSpinIterations) {
       cpu_relax();
     } else if ((seen & kSleeperBit) == 0 &&
                !state.compare_exchange_weak(seen, seen | kSleeperBit,

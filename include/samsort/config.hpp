@@ -27,7 +27,13 @@ inline constexpr std::size_t kSmallBudgetFloorBytes = 64 * kMiB;
 // rounding of the big mappings. Counted, never handed to the arena.
 inline constexpr std::size_t kSmallObjectReserveBytes = 2 * kMiB;
 // Mappings at least this large (the arena) ask for transparent huge pages (MADV_HUGEPAGE).
+// Measured 2026-11-21, 2-core VM, 4M-record align set, -@2, 800 MiB, -u, 3 runs each:
+// 4 KiB pages 6.6-8.9 s wall (205k minor faults; spill and merge gathers TLB-bound),
+// huge pages 4.0-5.1 s (2.3k faults). No compaction stalls were seen (vmstat compact_stall).
 inline constexpr std::size_t kHugePageMinBytes = 8 * kMiB;
+// Pipeline hand-offs (futex.hpp): pause-loop iterations before a waiter sleeps on a futex.
+// Not tuned; replacing libstdc++'s yield spin cut involuntary context switches ~7x (-u, 4M).
+inline constexpr int kFutexSpinIterations = 64;
 
 // Input: BGZF blocks in flight between the file reader, the inflate workers and the consumer.
 // 4 slots per worker: a starting value, not yet tuned by measurement (bench/run.sh).
@@ -47,6 +53,11 @@ inline constexpr int kSpillLibdeflateLevel = 0;
 // Merge: per-run read buffer = one compressed + one decompressed BGZF block, plus room for
 // one record that spans blocks (at least this much; larger if the run holds larger records).
 inline constexpr std::size_t kMergeMinRecordBufferBytes = 4 * kKiB;
+// Early spill (sort_job.cpp): the input's estimated rest must fit in this fraction less than
+// an empty arena before the arena is spilled early to keep the rest in memory. The estimate
+// (compressed bytes left x arena bytes per compressed byte so far) is off by the reader's
+// read-ahead and by changes in compressibility along the file; 5% is a starting margin.
+inline constexpr double kEarlySpillMargin = 0.05;
 // Smallest useful fan-in; below it a budget is too small to merge.
 inline constexpr std::size_t kMinFanIn = 2;
 // File descriptors kept free for stdin/stdout/stderr, the output, shared libraries, etc.

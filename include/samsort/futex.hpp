@@ -11,6 +11,8 @@
 #include <climits>
 #include <cstdint>
 
+#include "samsort/config.hpp"
+
 namespace samsort {
 
 // Blocks while `*word == expected` (spurious returns allowed; callers re-check).
@@ -24,9 +26,6 @@ inline void futex_wake(std::atomic<std::uint32_t>& word, int count = INT_MAX) no
   syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, count,
           nullptr, nullptr, 0);
 }
-
-// Busy-wait iterations (each a pause instruction) before a waiter goes to sleep.
-inline constexpr int kFutexSpinIterations = 64;
 
 inline void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -50,7 +49,7 @@ class FutexSemaphore {
       while (seen != 0) {
         if (count_.compare_exchange_weak(seen, seen - 1, std::memory_order_acquire)) return;
       }
-      if (spin < kFutexSpinIterations) {
+      if (spin < config::kFutexSpinIterations) {
         cpu_relax();
         continue;
       }

@@ -17,41 +17,23 @@
 namespace samsort::e2e {
 namespace {
 
-constexpr int kExecFailedStatus = 127;
 constexpr auto kPollInterval = std::chrono::milliseconds(1);
-
-std::string read_all(int fd) {
-  std::string text;
-  char chunk[65536];
-  off_t offset = 0;
-  for (;;) {
-    ssize_t got = pread(fd, chunk, sizeof chunk, offset);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    text.append(chunk, static_cast<size_t>(got));
-    offset += got;
-  }
-  return text;
-}
 
 // In the child, between fork and exec (the gtest process is single-threaded).
 [[noreturn]] void exec_child(const std::vector<char*>& argv, const ChildOptions& options,
-                             int stdin_fd, int stderr_fd) {
-  signal(SIGPIPE, SIG_DFL);
-  int null_out = open("/dev/null", O_WRONLY);
-  if (stdin_fd < 0) stdin_fd = open("/dev/null", O_RDONLY);
-  if (stdin_fd < 0 || null_out < 0 || dup2(stdin_fd, STDIN_FILENO) < 0 ||
-      dup2(null_out, STDOUT_FILENO) < 0 || dup2(stderr_fd, STDERR_FILENO) < 0) {
+                             int stderr_fd) {
+  int stdin_fd = options.stdin_fd >= 0 ? options.stdin_fd : open("/dev/null", O_RDONLY);
+  int stdout_fd = options.stdout_fd >= 0 ? options.stdout_fd : open("/dev/null", O_WRONLY);
+  if (stdin_fd < 0 || stdout_fd < 0 || dup2(stdin_fd, STDIN_FILENO) < 0 ||
+      dup2(stdout_fd, STDOUT_FILENO) < 0 || dup2(stderr_fd, STDERR_FILENO) < 0) {
     _exit(kExecFailedStatus);
   }
-  for (const auto& [name, value] : options.environment) setenv(name.c_str(), value.c_str(), 1);
   if (options.open_files_limit > 0) {
     rlimit limit{static_cast<rlim_t>(options.open_files_limit),
                  static_cast<rlim_t>(options.open_files_limit)};
     if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(kExecFailedStatus);
   }
-  execvp(argv[0], argv.data());
-  _exit(kExecFailedStatus);
+  exec_in_child(argv, options.environment);
 }
 
 }  // namespace
@@ -70,17 +52,11 @@ std::string ChildResult::describe() const {
 
 Child::Child(const std::vector<std::string>& argv, const ChildOptions& options) {
   if (argv.empty()) throw std::invalid_argument("Child: empty argv");
-  std::vector<char*> pointers;
-  for (const std::string& word : argv) pointers.push_back(const_cast<char*>(word.c_str()));
-  pointers.push_back(nullptr);
-  char pattern[] = "/tmp/samsort-e2e-child.XXXXXX";
-  stderr_fd_ = mkostemp(pattern, O_CLOEXEC);
-  if (stderr_fd_ < 0) throw std::runtime_error(std::string("mkostemp: ") + std::strerror(errno));
-  unlink(pattern);
+  std::vector<char*> pointers = make_argv(argv);
   started_ = now_seconds();
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid_ == 0) exec_child(pointers, options, options.stdin_fd, stderr_fd_);
+  if (pid_ == 0) exec_child(pointers, options, stderr_capture_.fd());
 }
 
 Child::~Child() {
@@ -89,7 +65,6 @@ Child::~Child() {
     while (waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
     }
   }
-  if (stderr_fd_ >= 0) close(stderr_fd_);
 }
 
 bool Child::running() {
@@ -119,7 +94,7 @@ ChildResult Child::wait(double timeout_seconds) {
   }
   if (WIFEXITED(status_) && !result_.timed_out) result_.exit_code = WEXITSTATUS(status_);
   if (WIFSIGNALED(status_)) result_.term_signal = WTERMSIG(status_);
-  result_.stderr_text = read_all(stderr_fd_);
+  result_.stderr_text = stderr_capture_.read_all();
   return result_;
 }
 

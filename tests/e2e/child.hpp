@@ -9,10 +9,13 @@
 #include <utility>
 #include <vector>
 
+#include "process.hpp"
+
 namespace samsort::e2e {
 
 struct ChildOptions {
-  int stdin_fd = -1;  // handed over as stdin; -1: /dev/null
+  int stdin_fd = -1;   // handed over as stdin; -1: /dev/null
+  int stdout_fd = -1;  // handed over as stdout; -1: /dev/null
   std::vector<std::pair<std::string, std::string>> environment;  // added or overridden
   long open_files_limit = 0;  // > 0: soft and hard RLIMIT_NOFILE set before exec
 };
@@ -45,8 +48,8 @@ class Child {
   ChildResult wait(double timeout_seconds);
 
  private:
+  CaptureFile stderr_capture_;
   pid_t pid_ = -1;
-  int stderr_fd_ = -1;
   bool reaped_ = false;
   int status_ = 0;
   double started_ = 0;

@@ -209,27 +209,15 @@ TEST(Signals, PipeWhenStdoutReaderExits) {
   std::vector<std::string> argv{kSamsortBin, "sort",           "-@", "1", "-T",
                                 dirs.spill_dir, "--debug-max-run-bytes", "1M", "-o", "-",
                                 input_bam()};
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    int null_fd = open("/dev/null", O_WRONLY);
-    dup2(null_fd, STDERR_FILENO);
-    signal(SIGPIPE, SIG_DFL);
-    std::vector<char*> pointers;
-    for (const std::string& word : argv) pointers.push_back(const_cast<char*>(word.c_str()));
-    pointers.push_back(nullptr);
-    execv(pointers[0], pointers.data());
-    _exit(127);
-  }
+  ChildOptions options;
+  options.stdout_fd = pipe_fds[1];
+  Child child(argv, options);
   close(pipe_fds[1]);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ChildResult result = child.wait(kPhaseTimeoutSeconds);
   // Either the handler ran (exit 141) or the write error was reported (exit 1): never a
   // default SIGPIPE death that skips cleanup.
-  ASSERT_TRUE(WIFEXITED(status)) << "status " << status;
-  EXPECT_TRUE(WEXITSTATUS(status) == 128 + SIGPIPE || WEXITSTATUS(status) == 1)
-      << WEXITSTATUS(status);
+  ASSERT_EQ(result.term_signal, 0) << result.describe();
+  EXPECT_TRUE(result.exit_code == 128 + SIGPIPE || result.exit_code == 1) << result.describe();
   expect_no_debris(dirs);
 }
 

@@ -18,55 +18,12 @@
 namespace samsort::e2e {
 namespace {
 
-constexpr int kExecFailedStatus = 127;
-
 std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-// An unlinked temporary file (close-on-exec) that a child writes and the parent reads back.
-class CaptureFile {
- public:
-  CaptureFile() {
-    char pattern[] = "/tmp/samsort-e2e-capture.XXXXXX";
-    fd_ = mkostemp(pattern, O_CLOEXEC);
-    if (fd_ < 0) throw std::runtime_error(errno_text("mkostemp"));
-    unlink(pattern);
-  }
-  ~CaptureFile() { close(fd_); }
-  CaptureFile(const CaptureFile&) = delete;
-  CaptureFile& operator=(const CaptureFile&) = delete;
-
-  int fd() const { return fd_; }
-
-  std::string read_all() const {
-    std::string text;
-    char chunk[65536];
-    off_t offset = 0;
-    for (;;) {
-      ssize_t got = pread(fd_, chunk, sizeof chunk, offset);
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) break;
-      text.append(chunk, static_cast<size_t>(got));
-      offset += got;
-    }
-    return text;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 int open_or_throw(const std::string& path, int flags) {
   int fd = open(path.c_str(), flags | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error(errno_text("open " + path));
   return fd;
-}
-
-std::vector<char*> make_argv(const std::vector<std::string>& argv) {
-  std::vector<char*> pointers;
-  pointers.reserve(argv.size() + 1);
-  for (const std::string& word : argv) pointers.push_back(const_cast<char*>(word.c_str()));
-  pointers.push_back(nullptr);
-  return pointers;
 }
 
 // In the child: put `fd` at `target` (dup2 clears close-on-exec on the copy).
@@ -78,17 +35,6 @@ void place_descriptor(int fd, int target) {
   }
 }
 
-// The gtest process is single-threaded, so setenv/chdir between fork and exec are safe.
-[[noreturn]] void exec_child(const std::vector<char*>& argv, const ProcessOptions& options) {
-  signal(SIGPIPE, SIG_DFL);
-  for (const auto& [name, value] : options.environment) setenv(name.c_str(), value.c_str(), 1);
-  if (!options.working_dir.empty() && chdir(options.working_dir.c_str()) != 0) {
-    _exit(kExecFailedStatus);
-  }
-  execvp(argv[0], argv.data());
-  _exit(kExecFailedStatus);
-}
-
 int decode_status(int status, int* term_signal) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status) && term_signal != nullptr) *term_signal = WTERMSIG(status);
@@ -96,6 +42,47 @@ int decode_status(int status, int* term_signal) {
 }
 
 }  // namespace
+
+CaptureFile::CaptureFile() {
+  char pattern[] = "/tmp/samsort-e2e-capture.XXXXXX";
+  fd_ = mkostemp(pattern, O_CLOEXEC);
+  if (fd_ < 0) throw std::runtime_error(errno_text("mkostemp"));
+  unlink(pattern);
+}
+
+CaptureFile::~CaptureFile() { close(fd_); }
+
+std::string CaptureFile::read_all() const {
+  std::string text;
+  char chunk[65536];
+  off_t offset = 0;
+  for (;;) {
+    ssize_t got = pread(fd_, chunk, sizeof chunk, offset);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    text.append(chunk, static_cast<size_t>(got));
+    offset += got;
+  }
+  return text;
+}
+
+std::vector<char*> make_argv(const std::vector<std::string>& argv) {
+  std::vector<char*> pointers;
+  pointers.reserve(argv.size() + 1);
+  for (const std::string& word : argv) pointers.push_back(const_cast<char*>(word.c_str()));
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+void exec_in_child(const std::vector<char*>& argv,
+                   const std::vector<std::pair<std::string, std::string>>& environment,
+                   const std::string& working_dir) {
+  signal(SIGPIPE, SIG_DFL);
+  for (const auto& [name, value] : environment) setenv(name.c_str(), value.c_str(), 1);
+  if (!working_dir.empty() && chdir(working_dir.c_str()) != 0) _exit(kExecFailedStatus);
+  execvp(argv[0], argv.data());
+  _exit(kExecFailedStatus);
+}
 
 std::string ProcessResult::describe() const {
   std::string text = "exit " + std::to_string(exit_code);
@@ -131,7 +118,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     place_descriptor(stdin_fd, STDIN_FILENO);
     place_descriptor(stdout_fd, STDOUT_FILENO);
     place_descriptor(stderr_fd, STDERR_FILENO);
-    exec_child(pointers, options);
+    exec_in_child(pointers, options.environment, options.working_dir);
   }
 
   int status = 0;
@@ -167,7 +154,7 @@ LineStream::LineStream(const std::vector<std::string>& argv) {
   if (pid_ == 0) {
     if (null_fd >= 0) place_descriptor(null_fd, STDIN_FILENO);
     place_descriptor(fds[1], STDOUT_FILENO);
-    exec_child(pointers, ProcessOptions{});
+    exec_in_child(pointers, {});
   }
   if (null_fd >= 0) close(null_fd);
   close(fds[1]);

@@ -64,4 +64,32 @@ class LineStream {
 // Quotes a word for /bin/sh.
 std::string shell_quote(const std::string& word);
 
+// Building blocks shared with child.hpp's Child.
+
+// An unlinked temporary file (close-on-exec) that a child writes and the parent reads back.
+class CaptureFile {
+ public:
+  CaptureFile();
+  ~CaptureFile();
+  CaptureFile(const CaptureFile&) = delete;
+  CaptureFile& operator=(const CaptureFile&) = delete;
+
+  int fd() const { return fd_; }
+  std::string read_all() const;
+
+ private:
+  int fd_ = -1;
+};
+
+// argv as execvp wants it (pointers into `argv`, which must outlive the result).
+std::vector<char*> make_argv(const std::vector<std::string>& argv);
+
+// In a forked child, after its descriptors are in place (the gtest process is single-threaded,
+// so setenv/chdir are safe here): SIGPIPE back to its default, `environment` added or
+// overridden, `working_dir` entered if not empty, then execvp; exit status 127 if any fails.
+[[noreturn]] void exec_in_child(const std::vector<char*>& argv,
+                                const std::vector<std::pair<std::string, std::string>>& environment,
+                                const std::string& working_dir = "");
+inline constexpr int kExecFailedStatus = 127;
+
 }  // namespace samsort::e2e
