@@ -17,6 +17,7 @@
 #include "samsort/bgzf_writer.hpp"
 #include "samsort/errors.hpp"
 #include "samsort/hts_record.hpp"
+#include "samsort/cram_memory.hpp"
 #include "samsort/memory_budget.hpp"
 #include "samsort/output_file.hpp"
 #include "samsort/signals.hpp"
@@ -25,9 +26,8 @@ namespace samsort {
 
 namespace {
 
-// htslib's SAM/CRAM writer buffers and CRAM containers in flight, per thread.
+// htslib's SAM/CRAM writer buffers; CRAM adds its encoder (cram_memory.hpp).
 constexpr std::size_t kHtslibWriterBytes = 4u << 20;
-constexpr std::size_t kCramWriterBytesPerThread = 8u << 20;
 
 std::size_t htslib_writer_bytes(const OutputSettings& settings) noexcept;
 
@@ -210,9 +210,9 @@ class HtsRecordSink final : public RecordSink {
 };
 
 std::size_t htslib_writer_bytes(const OutputSettings& settings) noexcept {
-  return kHtslibWriterBytes +
-         (settings.format == OutputFormat::kCram ? kCramWriterBytesPerThread * settings.threads
-                                                 : 0);
+  return kHtslibWriterBytes + (settings.format == OutputFormat::kCram
+                                    ? codec_bytes(kCramEncoderMemory, settings.threads)
+                                    : 0);
 }
 
 }  // namespace

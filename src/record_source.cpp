@@ -16,6 +16,7 @@
 #include "samsort/bgzf_reader.hpp"
 #include "samsort/errors.hpp"
 #include "samsort/hts_record.hpp"
+#include "samsort/cram_memory.hpp"
 #include "samsort/memory_budget.hpp"
 
 namespace samsort {
@@ -25,8 +26,7 @@ namespace {
 // Records larger than this are refused as corrupt (BAM's block_size is 32-bit; real records,
 // even ultra-long reads with base modifications, stay far below it).
 constexpr std::uint32_t kMaxRecordBlockSize = 1u << 30;
-// htslib's CRAM decoder keeps whole containers per thread in flight; counted per thread.
-constexpr std::size_t kCramBytesPerThread = 8u << 20;
+// htslib's SAM reader buffers; CRAM adds its decoder (cram_memory.hpp).
 constexpr std::size_t kHtslibReaderBytes = 2u << 20;
 
 struct HFileCloser {
@@ -94,10 +94,12 @@ class HtsRecordSource final : public RecordSource {
  public:
   HtsRecordSource(HFilePtr file, std::string path, const InputSettings& settings,
                   MemoryBudget& budget, bool is_cram)
-      : reservation_(budget.reserve(kHtslibReaderBytes + (is_cram ? kCramBytesPerThread *
-                                                                        settings.threads
-                                                                  : 0),
-                                    "htslib input buffers")) {
+      : cram_threads_(is_cram ? codec_threads(kCramDecoderMemory, settings.threads,
+                                              budget.total_bytes())
+                              : 0),
+        reservation_(budget.reserve(
+            kHtslibReaderBytes + (is_cram ? codec_bytes(kCramDecoderMemory, cram_threads_) : 0),
+            "htslib input buffers")) {
     path_ = std::move(path);
     file_ = hts_hopen(file.get(), path_.c_str(), "r");
     if (file_ == nullptr) throw FormatError(path_, "cannot open as SAM/CRAM", 0);
@@ -117,7 +119,7 @@ class HtsRecordSource final : public RecordSource {
       close();
       throw UsageError("cannot apply --input-fmt-option");
     }
-    if (is_cram && settings.threads > 1) hts_set_threads(file_, static_cast<int>(settings.threads));
+    if (cram_threads_ > 1) hts_set_threads(file_, static_cast<int>(cram_threads_));
     int log_level = hts_get_log_level();
     hts_set_log_level(HTS_LOG_OFF);  // our error line replaces htslib's warnings
     parse_header_ = sam_hdr_read(file_);
@@ -192,6 +194,7 @@ class HtsRecordSource final : public RecordSource {
     file_ = nullptr;
   }
 
+  std::size_t cram_threads_;
   Reservation reservation_;
   htsFile* file_ = nullptr;
   hts_opt* options_ = nullptr;

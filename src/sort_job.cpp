@@ -24,6 +24,7 @@
 #include "samsort/record_source.hpp"
 #include "samsort/bgzf_writer.hpp"
 #include "samsort/config.hpp"
+#include "samsort/cram_memory.hpp"
 #include "samsort/errors.hpp"
 #include "samsort/file_io.hpp"
 #include "samsort/memory_budget.hpp"
@@ -353,6 +354,9 @@ class SortJob {
     settings.reference = options_.reference;
     settings.options = options_.output_format_options;
     settings.threads = threads_;
+    if (settings.format == OutputFormat::kCram) {  // htslib's encoder: as many as fit
+      settings.threads = codec_threads(kCramEncoderMemory, threads_, budget_.total_bytes());
+    }
     if (Order::kIndexable) {  // samtools indexes coordinate-sorted output only
       settings.index_path = options_.index_path;
       settings.index_csi = options_.index_csi;

@@ -35,6 +35,19 @@ inline constexpr std::size_t kHugePageMinBytes = 8 * kMiB;
 // Not tuned; replacing libstdc++'s yield spin cut involuntary context switches ~7x (-u, 4M).
 inline constexpr int kFutexSpinIterations = 64;
 
+// htslib's CRAM codecs (CRAM goes through htslib, so their buffers are estimates, not our
+// own reservations). Measured 2026-11-21 on 1.7M synthetic records (make_test_bam seed 21,
+// the memory test's input), 128 MiB budget, mimalloc, as reservation + RSS over the budget:
+// decoder 15 / 44 / 76 MiB and encoder 21 / 62 / 135 MiB at 1 / 2 / 4 threads. Modelled as a
+// base plus a cost per extra htslib thread, 5-35% above those figures.
+inline constexpr std::size_t kCramDecoderBaseBytes = 20 * kMiB;
+inline constexpr std::size_t kCramDecoderBytesPerExtraThread = 28 * kMiB;
+inline constexpr std::size_t kCramEncoderBaseBytes = 24 * kMiB;
+inline constexpr std::size_t kCramEncoderBytesPerExtraThread = 40 * kMiB;
+// A CRAM codec gets at most this share of the budget: htslib is given fewer threads than -@
+// when more would not fit (at least one).
+inline constexpr double kCramBudgetShare = 0.25;
+
 // Input: BGZF blocks in flight between the file reader, the inflate workers and the consumer.
 // 4 slots per worker: a starting value, not yet tuned by measurement (bench/run.sh).
 inline constexpr std::size_t kInputSlotsPerThread = 4;

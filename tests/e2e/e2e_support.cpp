@@ -157,6 +157,17 @@ std::string samtools_reference(const std::string& input) {
   });
 }
 
+std::string generated_cram(const std::string& input) {
+  std::string cache_name = std::filesystem::path(input).filename().string();
+  if (cache_name.size() > 4 && cache_name.ends_with(".bam"))
+    cache_name.resize(cache_name.size() - 4);
+  cache_name += ".noref.cram";
+  return cached_file(cache_name, [&](const std::string& temp_path) {
+    run_or_throw({"samtools", "view", "--no-PG", "-@", "2", "-C", "--output-fmt-option",
+                  "no_ref=1", "-o", temp_path, input});
+  });
+}
+
 std::string example_bam() { return std::string(kTestDataDir) + "/example.bam"; }
 
 ProcessResult run_samsort(const std::vector<std::string>& args, const ProcessOptions& options) {

@@ -43,6 +43,10 @@ std::string generated_bam(int64_t records, uint64_t seed,
 // <input's name without .bam>.samtools.bam.
 std::string samtools_reference(const std::string& input);
 
+// `input` as CRAM without a reference (sequences stored, `no_ref=1`), cached in kGeneratedDir
+// as <input's name without .bam>.noref.cram.
+std::string generated_cram(const std::string& input);
+
 // The bundled real-looking input (no @HD line).
 std::string example_bam();
 
