@@ -2,7 +2,7 @@
 # The harness run behind bench/RESULTS.md and results.png: makes the data sets if missing, then
 # measures every configuration that issue 6's targets name on the 4M-record align set, and
 # the 20M-record set (coordinate order, samsort vs samtools, with its floors) appended to the
-# same report. About 75 minutes on a 2-core machine; run it on a quiet one.
+# same report. 67 minutes on the 2-core development VM (2026-11-21); run it on a quiet machine.
 #
 # usage: bench/results.sh [-n RUNS] [-N NOTE]   (RUNS for the 4M set [3]; the 20M set runs once)
 set -euo pipefail
