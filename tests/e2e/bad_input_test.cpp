@@ -24,7 +24,6 @@ constexpr double kTimeoutSeconds = 60;
 // The corpus files hold 1000 records (~0.5 MB); a corrupt length (l_text, n_ref, block_size)
 // must not turn into an allocation that is touched. Far below the default 768 MiB budget.
 constexpr long kMaxRssKib = 128 * 1024;
-constexpr const char* kErrorPrefix = "samsort: error: ";
 constexpr const char* kMissingEofWarning = "EOF marker is absent";
 // Each group must really be exercised (the generator makes more than this of each).
 constexpr std::size_t kMinCasesPerGroup = 5;
@@ -64,18 +63,7 @@ std::vector<BadCase> make_corpus(const std::string& dir) {
   return cases;
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
-::testing::AssertionResult is_one_error_line(const std::string& stderr_text) {
-  if (stderr_text.rfind(kErrorPrefix, 0) != 0 || stderr_text.back() != '\n' ||
-      stderr_text.find('\n') != stderr_text.size() - 1) {
-    return ::testing::AssertionFailure()
-           << "stderr is not exactly one 'samsort: error:' line: [" << stderr_text << "]";
-  }
-  return ::testing::AssertionSuccess();
-}
 
 // Sorts one corpus file into a fresh directory and checks the outcome the manifest promises.
 void check_case(const BadCase& bad_case, const std::string& corpus_dir, const ScratchDir& scratch) {

@@ -170,6 +170,22 @@ std::string generated_cram(const std::string& input) {
 
 std::string example_bam() { return std::string(kTestDataDir) + "/example.bam"; }
 
+::testing::AssertionResult is_one_error_line(const std::string& stderr_text) {
+  if (stderr_text.rfind(kErrorPrefix, 0) != 0) {
+    return ::testing::AssertionFailure()
+           << "stderr does not start with '" << kErrorPrefix << "': [" << stderr_text << "]";
+  }
+  if (stderr_text.back() != '\n' || stderr_text.find('\n') != stderr_text.size() - 1) {
+    return ::testing::AssertionFailure()
+           << "stderr is not exactly one line: [" << stderr_text << "]";
+  }
+  return ::testing::AssertionSuccess();
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 ProcessResult run_samsort(const std::vector<std::string>& args, const ProcessOptions& options) {
   std::vector<std::string> argv{kSamsortBin, "sort"};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -50,6 +50,12 @@ std::string generated_cram(const std::string& input);
 // The bundled real-looking input (no @HD line).
 std::string example_bam();
 
+// What every samsort error line starts with.
+inline constexpr const char* kErrorPrefix = "samsort: error: ";
+// stderr is exactly one line, starting with kErrorPrefix.
+::testing::AssertionResult is_one_error_line(const std::string& stderr_text);
+bool contains(const std::string& text, const std::string& part);
+
 // Runs `samsort sort args...`.
 ProcessResult run_samsort(const std::vector<std::string>& args, const ProcessOptions& options = {});
 

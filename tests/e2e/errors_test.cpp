@@ -21,21 +21,7 @@ constexpr int kUsageError = 2;
 constexpr int64_t kRecords = 200'000;
 constexpr uint64_t kSeed = 11;
 constexpr double kTruncatedFraction = 0.6;
-constexpr const char* kErrorPrefix = "samsort: error: ";
 
-// stderr is exactly one line, starting with "samsort: error: ".
-::testing::AssertionResult is_one_error_line(const std::string& stderr_text) {
-  if (stderr_text.rfind(kErrorPrefix, 0) != 0) {
-    return ::testing::AssertionFailure()
-           << "stderr does not start with '" << kErrorPrefix << "': [" << stderr_text << "]";
-  }
-  if (stderr_text.empty() || stderr_text.back() != '\n' ||
-      stderr_text.find('\n') != stderr_text.size() - 1) {
-    return ::testing::AssertionFailure()
-           << "stderr is not exactly one line: [" << stderr_text << "]";
-  }
-  return ::testing::AssertionSuccess();
-}
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream file(path, std::ios::binary);

@@ -25,7 +25,6 @@ constexpr int64_t kRecords = 200'000;
 constexpr uint64_t kSeed = 11;
 constexpr double kPhaseTimeoutSeconds = 120;
 constexpr double kExitTimeoutSeconds = 60;
-constexpr const char* kErrorPrefix = "samsort: error: ";
 // Reading phase: compressed bytes fed through the pipe before the signal (several spills'
 // worth at 256K runs).
 constexpr std::size_t kPipedBytes = 2 << 20;
@@ -40,18 +39,7 @@ constexpr const char* kFailAfterBytes = "2000000";
 constexpr long kFewOpenFiles = 32;
 constexpr uint64_t kManyRuns = 200;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
-::testing::AssertionResult is_one_error_line(const std::string& stderr_text) {
-  if (stderr_text.rfind(kErrorPrefix, 0) != 0 || stderr_text.back() != '\n' ||
-      stderr_text.find('\n') != stderr_text.size() - 1) {
-    return ::testing::AssertionFailure()
-           << "stderr is not exactly one 'samsort: error:' line: [" << stderr_text << "]";
-  }
-  return ::testing::AssertionSuccess();
-}
 
 std::string input_bam() { return generated_bam(kRecords, kSeed); }
 

@@ -38,6 +38,23 @@ void PrintTo(const MemoryCase& memory_case, std::ostream* out) {
   *out << memory_case_name(memory_case);
 }
 
+// The checks every bounded sort must pass: peak RSS within budget + slack (printed and
+// recorded), more than one run, and every record in and out.
+void expect_bounded_sort(const ProcessResult& result, long budget_mib, const std::string& label,
+                         const std::string& output) {
+  long limit_kib = (budget_mib + kRssSlackMib) * kKibPerMib;
+  std::printf("[ RSS      ] %s, budget %ld MiB: peak RSS %.1f MiB (limit %ld MiB), %.1f s\n",
+              label.c_str(), budget_mib, static_cast<double>(result.max_rss_kib) / kKibPerMib,
+              limit_kib / kKibPerMib, result.wall_seconds);
+  ::testing::Test::RecordProperty("peak_rss_kib", std::to_string(result.max_rss_kib));
+  EXPECT_LE(result.max_rss_kib, limit_kib) << result.stderr_text;
+  SortSummary summary = parse_summary(result.stderr_text);
+  ASSERT_TRUE(summary.found) << result.stderr_text;
+  EXPECT_GT(summary.runs, 1u) << result.stderr_text;
+  EXPECT_EQ(summary.records, static_cast<uint64_t>(kRecords));
+  EXPECT_EQ(count_records(output), kRecords);
+}
+
 class MemoryBoundTest : public ::testing::TestWithParam<MemoryCase> {};
 
 TEST_P(MemoryBoundTest, PeakRssWithinBudgetPlusSlack) {
@@ -55,21 +72,7 @@ TEST_P(MemoryBoundTest, PeakRssWithinBudgetPlusSlack) {
                                       memory_case.allocator, "-l", "1", "-o", output, input});
   ASSERT_EQ(result.exit_code, 0) << result.describe();
 
-  long limit_kib = (memory_case.budget_mib + kRssSlackMib) * kKibPerMib;
-  std::printf(
-      "[ RSS      ] budget %ld MiB, %d threads, %s: peak RSS %.1f MiB (limit %ld MiB), "
-      "%.1f s\n",
-      memory_case.budget_mib, memory_case.threads, memory_case.allocator.c_str(),
-      static_cast<double>(result.max_rss_kib) / kKibPerMib, limit_kib / kKibPerMib,
-      result.wall_seconds);
-  RecordProperty("peak_rss_kib", std::to_string(result.max_rss_kib));
-  EXPECT_LE(result.max_rss_kib, limit_kib) << result.stderr_text;
-
-  SortSummary summary = parse_summary(result.stderr_text);
-  ASSERT_TRUE(summary.found) << result.stderr_text;
-  EXPECT_GT(summary.runs, 1u) << result.stderr_text;
-  EXPECT_EQ(summary.records, static_cast<uint64_t>(kRecords));
-  EXPECT_EQ(count_records(output), kRecords);
+  expect_bounded_sort(result, memory_case.budget_mib, memory_case_name(memory_case), output);
 }
 
 std::vector<MemoryCase> all_memory_cases() {
@@ -105,17 +108,7 @@ TEST_P(CramMemoryBoundTest, PeakRssWithinBudgetPlusSlack) {
                                       std::to_string(kBudgetMib) + "M", "-O", "cram",
                                       "--output-fmt-option", "no_ref=1", "-o", output, input});
   ASSERT_EQ(result.exit_code, 0) << result.describe();
-  long limit_kib = (kBudgetMib + kRssSlackMib) * kKibPerMib;
-  std::printf("[ RSS      ] CRAM, budget %ld MiB, %d threads: peak RSS %.1f MiB (limit %ld MiB)\n",
-              kBudgetMib, threads, static_cast<double>(result.max_rss_kib) / kKibPerMib,
-              limit_kib / kKibPerMib);
-  RecordProperty("peak_rss_kib", std::to_string(result.max_rss_kib));
-  EXPECT_LE(result.max_rss_kib, limit_kib) << result.stderr_text;
-  SortSummary summary = parse_summary(result.stderr_text);
-  ASSERT_TRUE(summary.found) << result.stderr_text;
-  EXPECT_GT(summary.runs, 1u) << result.stderr_text;
-  EXPECT_EQ(summary.records, static_cast<uint64_t>(kRecords));
-  EXPECT_EQ(count_records(output), kRecords);
+  expect_bounded_sort(result, kBudgetMib, "CRAM_Threads" + std::to_string(threads), output);
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, CramMemoryBoundTest, ::testing::Values(1, 4),
