@@ -6,14 +6,14 @@
 #include <exception>
 #include <new>
 
-#include "samsort/allocator.hpp"
-#include "samsort/errors.hpp"
-#include "samsort/memory_budget.hpp"
-#include "samsort/options.hpp"
-#include "samsort/signals.hpp"
-#include "samsort/sort_job.hpp"
-#include "samsort/stats.hpp"
-#include "samsort/verify.hpp"
+#include "samsort/cli/options.hpp"
+#include "samsort/cli/stats.hpp"
+#include "samsort/cli/verify.hpp"
+#include "samsort/core/allocator.hpp"
+#include "samsort/core/errors.hpp"
+#include "samsort/core/memory_budget.hpp"
+#include "samsort/core/signals.hpp"
+#include "samsort/sort/sort_job.hpp"
 #include "samsort/version.hpp"
 
 namespace {

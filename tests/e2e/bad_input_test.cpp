@@ -2,9 +2,8 @@
 // damaged file ends in exit 1 with one "samsort: error: <file>: ..." line (never a signal or a
 // hang) and leaves nothing in the output directory; a file that only lacks the BGZF EOF marker
 // sorts with samtools' warning; the good controls sort cleanly.
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -27,8 +26,7 @@ constexpr long kMaxRssKib = 128 * 1024;
 constexpr const char* kMissingEofWarning = "EOF marker is absent";
 // Each group must really be exercised (the generator makes more than this of each).
 constexpr std::size_t kMinCasesPerGroup = 5;
-const std::vector<std::string> kGroups = {"file_", "sam_", "trunc_", "bgzf_", "header_",
-                                          "record_"};
+const std::vector<std::string> kGroups = {"file_", "sam_", "trunc_", "bgzf_", "header_", "record_"};
 
 struct BadCase {
   std::string name;
@@ -62,8 +60,6 @@ std::vector<BadCase> make_corpus(const std::string& dir) {
   }
   return cases;
 }
-
-
 
 // Sorts one corpus file into a fresh directory and checks the outcome the manifest promises.
 void check_case(const BadCase& bad_case, const std::string& corpus_dir, const ScratchDir& scratch) {
@@ -180,8 +176,7 @@ TEST(BadInput, DamagedPipeThatStaysOpenDoesNotHang) {
   options.stdin_fd = pipe_fds[0];
   Child child({kSamsortBin, "sort", "-o", out_dir + "/out.bam", "-"}, options);
   close(pipe_fds[0]);
-  ASSERT_EQ(write(pipe_fds[1], prefix.data(), prefix.size()),
-            static_cast<ssize_t>(prefix.size()));
+  ASSERT_EQ(write(pipe_fds[1], prefix.data(), prefix.size()), static_cast<ssize_t>(prefix.size()));
   ChildResult result = child.wait(kPromptSeconds);
   close(pipe_fds[1]);
   EXPECT_FALSE(result.timed_out) << "still waiting for input after the error";

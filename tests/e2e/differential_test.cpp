@@ -28,18 +28,24 @@ struct SortCase {
 
 std::string budget_name(Budget budget) {
   switch (budget) {
-    case Budget::kInMemory: return "InMemory";
-    case Budget::kMaxMemory64M: return "MaxMemory64M";
-    case Budget::kTiny: return "TinyRuns";
+    case Budget::kInMemory:
+      return "InMemory";
+    case Budget::kMaxMemory64M:
+      return "MaxMemory64M";
+    case Budget::kTiny:
+      return "TinyRuns";
   }
   return "Unknown";
 }
 
 std::vector<std::string> budget_args(Budget budget) {
   switch (budget) {
-    case Budget::kInMemory: return {};
-    case Budget::kMaxMemory64M: return {"--max-memory", "64M"};
-    case Budget::kTiny: return {"--debug-max-run-bytes", "256K", "--debug-max-fan-in", "8"};
+    case Budget::kInMemory:
+      return {};
+    case Budget::kMaxMemory64M:
+      return {"--max-memory", "64M"};
+    case Budget::kTiny:
+      return {"--debug-max-run-bytes", "256K", "--debug-max-fan-in", "8"};
   }
   return {};
 }
@@ -80,8 +86,12 @@ TEST_P(SamtoolsOrderTest, RecordOrderIdenticalToSamtoolsSort) {
   ASSERT_TRUE(summary.found) << "no summary line in stderr: " << result.stderr_text;
   EXPECT_EQ(summary.records, static_cast<uint64_t>(kRecords));
   switch (sort_case.budget) {
-    case Budget::kInMemory: EXPECT_EQ(summary.runs, 0u) << result.stderr_text; break;
-    case Budget::kMaxMemory64M: EXPECT_GE(summary.runs, 1u) << result.stderr_text; break;
+    case Budget::kInMemory:
+      EXPECT_EQ(summary.runs, 0u) << result.stderr_text;
+      break;
+    case Budget::kMaxMemory64M:
+      EXPECT_GE(summary.runs, 1u) << result.stderr_text;
+      break;
     case Budget::kTiny:
       EXPECT_GE(summary.runs, kTinyMinRuns) << result.stderr_text;
       EXPECT_GE(summary.merge_passes, 1u) << result.stderr_text;

@@ -128,8 +128,8 @@ class DropInStdinTest : public ::testing::TestWithParam<StdinCase> {};
 TEST_P(DropInStdinTest, AlignerPipeToBam) {
   ScratchDir scratch;
   std::string work = scratch.subdir("work");
-  std::string producer = std::regex_replace(GetParam().producer, std::regex(R"(\{IN\})"),
-                                            shell_quote(example_bam()));
+  std::string producer =
+      std::regex_replace(GetParam().producer, std::regex(R"(\{IN\})"), shell_quote(example_bam()));
   ProcessResult result =
       run_shell(producer + " | " + samsort_word() + " sort -@ 2 -o out.bam -", in_dir(work));
   ASSERT_EQ(result.exit_code, 0) << result.describe();
@@ -214,13 +214,12 @@ TEST(DropInCommandLines, TemplateCoordinateWithLevelOption) {
   // (PR samtools#2287, as fgbio) and samsort ignore hard clips in the unclipped 5' positions,
   // 1.16 counts them. Dropping records from both sorted lists keeps the others' order.
   std::string samtools_sorted = scratch.file("samtools-tc.bam");
-  ProcessResult samtools_sort = run_process({"samtools", "sort", "--template-coordinate", "-@",
-                                             "2", "-l", "1", "-o", samtools_sorted, input_bam()});
+  ProcessResult samtools_sort = run_process({"samtools", "sort", "--template-coordinate", "-@", "2",
+                                             "-l", "1", "-o", samtools_sorted, input_bam()});
   ASSERT_EQ(samtools_sort.exit_code, 0) << samtools_sort.describe();
-  EXPECT_TRUE(same_view_lines(samtools_view(samtools_sorted), samtools_view(output),
-                              without_hard_clips()));
-  ProcessResult verify =
-      run_process({kSamsortBin, "verify", "--template-coordinate", output});
+  EXPECT_TRUE(
+      same_view_lines(samtools_view(samtools_sorted), samtools_view(output), without_hard_clips()));
+  ProcessResult verify = run_process({kSamsortBin, "verify", "--template-coordinate", output});
   EXPECT_EQ(verify.exit_code, 0) << verify.describe();
   EXPECT_TRUE(directory_holds_exactly(work, {"tc.bam"}));
 }
@@ -229,9 +228,9 @@ TEST(DropInCommandLines, TemplateCoordinateWithLevelOption) {
 TEST(DropInCommandLines, CramOutputWithReference) {
   ScratchDir scratch;
   std::string work = scratch.subdir("work");
-  ProcessResult result = run_samsort(
-      {"-O", "cram", "--reference", reference_fasta(), "-o", "out.cram", example_bam()},
-      in_dir(work));
+  ProcessResult result =
+      run_samsort({"-O", "cram", "--reference", reference_fasta(), "-o", "out.cram", example_bam()},
+                  in_dir(work));
   ASSERT_EQ(result.exit_code, 0) << result.describe();
   std::string output = work + "/out.cram";
   EXPECT_EQ(file_prefix(output, 4), "CRAM");
@@ -305,10 +304,9 @@ TEST_P(DropInInputFormatTest, SameRecordsAsBamInput) {
                                 first_columns(input_case.columns)));
   }
   std::vector<std::string> names = list_directory(work);
-  EXPECT_EQ(std::count_if(names.begin(), names.end(),
-                          [](const std::string& name) {
-                            return name.find(".samsort") != std::string::npos;
-                          }),
+  EXPECT_EQ(std::count_if(
+                names.begin(), names.end(),
+                [](const std::string& name) { return name.find(".samsort") != std::string::npos; }),
             0)
       << join_lines(names);
 }
@@ -393,9 +391,8 @@ TEST(DropInCommandLines, SamOutputWithLevelOptionIsBgzfLikeSamtools) {
     ASSERT_EQ(result.exit_code, 0) << result.describe();
     EXPECT_EQ(file_prefix(work + "/out.sam", 4), kBgzfMagic) << format.back();
   }
-  ProcessResult indexed = run_samsort({"--write-index", "-O", "sam,level=1", "-o", "out.sam.gz",
-                                       example_bam()},
-                                      in_dir(work));
+  ProcessResult indexed = run_samsort(
+      {"--write-index", "-O", "sam,level=1", "-o", "out.sam.gz", example_bam()}, in_dir(work));
   ASSERT_EQ(indexed.exit_code, 0) << indexed.describe();
   EXPECT_TRUE(index_matches_samtools(work + "/out.sam.gz", work + "/out.sam.gz.csi",
                                      IndexKind::kCsi, {"chr1:1-100000", "*"},

@@ -22,7 +22,6 @@ constexpr int64_t kRecords = 200'000;
 constexpr uint64_t kSeed = 11;
 constexpr double kTruncatedFraction = 0.6;
 
-
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream file(path, std::ios::binary);
   file << text;

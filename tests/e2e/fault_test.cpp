@@ -39,8 +39,6 @@ constexpr const char* kFailAfterBytes = "2000000";
 constexpr long kFewOpenFiles = 32;
 constexpr uint64_t kManyRuns = 200;
 
-
-
 std::string input_bam() { return generated_bam(kRecords, kSeed); }
 
 // The directories a sort writes to: out/ for the output (and its temporary), spill/ for -T.
@@ -70,8 +68,7 @@ struct SortDirs {
 // Checks that nothing the sort made is left: no output, no temporary output, no temp dir.
 void expect_no_debris(const SortDirs& dirs) {
   EXPECT_TRUE(list_directory(dirs.out_dir).empty()) << join_lines(list_directory(dirs.out_dir));
-  EXPECT_TRUE(list_directory(dirs.spill_dir).empty())
-      << join_lines(list_directory(dirs.spill_dir));
+  EXPECT_TRUE(list_directory(dirs.spill_dir).empty()) << join_lines(list_directory(dirs.spill_dir));
 }
 
 // The shim preloaded and aimed at files whose path contains `match`. ASan must not insist on
@@ -134,13 +131,13 @@ void signal_during_writes(int signal_number, const std::vector<std::string>& ext
   SortDirs dirs;
   std::vector<std::string> args = extra;
   args.push_back(input_bam());
-  ChildOptions options = shim_options(match, {{"SAMSORT_SHIM_DELAY_US", kSlowWriteMicros},
-                                              {"SAMSORT_SHIM_MARK", dirs.mark},
-                                              {"SAMSORT_SHIM_MARK_AFTER",
-                                               std::to_string(mark_after)}});
+  ChildOptions options =
+      shim_options(match, {{"SAMSORT_SHIM_DELAY_US", kSlowWriteMicros},
+                           {"SAMSORT_SHIM_MARK", dirs.mark},
+                           {"SAMSORT_SHIM_MARK_AFTER", std::to_string(mark_after)}});
   Child child(dirs.argv(args), options);
-  bool reached = wait_until([&] { return path_exists(dirs.mark) || !child.running(); },
-                            kPhaseTimeoutSeconds);
+  bool reached =
+      wait_until([&] { return path_exists(dirs.mark) || !child.running(); }, kPhaseTimeoutSeconds);
   ASSERT_TRUE(reached && child.running())
       << "phase never reached: " << child.wait(kExitTimeoutSeconds).describe();
   ASSERT_TRUE(dirs.temp_dir_present());
@@ -154,8 +151,8 @@ void signal_while_spilling(int signal_number) {
 }
 
 void signal_while_merging(int signal_number) {
-  signal_during_writes(signal_number, {"--debug-max-run-bytes", "4M"},
-                       "out/.out.bam.samsort-tmp.", 0);
+  signal_during_writes(signal_number, {"--debug-max-run-bytes", "4M"}, "out/.out.bam.samsort-tmp.",
+                       0);
 }
 
 void signal_in_merge_pass(int signal_number) {
@@ -164,14 +161,14 @@ void signal_in_merge_pass(int signal_number) {
   // Slow writes only after the mark would stretch the initial spills too; a short delay
   // keeps the pass going long enough.
   SortDirs dirs;
-  ChildOptions options = shim_options(
-      "spill/samsort.", {{"SAMSORT_SHIM_DELAY_US", "2000"},
-                         {"SAMSORT_SHIM_MARK", dirs.mark},
-                         {"SAMSORT_SHIM_MARK_AFTER", std::to_string(spilled)}});
+  ChildOptions options =
+      shim_options("spill/samsort.", {{"SAMSORT_SHIM_DELAY_US", "2000"},
+                                      {"SAMSORT_SHIM_MARK", dirs.mark},
+                                      {"SAMSORT_SHIM_MARK_AFTER", std::to_string(spilled)}});
   Child child(dirs.argv({"--debug-max-run-bytes", "1M", "--debug-max-fan-in", "4", input_bam()}),
               options);
-  bool reached = wait_until([&] { return path_exists(dirs.mark) || !child.running(); },
-                            kPhaseTimeoutSeconds);
+  bool reached =
+      wait_until([&] { return path_exists(dirs.mark) || !child.running(); }, kPhaseTimeoutSeconds);
   ASSERT_TRUE(reached && child.running())
       << "merge pass never reached: " << child.wait(kExitTimeoutSeconds).describe();
   ASSERT_TRUE(dirs.temp_dir_present());
@@ -194,9 +191,9 @@ TEST(Signals, PipeWhenStdoutReaderExits) {
   int pipe_fds[2];
   ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
   close(pipe_fds[0]);  // nobody will read: the first write fails
-  std::vector<std::string> argv{kSamsortBin, "sort",           "-@", "1", "-T",
-                                dirs.spill_dir, "--debug-max-run-bytes", "1M", "-o", "-",
-                                input_bam()};
+  std::vector<std::string> argv{
+      kSamsortBin, "sort", "-@", "1",        "-T", dirs.spill_dir, "--debug-max-run-bytes",
+      "1M",        "-o",   "-",  input_bam()};
   ChildOptions options;
   options.stdout_fd = pipe_fds[1];
   Child child(argv, options);
@@ -291,8 +288,8 @@ TEST(DiskFull, MergePassCarriesOnInTheNextTempDirectory) {
   // during the first merge pass.
   auto room = static_cast<long long>(static_cast<double>(uncompressed_bytes(input_bam())) *
                                      kMergePassMarkFactor);
-  expect_carries_on_in_next_temp_dir(
-      {"--debug-max-run-bytes", "1M", "--debug-max-fan-in", "4"}, room);
+  expect_carries_on_in_next_temp_dir({"--debug-max-run-bytes", "1M", "--debug-max-fan-in", "4"},
+                                     room);
 }
 
 // `ulimit -n 32` and hundreds of runs: the sort still completes with every record.
@@ -300,9 +297,9 @@ TEST(FileDescriptors, HundredsOfRunsUnderUlimit32) {
   SortDirs dirs;
   ChildOptions options;
   options.open_files_limit = kFewOpenFiles;
-  ChildResult result = run_child(
-      dirs.argv({"-@", "2", "--debug-max-run-bytes", "256K", input_bam()}), options,
-      kPhaseTimeoutSeconds);
+  ChildResult result =
+      run_child(dirs.argv({"-@", "2", "--debug-max-run-bytes", "256K", input_bam()}), options,
+                kPhaseTimeoutSeconds);
   ASSERT_EQ(result.exit_code, 0) << result.describe();
   SortSummary summary = parse_summary(result.stderr_text);
   ASSERT_TRUE(summary.found) << result.stderr_text;

@@ -104,9 +104,9 @@ TEST_P(CramMemoryBoundTest, PeakRssWithinBudgetPlusSlack) {
   std::string input = generated_cram(input_bam());
   ScratchDir scratch;
   std::string output = scratch.file("out.cram");
-  ProcessResult result = run_samsort({"-@", std::to_string(threads), "--max-memory",
-                                      std::to_string(kBudgetMib) + "M", "-O", "cram",
-                                      "--output-fmt-option", "no_ref=1", "-o", output, input});
+  ProcessResult result =
+      run_samsort({"-@", std::to_string(threads), "--max-memory", std::to_string(kBudgetMib) + "M",
+                   "-O", "cram", "--output-fmt-option", "no_ref=1", "-o", output, input});
   ASSERT_EQ(result.exit_code, 0) << result.describe();
   expect_bounded_sort(result, kBudgetMib, "CRAM_Threads" + std::to_string(threads), output);
 }

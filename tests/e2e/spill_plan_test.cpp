@@ -44,8 +44,9 @@ SpillFigures sort_with_stats(const ScratchDir& scratch, bool through_pipe) {
   std::string stats = scratch.file(through_pipe ? "pipe.json" : "file.json");
   std::string output = scratch.file(through_pipe ? "pipe.bam" : "file.bam");
   ProcessOptions options;
-  std::vector<std::string> args{"-@", "2", "--debug-max-run-bytes", kRunBytes, "-T",
-                                scratch.path(), "--stats", stats, "-o", output};
+  std::vector<std::string> args{
+      "-@", "2",   "--debug-max-run-bytes", kRunBytes, "-T", scratch.path(), "--stats", stats,
+      "-o", output};
   if (through_pipe) {
     options.stdin_path = input;
     args.push_back("-");
@@ -83,8 +84,7 @@ TEST(SpillPlan, StatsJsonCarriesTheDocumentedFigures) {
   const std::string& json = figures.json;
   EXPECT_EQ(stats_number(json, "records_in"), kRecords) << json;
   EXPECT_EQ(stats_number(json, "records_out"), kRecords) << json;
-  EXPECT_TRUE(std::regex_search(json, std::regex("\"record_checksum\": \"[0-9a-f]{16}\"")))
-      << json;
+  EXPECT_TRUE(std::regex_search(json, std::regex("\"record_checksum\": \"[0-9a-f]{16}\""))) << json;
   EXPECT_EQ(stats_number(json, "merge_passes"), 0) << json;
   EXPECT_GT(stats_number(json, "peak_rss_bytes"), 0) << json;
   EXPECT_GT(stats_number(json, "output_bytes"), 0) << json;

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <vector>
 
-#include "samsort/bam_aux.hpp"
-#include "samsort/bam_record.hpp"
+#include "samsort/bam/bam_aux.hpp"
+#include "samsort/bam/bam_record.hpp"
 
 namespace {
 // Tags the orders look up (template-coordinate, -t examples) plus one taken from the input.

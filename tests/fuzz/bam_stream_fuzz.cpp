@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "fuzz_support.hpp"
-#include "samsort/bgzf_block.hpp"
-#include "samsort/config.hpp"
+#include "samsort/core/config.hpp"
+#include "samsort/io/bgzf_block.hpp"
 
 namespace {
 // Small blocks: fields and records straddle block boundaries often.

@@ -7,8 +7,8 @@
 #include <cstring>
 #include <vector>
 
-#include "samsort/bgzf_block.hpp"
-#include "samsort/config.hpp"
+#include "samsort/core/config.hpp"
+#include "samsort/io/bgzf_block.hpp"
 
 namespace {
 constexpr int kRoundTripLevel = 1;

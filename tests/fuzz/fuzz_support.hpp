@@ -8,11 +8,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "samsort/bam_header.hpp"
-#include "samsort/bam_record.hpp"
-#include "samsort/bgzf_reader.hpp"
-#include "samsort/errors.hpp"
-#include "samsort/memory_budget.hpp"
+#include "samsort/bam/bam_header.hpp"
+#include "samsort/bam/bam_record.hpp"
+#include "samsort/core/errors.hpp"
+#include "samsort/core/memory_budget.hpp"
+#include "samsort/io/bgzf_reader.hpp"
 
 namespace samsort::fuzz {
 

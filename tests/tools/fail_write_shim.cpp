@@ -78,8 +78,8 @@ void pause_and_mark() {
     while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
     }
   }
-  if (config.mark != nullptr && !g_marked.load() &&
-      g_matching_bytes.load() >= config.mark_after && !g_marked.exchange(true)) {
+  if (config.mark != nullptr && !g_marked.load() && g_matching_bytes.load() >= config.mark_after &&
+      !g_marked.exchange(true)) {
     int fd = open(config.mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd >= 0) close(fd);
   }

@@ -27,7 +27,7 @@ constexpr int kDeflateLevel = 1;
 // A middle data block and a middle record: far from both ends of the file.
 constexpr std::size_t kVictimRecordIdx = 100;
 
-const std::uint8_t kEofBlock[28] = {0x1f, 0x8b, 0x08, 0x04, 0,    0, 0, 0, 0, 0xff,
+const std::uint8_t kEofBlock[28] = {0x1f, 0x8b, 0x08, 0x04, 0,    0, 0,    0, 0,    0xff,
                                     0x06, 0,    0x42, 0x43, 0x02, 0, 0x1b, 0, 0x03, 0,
                                     0,    0,    0,    0,    0,    0, 0,    0};
 
@@ -109,18 +109,17 @@ struct Encoded {
 
 void append_block(Encoded& out, libdeflate_compressor* compressor, const std::string& data,
                   std::size_t begin, std::size_t bytes) {
-  std::string block(kBgzfHeaderBytes + libdeflate_deflate_compress_bound(compressor, bytes) +
-                        kBgzfFooterBytes,
-                    '\0');
-  std::size_t body = libdeflate_deflate_compress(compressor, data.data() + begin, bytes,
-                                                 block.data() + kBgzfHeaderBytes,
-                                                 block.size() - kBgzfHeaderBytes);
+  std::string block(
+      kBgzfHeaderBytes + libdeflate_deflate_compress_bound(compressor, bytes) + kBgzfFooterBytes,
+      '\0');
+  std::size_t body =
+      libdeflate_deflate_compress(compressor, data.data() + begin, bytes,
+                                  block.data() + kBgzfHeaderBytes, block.size() - kBgzfHeaderBytes);
   if (body == 0) throw std::runtime_error("deflate failed");
   block.resize(kBgzfHeaderBytes + body + kBgzfFooterBytes);
   std::memcpy(block.data(), kEofBlock, kBgzfHeaderBytes);
   store_u16(block, 16, static_cast<std::uint16_t>(block.size() - 1));
-  store_u32(block, kBgzfHeaderBytes + body,
-            libdeflate_crc32(0, data.data() + begin, bytes));
+  store_u32(block, kBgzfHeaderBytes + body, libdeflate_crc32(0, data.data() + begin, bytes));
   store_u32(block, kBgzfHeaderBytes + body + 4, static_cast<std::uint32_t>(bytes));
   out.blocks.push_back(Block{out.bytes.size(), block.size(), begin, bytes});
   out.bytes += block;
@@ -187,9 +186,9 @@ class Corpus {
   void make_file_cases() {
     const std::string& good = good_.bytes;
     emit("file_good.bam", good, "ok", all_records(), "");
-    emit("file_two_eof_markers.bam", good + std::string(reinterpret_cast<const char*>(kEofBlock),
-                                                         sizeof kEofBlock),
-         "ok", all_records(), "");
+    emit("file_two_eof_markers.bam",
+         good + std::string(reinterpret_cast<const char*>(kEofBlock), sizeof kEofBlock), "ok",
+         all_records(), "");
     emit("file_missing_eof.bam", good.substr(0, good.size() - sizeof kEofBlock), "warn",
          all_records(), "");
     error_case("file_empty.bam", "", "empty input");
@@ -218,12 +217,16 @@ class Corpus {
     const std::string good_line = "r1\t0\tchr1\t100\t60\t4M\t*\t0\t0\tACGT\tIIII\n";
     const std::string unmapped_line = "r2\t4\t*\t0\t0\t*\t*\t0\t0\tACGT\tIIII\n";
     emit("sam_good.sam", header + good_line + unmapped_line, "ok", 2, "");
-    error_case("sam_bad_flag.sam", header + good_line + "r3\tabc\tchr1\t1\t60\t4M\t*\t0\t0\t"
-                                                        "ACGT\tIIII\n",
+    error_case("sam_bad_flag.sam",
+               header + good_line +
+                   "r3\tabc\tchr1\t1\t60\t4M\t*\t0\t0\t"
+                   "ACGT\tIIII\n",
                "");
     error_case("sam_too_few_fields.sam", header + good_line + "r3\t0\tchr1\t100\n", "");
-    error_case("sam_bad_cigar.sam", header + good_line + "r3\t0\tchr1\t100\t60\t4Q\t*\t0\t0\t"
-                                                         "ACGT\tIIII\n",
+    error_case("sam_bad_cigar.sam",
+               header + good_line +
+                   "r3\t0\tchr1\t100\t60\t4Q\t*\t0\t0\t"
+                   "ACGT\tIIII\n",
                "");
     error_case("sam_bad_header_line.sam", "@HD\tVN:1.6\nnot a header line\n" + good_line, "");
   }
@@ -308,14 +311,14 @@ class Corpus {
                "CRC32 mismatch");
     error_case("bgzf_crc_header_block.bam", with_block_edit(0, flip(crc_offset(0), 0x80)),
                "CRC32 mismatch");
-    error_case("bgzf_isize_plus_1.bam",
-               with_block_edit(middle, flip(crc_offset(middle) + 4, 0x01)), "length mismatch");
+    error_case("bgzf_isize_plus_1.bam", with_block_edit(middle, flip(crc_offset(middle) + 4, 0x01)),
+               "length mismatch");
     error_case("bgzf_isize_huge.bam", with_block_edit(middle, flip(crc_offset(middle) + 6, 0x10)),
                "length mismatch");
     error_case("bgzf_deflate_data.bam", with_block_edit(middle, flip(middle_bytes / 2, 0x5a)),
                "BGZF");
-    error_case("bgzf_deflate_first_byte.bam",
-               with_block_edit(middle, flip(kBgzfHeaderBytes, 0x06)), "BGZF");
+    error_case("bgzf_deflate_first_byte.bam", with_block_edit(middle, flip(kBgzfHeaderBytes, 0x06)),
+               "BGZF");
   }
 
   void make_header_cases() {
@@ -330,8 +333,7 @@ class Corpus {
                "bad magic");
     // BGZF-compressed text that starts like SAM is read as SAM; the binary rest must not parse.
     error_case("sam_bgzf_binary.bam",
-               reencoded([](std::string& data) { data.replace(0, 4, "@HD\t"); }, header_end),
-               "");
+               reencoded([](std::string& data) { data.replace(0, 4, "@HD\t"); }, header_end), "");
     error_case("header_l_text_huge.bam", reencoded(set_u32(4, 0x7ffffff0u), header_end),
                "truncated BAM header");
     error_case("header_l_text_negative.bam", reencoded(set_u32(4, 0xfffffff0u), header_end),
@@ -340,13 +342,14 @@ class Corpus {
     error_case("header_l_text_long.bam", reencoded(set_u32(4, l_text + 7), header_end), "");
     error_case("header_text_not_at.bam",
                reencoded([](std::string& data) { data[8] = 'X'; }, header_end), "header text");
-    error_case("header_text_bad_tag.bam", reencoded(
-                                               [](std::string& data) {
-                                                 // "@SQ\tSN:chr1": break the first tag's colon
-                                                 std::size_t colon = data.find(':', 8);
-                                                 data[colon] = '=';
-                                               },
-                                               header_end),
+    error_case("header_text_bad_tag.bam",
+               reencoded(
+                   [](std::string& data) {
+                     // "@SQ\tSN:chr1": break the first tag's colon
+                     std::size_t colon = data.find(':', 8);
+                     data[colon] = '=';
+                   },
+                   header_end),
                "header text");
     // Reads the real references, then record bytes as references until they make no sense.
     error_case("header_n_ref_huge.bam", reencoded(set_u32(n_ref_offset, 0x7fffffffu), header_end),
@@ -406,8 +409,7 @@ class Corpus {
     record_case("record_block_size_int_min.bam", victim, kBlockSize, 4, 0x80000000u,
                 "block_size out of range");
     record_case("record_block_size_zero.bam", 0, kBlockSize, 4, 0, "block_size out of range");
-    record_case("record_block_size_tiny.bam", victim, kBlockSize, 4, 20,
-                "block_size out of range");
+    record_case("record_block_size_tiny.bam", victim, kBlockSize, 4, 20, "block_size out of range");
     // Larger than any budget the tests use: must fail before allocating it.
     record_case("record_block_size_over_budget.bam", victim, kBlockSize, 4, 0x3ffffff0u, "");
     // Fits the default budget's arena: read until the data runs out.
@@ -427,10 +429,9 @@ class Corpus {
     record_case("record_mate_ref_id_beyond.bam", victim, kMateRefId, 4, refs + 1000,
                 "mate reference id outside");
     record_case("record_pos_below_minus_1.bam", victim, kPos, 4, 0xfffffff0u, "position");
-    std::size_t name_nul = kFixedRecordBytes + static_cast<std::uint8_t>(
-                                                   layout_.data[layout_.record_starts[victim] +
-                                                                kNameBytes]) -
-                           1;
+    std::size_t name_nul =
+        kFixedRecordBytes +
+        static_cast<std::uint8_t>(layout_.data[layout_.record_starts[victim] + kNameBytes]) - 1;
     record_case("record_name_not_nul.bam", victim, name_nul, 1, 'x', "NUL");
   }
 

@@ -21,7 +21,7 @@ namespace {
 constexpr int kMaxCigarOps = 8;
 constexpr int kMinReadLength = 40;
 constexpr int kMaxReadLength = 10000;
-constexpr int kRingSize = 64;                 // recent templates that duplicates may copy
+constexpr int kRingSize = 64;  // recent templates that duplicates may copy
 constexpr int64_t kBigContigLength = 2'100'000'000;
 constexpr int64_t kBigPositionFloor = int64_t{1} << 29;  // beyond the BAI-addressable range
 constexpr uint64_t kNameMask = (uint64_t{1} << 40) - 1;
@@ -44,17 +44,17 @@ constexpr uint32_t kReadWithNRate = 50;
 
 // GRCh38 primary assembly lengths.
 constexpr std::array<std::pair<std::string_view, int64_t>, 25> kHumanContigs{{
-    {"chr1", 248956422}, {"chr2", 242193529}, {"chr3", 198295559}, {"chr4", 190214555},
-    {"chr5", 181538259}, {"chr6", 170805979}, {"chr7", 159345973}, {"chr8", 145138636},
-    {"chr9", 138394717}, {"chr10", 133797422}, {"chr11", 135086622}, {"chr12", 133275309},
+    {"chr1", 248956422},  {"chr2", 242193529},  {"chr3", 198295559},  {"chr4", 190214555},
+    {"chr5", 181538259},  {"chr6", 170805979},  {"chr7", 159345973},  {"chr8", 145138636},
+    {"chr9", 138394717},  {"chr10", 133797422}, {"chr11", 135086622}, {"chr12", 133275309},
     {"chr13", 114364328}, {"chr14", 107043718}, {"chr15", 101991189}, {"chr16", 90338345},
-    {"chr17", 83257441}, {"chr18", 80373285}, {"chr19", 58617616}, {"chr20", 64444167},
-    {"chr21", 46709983}, {"chr22", 50818468}, {"chrX", 156040895}, {"chrY", 57227415},
+    {"chr17", 83257441},  {"chr18", 80373285},  {"chr19", 58617616},  {"chr20", 64444167},
+    {"chr21", 46709983},  {"chr22", 50818468},  {"chrX", 156040895},  {"chrY", 57227415},
     {"chrM", 16569},
 }};
 
-constexpr std::array<std::string_view, 8> kHlaGenes{"A", "B", "C", "DRB1", "DQA1", "DQB1", "DPB1",
-                                                    "E"};
+constexpr std::array<std::string_view, 8> kHlaGenes{"A",    "B",    "C",    "DRB1",
+                                                    "DQA1", "DQB1", "DPB1", "E"};
 
 struct Options {
   int64_t records = -1;
@@ -99,9 +99,7 @@ class Rng {
   }
 
   // Uniform in [0, bound) by multiply-shift (bias is negligible for test data).
-  uint64_t below(uint64_t bound) {
-    return mul_high(next(), bound);
-  }
+  uint64_t below(uint64_t bound) { return mul_high(next(), bound); }
 
   int64_t between(int64_t lo, int64_t hi) {  // inclusive
     return lo + static_cast<int64_t>(below(static_cast<uint64_t>(hi - lo + 1)));
@@ -320,11 +318,10 @@ std::string_view make_read_name(uint64_t index, uint64_t seed, int read_group, c
   const uint64_t tile =
       (1 + tile_index / 312) * 1000 + (1 + (tile_index / 78) % 4) * 100 + 1 + tile_index % 78;
   const char* prefix = read_group == 0 ? "A00123:8:H3LKJDSXX" : "A00123:9:HVW2MDSXY";
-  const int n = std::snprintf(buffer, 96, "%s:%llu:%llu:%llu:%llu", prefix,
-                              static_cast<unsigned long long>(lane),
-                              static_cast<unsigned long long>(tile),
-                              static_cast<unsigned long long>(x),
-                              static_cast<unsigned long long>(y));
+  const int n =
+      std::snprintf(buffer, 96, "%s:%llu:%llu:%llu:%llu", prefix,
+                    static_cast<unsigned long long>(lane), static_cast<unsigned long long>(tile),
+                    static_cast<unsigned long long>(x), static_cast<unsigned long long>(y));
   return {buffer, static_cast<size_t>(n)};
 }
 
@@ -724,11 +721,16 @@ class Generator {
 
   static char complement(char base) {
     switch (base) {
-      case 'A': return 'T';
-      case 'C': return 'G';
-      case 'G': return 'C';
-      case 'T': return 'A';
-      default: return 'N';
+      case 'A':
+        return 'T';
+      case 'C':
+        return 'G';
+      case 'G':
+        return 'C';
+      case 'T':
+        return 'A';
+      default:
+        return 'N';
     }
   }
 
@@ -901,8 +903,8 @@ class Generator {
 
     const size_t aux_reserve = 160 + static_cast<size_t>(read_length() / 2);
     if (bam_set1(record_, name.size(), name.data(), flag, al.tid, al.pos, al.mapq,
-                 al.mapped ? static_cast<size_t>(al.n_cigar) : 0, al.cigar.data(), mtid, mpos,
-                 tlen, static_cast<size_t>(l_seq), stored_seq_.data(),
+                 al.mapped ? static_cast<size_t>(al.n_cigar) : 0, al.cigar.data(), mtid, mpos, tlen,
+                 static_cast<size_t>(l_seq), stored_seq_.data(),
                  reinterpret_cast<const char*>(stored_qual_.data()), aux_reserve) < 0) {
       fail("bam_set1 failed for " + std::string(name));
     }

@@ -1,0 +1,66 @@
+// Command-line options of `samsort sort`, parsed with Boost.Program_options in samtools'
+// spelling. Parsing throws UsageError; nothing here touches files.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "samsort/io/record_sink.hpp"
+
+namespace samsort {
+
+enum class SortOrder { kCoordinate, kQueryName, kQueryNameLex, kTemplateCoordinate };
+enum class AllocatorChoice { kMimalloc, kSystem };
+
+struct SortOptions {
+  std::string input_path = "-";
+  std::string output_path = "-";
+  std::size_t threads = 1;               // worker threads (samtools -@; 0 behaves as 1)
+  std::size_t memory_bytes = 0;          // the total budget B
+  std::string tmp_option;                // -T as given (the first one)
+  std::vector<std::string> tmp_options;  // every -T, in order: spill moves on when one is full
+  int samtools_level = -1;               // -l on samtools' 0-9 scale, -1 = default
+  SortOrder order = SortOrder::kCoordinate;
+  std::string sort_tag;            // -t TAG: primary key, the order above secondary
+  bool write_program_line = true;  // false with --no-PG
+  AllocatorChoice allocator = AllocatorChoice::kMimalloc;
+  std::size_t debug_max_run_bytes = 0;  // hidden: cap the arena to force many small runs
+  std::size_t debug_max_fan_in = 0;     // hidden: cap the merge fan-in to force extra passes
+  bool quiet = false;                   // --verbosity 0..2: no summary line
+  std::string stats_path;               // --stats FILE: JSON figures of the run
+  bool progress = false;                // --progress: draw progress even when not a TTY
+  std::string command_line;             // for the @PG CL field
+  std::string reference;                // --reference FASTA (CRAM in and out)
+  std::vector<std::string> input_format_options;    // --input-fmt-option key=value
+  OutputFormat output_format = OutputFormat::kBam;  // -O, else from -o's extension
+  std::vector<std::string> output_format_options;   // -O FMT,key=value / --output-fmt-option
+  std::string index_path;                           // --write-index: "" = none
+  bool index_csi = true;                            // BAI when the ##idx## name ends in .bai
+};
+
+// `samsort verify` options.
+struct VerifyOptions {
+  std::string input_path = "-";
+  SortOrder order = SortOrder::kCoordinate;
+  std::string sort_tag;
+  std::string reference;
+  std::size_t threads = 1;
+};
+
+// What the command line asks for.
+struct ParsedCommand {
+  enum class Kind { kSort, kVerify, kHelp, kVersion } kind = Kind::kSort;
+  SortOptions sort;
+  VerifyOptions verify;
+  std::string help_text;
+};
+
+// Parses argv (argv[0] is the program). Throws UsageError on any problem.
+ParsedCommand parse_command_line(int argc, const char* const* argv);
+
+// Parses a size: an integer with an optional K/M/G or KiB/MiB/GiB suffix (binary units).
+// Throws UsageError naming `option` for anything else ("1.5G", "10X", "").
+std::size_t parse_size(const std::string& text, const char* option);
+
+}  // namespace samsort

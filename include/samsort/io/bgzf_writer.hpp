@@ -1,0 +1,131 @@
+// BgzfWriter: a bounded ring of BGZF block slots. The producer copies bytes into the current
+// slot; full slots are compressed by worker threads (libdeflate, one compressor per worker)
+// and written in order by one writer thread. When every slot is in flight the producer waits.
+// Used for the final output and for spilled runs. Ring memory comes from the budget.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "samsort/core/memory_budget.hpp"
+#include "samsort/io/ordered_ring.hpp"
+
+namespace samsort {
+
+// Where a record starts in the output, for an index built while writing.
+struct RecordStart {
+  std::int32_t tid;
+  std::int64_t begin;
+  std::int64_t end;
+  bool mapped;
+  std::uint32_t in_block;  // offset inside its BGZF block's payload
+};
+
+// Receives every marked record start with its virtual offset, in output order, on the
+// writer thread; then the virtual offset where the records end.
+class BlockIndexer {
+ public:
+  virtual ~BlockIndexer() = default;
+  virtual void push(const RecordStart& start, std::uint64_t virtual_offset) = 0;
+  virtual void finish(std::uint64_t end_virtual_offset) = 0;
+};
+
+class BgzfWriter {
+ public:
+  // Bytes of budget a writer with `threads` workers reserves (for planning).
+  static std::size_t reserved_bytes_for(std::size_t threads) noexcept;
+  // Bytes set_indexer() reserves for such a writer.
+  static std::size_t index_table_bytes_for(std::size_t threads) noexcept;
+
+  // Writes to `fd` (not owned). With `positional`, blocks go to `start_offset` onwards with
+  // pwrite (several writers may share a file at disjoint ranges); else with write().
+  BgzfWriter(int fd, std::string path, std::uint64_t start_offset, bool positional,
+             int libdeflate_level, std::size_t threads, MemoryBudget& budget);
+  ~BgzfWriter();
+  BgzfWriter(const BgzfWriter&) = delete;
+  BgzfWriter& operator=(const BgzfWriter&) = delete;
+
+  // Producer thread only. Throws the writer's IoError if writing failed.
+  void write(const void* data, std::size_t bytes) {
+    const auto* in = static_cast<const std::uint8_t*>(data);
+    while (bytes > 0) {
+      std::size_t take = std::min(bytes, block_room_ - fill_bytes_);
+      std::memcpy(fill_ + fill_bytes_, in, take);
+      fill_bytes_ += take;
+      in += take;
+      bytes -= take;
+      if (fill_bytes_ == block_room_) submit_block();
+    }
+  }
+  // Turns on record-start tracking for `indexer` (not owned; called on the writer thread).
+  // Reserves the per-slot start tables from `budget`. Call before the first mark_record().
+  void set_indexer(BlockIndexer* indexer, MemoryBudget& budget);
+  // Marks that the next byte written starts a record. Producer thread only.
+  void mark_record(std::int32_t tid, std::int64_t begin, std::int64_t end, bool mapped) {
+    Slot& slot = slots_[ring_.slot_of(produce_seq_)];
+    slot.starts[slot.start_count++] =
+        RecordStart{tid, begin, end, mapped, static_cast<std::uint32_t>(fill_bytes_)};
+  }
+  // Ends the current block early (e.g. after the header, as htslib does).
+  void flush_block() {
+    if (fill_bytes_ > 0) submit_block();
+  }
+  // Flushes, appends the EOF marker if asked, waits until everything is written.
+  // Returns the compressed bytes written. Producer thread only.
+  std::uint64_t finish(bool eof_marker);
+
+  std::uint64_t payload_bytes() const noexcept { return payload_bytes_ + fill_bytes_; }
+
+ private:
+  struct Slot {
+    std::uint8_t* payload = nullptr;
+    std::uint8_t* compressed = nullptr;
+    std::size_t payload_bytes = 0;
+    std::size_t compressed_bytes = 0;
+    bool end = false;
+    RecordStart* starts = nullptr;
+    std::size_t start_count = 0;
+  };
+
+  void submit_block();
+  void acquire_slot();
+  void worker_loop() noexcept;
+  void writer_loop() noexcept;
+  void shut_down() noexcept;
+  void rethrow_failure();
+
+  int fd_;
+  std::string path_;
+  std::uint64_t offset_;
+  bool positional_;
+  int level_;
+  std::size_t worker_count_;
+  MappedBuffer buffers_;
+  std::vector<Slot> slots_;
+  OrderedRing ring_;
+  std::vector<std::thread> threads_;
+  std::thread writer_thread_;
+
+  std::size_t block_room_;
+  std::uint64_t produce_seq_ = 0;
+  std::uint8_t* fill_ = nullptr;
+  std::size_t fill_bytes_ = 0;
+  std::uint64_t payload_bytes_ = 0;
+  bool eof_marker_ = false;
+  bool finished_ = false;
+  std::uint64_t compressed_bytes_ = 0;  // written by the writer thread, read after join
+
+  BlockIndexer* indexer_ = nullptr;
+  MappedBuffer start_tables_;
+
+  std::mutex failure_mutex_;
+  std::exception_ptr failure_;
+};
+
+}  // namespace samsort

@@ -1,0 +1,48 @@
+// RecordSink: where sorted records go. BAM through samsort's own BGZF ring (with an index
+// built while writing when asked); SAM and CRAM through htslib (its own threads and index).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace samsort {
+
+class BamHeader;
+class MemoryBudget;
+class OutputFile;
+
+enum class OutputFormat { kBam, kSam, kCram };
+
+struct OutputSettings {
+  OutputFormat format = OutputFormat::kBam;
+  int samtools_level = -1;           // -l on samtools' scale; 0 = uncompressed
+  std::string reference;             // --reference (CRAM)
+  std::vector<std::string> options;  // --output-fmt-option key=value (htslib formats)
+  std::size_t threads = 1;
+  std::string index_path;  // "" = no index
+  bool index_csi = true;
+};
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  // Producer thread only. Throws IoError when writing failed.
+  virtual void write(const std::uint8_t* record, std::uint32_t bytes) = 0;
+  // Flushes everything (EOF marker included); returns the bytes written.
+  virtual std::uint64_t finish() = 0;
+  // After the output was renamed into place: puts the index next to it.
+  virtual void commit_index(const std::string& output_path) = 0;
+};
+
+// Budget the sink will reserve beyond the BGZF writer ring (index, htslib buffers), so the
+// job can plan the arena around it.
+std::size_t sink_extra_bytes(const OutputSettings& settings, const BamHeader& header);
+
+// Writes the header and returns the sink. Throws IoError/UsageError.
+std::unique_ptr<RecordSink> open_record_sink(const OutputSettings& settings,
+                                             const OutputFile& output, const BamHeader& header,
+                                             MemoryBudget& budget);
+
+}  // namespace samsort

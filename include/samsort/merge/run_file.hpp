@@ -1,0 +1,111 @@
+// Spilled runs. A RunStore keeps every run of the sort in one unlinked temporary file per
+// temp location (so a killed process leaves no run files behind and fan-in is not limited by
+// open files); when a location fills up, runs move on to the next one. A run is a byte range
+// holding a BGZF stream of raw BAM records (block_size included, no header). A RunReader
+// streams one run back through a caller-provided buffer: one compressed block, one payload
+// block, one spanning record.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "samsort/io/bgzf_block.hpp"
+#include "samsort/io/file_io.hpp"
+#include "samsort/io/record_stream.hpp"
+
+namespace samsort {
+
+class BgzfWriter;
+class MemoryBudget;
+class TempDir;
+
+struct RunInfo {
+  std::uint64_t offset = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t record_count = 0;
+  std::uint32_t max_record_bytes = 0;  // largest record, block_size included
+  std::uint32_t location_idx = 0;      // which temp location's file holds it
+};
+
+class RunStore {
+ public:
+  // One location.
+  explicit RunStore(const TempDir& dir);
+  // Several locations (-T given more than once), in order of use; at least one. The TempDirs
+  // must outlive the store. Throws IoError if a run file cannot be created in one of them.
+  explicit RunStore(const std::vector<const TempDir*>& dirs);
+  RunStore(const RunStore&) = delete;
+  RunStore& operator=(const RunStore&) = delete;
+
+  // Opens a writer for a new run at the end of the current location. Finish it with end_run().
+  std::unique_ptr<BgzfWriter> begin_run(std::size_t threads, MemoryBudget& budget);
+  RunInfo end_run(BgzfWriter& writer, std::uint64_t record_count, std::uint32_t max_record_bytes);
+  // Frees the disk space of a run that has been merged (hole punching, best effort).
+  void discard(const RunInfo& run) noexcept;
+
+  // After a run's writer failed because its location is full (is_disk_full()), with the writer
+  // destroyed: gives the partial run's bytes back and makes the next location current, so the
+  // caller can write the run again. False (nothing changed) when no location is left.
+  //   for (;;) { try { writer = begin_run(); ...; end_run(); break; }
+  //              catch (const IoError& e) { if (!is_disk_full(e) || !next_location()) throw; } }
+  bool next_location() noexcept;
+  // True for an IoError with ENOSPC or EDQUOT.
+  static bool is_disk_full(const std::exception& error) noexcept;
+
+  // The current location's file (where begin_run() writes).
+  int fd() const noexcept { return locations_[current_].file.get(); }
+  const std::string& path() const noexcept { return locations_[current_].path; }
+  // The file holding `run`.
+  int fd_of(const RunInfo& run) const noexcept { return locations_[run.location_idx].file.get(); }
+  const std::string& path_of(const RunInfo& run) const noexcept {
+    return locations_[run.location_idx].path;
+  }
+  std::size_t location_count() const noexcept { return locations_.size(); }
+  std::size_t current_location() const noexcept { return current_; }
+  // Bytes in the current location's file (runs written there, merged ones included).
+  std::uint64_t bytes_written() const noexcept { return locations_[current_].end_offset; }
+
+ private:
+  struct Location {
+    std::string path;  // "<temp dir>/runs", for messages
+    FileDescriptor file;
+    std::uint64_t end_offset = 0;
+  };
+
+  std::vector<Location> locations_;
+  std::size_t current_ = 0;
+  std::uint64_t run_start_ = 0;
+};
+
+class RunReader final : public RecordStream {
+ public:
+  // Bytes a reader of a run needs from the caller's buffer.
+  static std::size_t buffer_bytes_for(const RunInfo& run) noexcept;
+
+  // `buffer` must hold buffer_bytes_for(run) bytes and outlive the reader.
+  RunReader(const RunStore& store, const RunInfo& run, std::uint8_t* buffer);
+
+  // The next record (pointing at its block_size), valid until the next call; nullptr at the
+  // end of the run. Throws FormatError/IoError on a damaged run file.
+  const std::uint8_t* next() override;
+
+ private:
+  bool load_block();
+  void take(std::uint8_t* out, std::size_t bytes);
+
+  const RunStore& store_;
+  RunInfo run_;
+  std::uint64_t file_offset_;
+  std::uint64_t records_left_;
+  std::uint8_t* compressed_;
+  std::uint8_t* payload_;
+  std::uint8_t* record_;
+  const std::uint8_t* cursor_ = nullptr;
+  std::size_t left_bytes_ = 0;
+  BlockInflater inflater_;
+};
+
+}  // namespace samsort

@@ -1,0 +1,46 @@
+// with_order: turns the run-time order choice (--order / -n / -N / --template-coordinate,
+// -t TAG) into one call of a generic function with the concrete order object, so everything
+// below it is compiled per order and no comparator ever switches on the order.
+#pragma once
+#include <string>
+#include <utility>
+
+#include "samsort/bam/bam_header.hpp"
+#include "samsort/cli/options.hpp"
+#include "samsort/core/errors.hpp"
+#include "samsort/order/coordinate_key.hpp"
+#include "samsort/order/name_order.hpp"
+#include "samsort/order/tag_order.hpp"
+#include "samsort/order/template_order.hpp"
+
+namespace samsort {
+
+namespace detail {
+template <class Order, class Fn>
+decltype(auto) with_optional_tag(const std::string& tag, Order order, const char* order_name,
+                                 Fn&& fn) {
+  if (tag.empty()) return fn(std::move(order));
+  return fn(TagOrder<Order>(tag, std::move(order), order_name));
+}
+}  // namespace detail
+
+// Calls fn(order) with the order object `order` and `tag` select; `header` supplies the
+// read-group libraries of template-coordinate. Returns what fn returns.
+template <class Fn>
+decltype(auto) with_order(SortOrder order, const std::string& tag, const BamHeader& header,
+                          Fn&& fn) {
+  switch (order) {
+    case SortOrder::kCoordinate:
+      return detail::with_optional_tag(tag, CoordinateOrder{}, "coordinate", fn);
+    case SortOrder::kQueryName:
+      return detail::with_optional_tag(tag, NaturalNameOrder{}, "queryname:natural", fn);
+    case SortOrder::kQueryNameLex:
+      return detail::with_optional_tag(tag, LexicographicNameOrder{}, "queryname:lexicographical",
+                                       fn);
+    case SortOrder::kTemplateCoordinate:
+      return fn(TemplateOrder(header.text()));
+  }
+  throw UsageError("unsupported sort order");
+}
+
+}  // namespace samsort

@@ -1,0 +1,31 @@
+// run_sort: one complete sort, end to end: read and pack records into the arena, sort and
+// spill runs, merge them (in several passes when needed) and write the output. Returns the
+// figures for the summary line; throws the typed errors of errors.hpp.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "samsort/cli/options.hpp"
+
+namespace samsort {
+
+struct SortSummary {
+  std::uint64_t records = 0;
+  std::uint64_t runs = 0;           // spilled runs (0: sorted in memory)
+  std::uint64_t merge_passes = 0;   // intermediate passes before the final merge
+  std::uint64_t spilled_bytes = 0;  // bytes written to run files
+  std::uint64_t output_bytes = 0;
+  std::uint64_t checksum = 0;  // order-independent record checksum, equal in and out
+  std::size_t budget_bytes = 0;
+  std::size_t accounted_peak_bytes = 0;
+  double seconds = 0;
+  // Wall time per phase: reading+packing, in-memory sorting, writing runs, final write/merge.
+  double read_seconds = 0;
+  double sort_seconds = 0;
+  double spill_seconds = 0;
+  double merge_seconds = 0;
+};
+
+SortSummary run_sort(const SortOptions& options);
+
+}  // namespace samsort

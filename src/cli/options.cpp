@@ -1,0 +1,410 @@
+// samtools-compatible option parsing for `samsort sort`.
+#include "samsort/cli/options.hpp"
+
+#include <boost/program_options.hpp>
+#include <cctype>
+#include <sstream>
+
+#include "samsort/core/config.hpp"
+#include "samsort/core/errors.hpp"
+
+namespace samsort {
+
+namespace po = boost::program_options;
+
+std::size_t parse_size(const std::string& text, const char* option) {
+  std::size_t idx = 0;
+  while (idx < text.size() && std::isdigit(static_cast<unsigned char>(text[idx]))) ++idx;
+  if (idx == 0 || idx > 18) {
+    throw UsageError(std::string("invalid size for ") + option + ": '" + text +
+                     "' (use an integer with K, M or G, e.g. 768M)");
+  }
+  std::size_t value = std::stoull(text.substr(0, idx));
+  std::string suffix = text.substr(idx);
+  for (char& c : suffix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::size_t unit = 0;
+  if (suffix.empty() || suffix == "B") {
+    unit = 1;
+  } else if (suffix == "K" || suffix == "KB" || suffix == "KIB") {
+    unit = config::kKiB;
+  } else if (suffix == "M" || suffix == "MB" || suffix == "MIB") {
+    unit = config::kMiB;
+  } else if (suffix == "G" || suffix == "GB" || suffix == "GIB") {
+    unit = config::kGiB;
+  } else {
+    throw UsageError(std::string("invalid size for ") + option + ": '" + text +
+                     "' (use an integer with K, M or G, e.g. 768M)");
+  }
+  if (value > (~std::size_t{0}) / unit) {
+    throw UsageError(std::string("size too large for ") + option + ": '" + text + "'");
+  }
+  return value * unit;
+}
+
+namespace {
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// -o with samtools' "FILE##idx##INDEX" naming, -O FMT[,opts], --output-fmt-option, -l/-u,
+// --write-index: fills the output fields of `sort`.
+void resolve_output(SortOptions& sort, const std::string& format_spec,
+                    const std::vector<std::string>& extra_options, bool write_index) {
+  std::string index_path;
+  std::string::size_type marker = sort.output_path.find("##idx##");
+  if (marker != std::string::npos) {
+    index_path = sort.output_path.substr(marker + 7);
+    sort.output_path = sort.output_path.substr(0, marker);
+  }
+  std::string format = lower(format_spec.substr(0, format_spec.find(',')));
+  if (format_spec.find(',') != std::string::npos) {
+    std::stringstream rest(format_spec.substr(format_spec.find(',') + 1));
+    for (std::string option; std::getline(rest, option, ',');) {
+      if (!option.empty()) sort.output_format_options.push_back(option);
+    }
+  }
+  for (const std::string& option : extra_options) sort.output_format_options.push_back(option);
+  if (format.empty()) {
+    std::string path = lower(sort.output_path);
+    format = ends_with(path, ".sam") ? "sam" : ends_with(path, ".cram") ? "cram" : "bam";
+  }
+  if (format == "bam") {
+    sort.output_format = OutputFormat::kBam;
+  } else if (format == "sam") {
+    sort.output_format = OutputFormat::kSam;
+  } else if (format == "cram") {
+    sort.output_format = OutputFormat::kCram;
+  } else {
+    throw UsageError("unknown output format '" + format + "' (bam, sam or cram)");
+  }
+  // A level among the format options (-O bam,level=1 / --output-fmt-option level=1) is -l.
+  std::vector<std::string> kept;
+  for (const std::string& option : sort.output_format_options) {
+    if (option.rfind("level=", 0) == 0 && sort.output_format == OutputFormat::kBam) {
+      std::string value = option.substr(6);
+      if (value.size() != 1 || !std::isdigit(static_cast<unsigned char>(value[0]))) {
+        throw UsageError("invalid output level '" + value + "' (0-9)");
+      }
+      if (sort.samtools_level < 0) sort.samtools_level = value[0] - '0';
+    } else {
+      kept.push_back(option);
+    }
+  }
+  if (sort.output_format == OutputFormat::kBam && !kept.empty()) {
+    throw UsageError("unsupported BAM output option '" + kept.front() + "' (level=N only)");
+  }
+  sort.output_format_options = kept;
+  if (write_index) {
+    if (sort.output_path == "-") {
+      throw UsageError("--write-index needs an output file (-o), not standard output");
+    }
+    if (index_path.empty()) {
+      // samtools' default names: CRAM gets a .crai, everything else a CSI.
+      index_path =
+          sort.output_path + (sort.output_format == OutputFormat::kCram ? ".crai" : ".csi");
+    }
+    sort.index_path = index_path;
+    sort.index_csi = !ends_with(lower(index_path), ".bai");
+  }
+}
+
+SortOrder parse_order(const std::string& name) {
+  if (name == "coordinate") return SortOrder::kCoordinate;
+  if (name == "queryname" || name == "queryname::natural") return SortOrder::kQueryName;
+  if (name == "queryname-lex" || name == "queryname::lexicographical" || name == "queryname::lex") {
+    return SortOrder::kQueryNameLex;
+  }
+  if (name == "template-coordinate" || name == "template") {
+    return SortOrder::kTemplateCoordinate;
+  }
+  throw UsageError("unknown --order '" + name +
+                   "' (coordinate, queryname, queryname-lex, template-coordinate)");
+}
+
+std::string usage_text(const po::options_description& visible) {
+  std::ostringstream out;
+  out << "Usage: samsort sort [options] [in.bam|-]\n"
+         "Sort a BAM file with one memory bound for the whole process.\n"
+         "Input defaults to standard input, output to standard output.\n\n"
+      << visible
+      << "\nOther commands: samsort verify [options] in.bam, samsort --version, "
+         "samsort --help\n";
+  return out.str();
+}
+
+std::string join_command_line(int argc, const char* const* argv) {
+  std::string line = "samsort";
+  for (int idx = 1; idx < argc; ++idx) {
+    line += ' ';
+    line += argv[idx];
+  }
+  return line;
+}
+
+}  // namespace
+
+namespace {
+
+// samtools' precedence for the order flags: the last of -n / -N / --template-coordinate /
+// --order wins.
+SortOrder order_from(const po::parsed_options& parsed) {
+  SortOrder order = SortOrder::kCoordinate;
+  for (const po::option& option : parsed.options) {
+    if (option.string_key == "-n") {
+      order = SortOrder::kQueryName;
+    } else if (option.string_key == "-N") {
+      order = SortOrder::kQueryNameLex;
+    } else if (option.string_key == "template-coordinate") {
+      order = SortOrder::kTemplateCoordinate;
+    } else if (option.string_key == "order" && !option.value.empty()) {
+      order = parse_order(option.value.back());
+    }
+  }
+  return order;
+}
+
+void check_tag(const std::string& tag, SortOrder order) {
+  if (tag.empty()) return;
+  if (tag.size() != 2) throw UsageError("-t takes a two-character tag, e.g. -t CB");
+  if (order == SortOrder::kTemplateCoordinate) {
+    throw UsageError("-t cannot be combined with template-coordinate order");
+  }
+}
+
+ParsedCommand parse_verify(int argc, const char* const* argv) {
+  ParsedCommand parsed;
+  parsed.kind = ParsedCommand::Kind::kVerify;
+  VerifyOptions& verify = parsed.verify;
+  std::string order = "coordinate";
+  int threads = 1;
+  po::options_description visible("Options");
+  // clang-format off
+  visible.add_options()
+      ("order", po::value<std::string>(&order),
+       "Order to check: coordinate, queryname, queryname-lex, template-coordinate")
+      (",n", "Check natural read-name order")
+      (",N", "Check lexicographic read-name order")
+      ("template-coordinate", "Check template-coordinate order")
+      (",t", po::value<std::string>(&verify.sort_tag), "Check tag TAG first, then the order")
+      ("reference", po::value<std::string>(&verify.reference), "Reference FASTA for CRAM")
+      ("threads,@", po::value<int>(&threads), "Decompression threads [1]")
+      ("help,h", "Print this help and exit");
+  // clang-format on
+  po::options_description all;
+  all.add(visible);
+  all.add_options()("input", po::value<std::string>(&verify.input_path));
+  po::positional_options_description positional;
+  positional.add("input", 1);
+  std::vector<std::string> args(argv + 2, argv + argc);
+  po::variables_map values;
+  po::parsed_options options(&all);
+  try {
+    options = po::command_line_parser(args).options(all).positional(positional).run();
+    po::store(options, values);
+    po::notify(values);
+  } catch (const po::error& error) {
+    throw UsageError(error.what());
+  }
+  std::ostringstream help;
+  help << "Usage: samsort verify [options] [in.bam|-]\n"
+          "Check that records are in the given order; exit 0 if they are, 1 (naming the "
+          "first record out of order) if not.\n\n"
+       << visible;
+  parsed.help_text = help.str();
+  if (values.count("help") != 0) {
+    parsed.kind = ParsedCommand::Kind::kHelp;
+    return parsed;
+  }
+  verify.order = order_from(options);
+  check_tag(verify.sort_tag, verify.order);
+  verify.threads = threads <= 0 ? 1 : static_cast<std::size_t>(threads);
+  return parsed;
+}
+
+}  // namespace
+
+ParsedCommand parse_command_line(int argc, const char* const* argv) {
+  ParsedCommand parsed;
+  po::options_description visible("Options");
+  std::string memory_per_thread;
+  std::string max_memory;
+  std::string order = "coordinate";
+  std::string sort_tag;
+  std::string output_format;
+  std::vector<std::string> output_options;
+  std::string allocator = "mimalloc";
+  std::string debug_run_bytes;
+  int threads = 1;
+  int level = -1;
+  int verbosity = 3;
+  // clang-format off
+  visible.add_options()
+      ("output,o", po::value<std::string>(&parsed.sort.output_path),
+       "Write the sorted BAM to FILE ('-' for standard output) [-]")
+      ("threads,@", po::value<int>(&threads),
+       "Worker threads for decompression, sorting and compression [1]")
+      ("max-memory", po::value<std::string>(&max_memory),
+       "Total memory bound for the whole process (K/M/G) [768M x threads]")
+      (",m", po::value<std::string>(&memory_per_thread),
+       "Memory per thread, samtools' meaning: total = SIZE x threads (K/M/G)")
+      (",T", po::value<std::vector<std::string>>(&parsed.sort.tmp_options),
+       "Temporary files: an existing DIR, or a PREFIX [beside the output, else $TMPDIR]; "
+       "repeat to give more places, used in turn as each fills up")
+      (",l", po::value<int>(&level), "Output compression level 0-9, samtools' scale [6]")
+      (",u", "Uncompressed BAM output (same as -l 0)")
+      ("order", po::value<std::string>(&order),
+       "Sort order: coordinate, queryname (natural), queryname-lex, template-coordinate "
+       "[coordinate]")
+      (",n", "Sort by read name, natural order (samtools -n; = --order queryname)")
+      (",N", "Sort by read name, lexicographic (samtools -N; = --order queryname-lex)")
+      ("template-coordinate", "Sort by template coordinate (= --order template-coordinate)")
+      (",t", po::value<std::string>(&sort_tag),
+       "Sort first by the value of aux tag TAG, then by the order above")
+      ("output-fmt,O", po::value<std::string>(&output_format),
+       "Output format FMT[,key=value...]: bam, sam or cram [from -o's extension, else bam]")
+      ("output-fmt-option", po::value<std::vector<std::string>>(&output_options)->composing(),
+       "Output format option key=value (e.g. level=1); repeatable")
+      ("input-fmt-option", po::value<std::vector<std::string>>(&parsed.sort.input_format_options)
+           ->composing(),
+       "Input format option key=value (htslib); repeatable")
+      ("reference", po::value<std::string>(&parsed.sort.reference),
+       "Reference FASTA for CRAM input or output")
+      ("write-index",
+       "Index the output (coordinate order): CSI, or BAI with -o out.bam##idx##out.bam.bai")
+      ("no-PG", "Do not add a @PG line to the header")
+      ("allocator", po::value<std::string>(&allocator),
+       "Small-object allocator: mimalloc or system [mimalloc]")
+      ("progress", "Show progress on stderr even when it is not a terminal")
+      ("stats", po::value<std::string>(&parsed.sort.stats_path),
+       "Write the run's figures (phases, runs, bytes, memory) as JSON to FILE")
+      ("verbosity", po::value<int>(&verbosity),
+       "0-2: no summary line; 3 (default) and up: one summary line on stderr")
+      ("version", "Print the version and exit")
+      ("help,h", "Print this help and exit");
+  // clang-format on
+  po::options_description hidden;
+  // clang-format off
+  hidden.add_options()
+      (",M", "minimiser sort (not supported)")
+      (",K", po::value<std::string>(), "minimiser k-mer size (not supported)")
+      (",I", "minimiser sort (not supported)")
+      (",R", po::value<std::string>(), "minimiser reference (not supported)")
+      (",w", po::value<std::string>(), "minimiser window (not supported)")
+      (",H", "minimiser squash homopolymers (not supported)")
+      ("input", po::value<std::string>(&parsed.sort.input_path))
+      ("debug-max-run-bytes", po::value<std::string>(&debug_run_bytes))
+      ("debug-max-fan-in", po::value<std::size_t>(&parsed.sort.debug_max_fan_in));
+  // clang-format on
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("input", 1);
+
+  // "samsort sort ARGS", "samsort --help", "samsort --version".
+  std::string command = argc > 1 ? argv[1] : "";
+  parsed.help_text = usage_text(visible);
+  if (command == "--help" || command == "-h" || command == "help") {
+    parsed.kind = ParsedCommand::Kind::kHelp;
+    return parsed;
+  }
+  if (command == "--version") {
+    parsed.kind = ParsedCommand::Kind::kVersion;
+    return parsed;
+  }
+  if (command == "verify") return parse_verify(argc, argv);
+  if (command != "sort") {
+    throw UsageError(command.empty()
+                         ? "no command given (try 'samsort sort --help')"
+                         : "unknown command '" + command + "' (try 'samsort sort --help')");
+  }
+  std::vector<std::string> args(argv + 2, argv + argc);
+  po::variables_map values;
+  po::parsed_options parsed_options(&all);
+  try {
+    parsed_options = po::command_line_parser(args).options(all).positional(positional).run();
+    po::store(parsed_options, values);
+    po::notify(values);
+  } catch (const po::too_many_positional_options_error&) {
+    throw UsageError(
+        "give at most one input file (samtools' legacy 'sort in out.prefix' "
+        "form is not supported: use -o FILE)");
+  } catch (const po::error& error) {
+    throw UsageError(error.what());
+  }
+  if (values.count("help") != 0) {
+    parsed.kind = ParsedCommand::Kind::kHelp;
+    return parsed;
+  }
+  if (values.count("version") != 0) {
+    parsed.kind = ParsedCommand::Kind::kVersion;
+    return parsed;
+  }
+
+  SortOptions& sort = parsed.sort;
+  if (!sort.tmp_options.empty()) sort.tmp_option = sort.tmp_options.front();
+  if (threads < 0) throw UsageError("--threads must be >= 0");
+  sort.threads = threads == 0 ? 1 : static_cast<std::size_t>(threads);
+  if (!max_memory.empty() && !memory_per_thread.empty()) {
+    throw UsageError("give either -m (per thread) or --max-memory (total), not both");
+  }
+  // samtools refuses less than 1M per thread; the same floor applies to a total.
+  const std::size_t floor_bytes = config::kMinMemoryPerThreadBytes;
+  if (!max_memory.empty()) {
+    sort.memory_bytes = parse_size(max_memory, "--max-memory");
+    if (sort.memory_bytes < floor_bytes) {
+      throw UsageError("--max-memory below 1M is not supported");
+    }
+  } else if (!memory_per_thread.empty()) {
+    std::size_t per_thread = parse_size(memory_per_thread, "-m");
+    if (per_thread < floor_bytes) {
+      throw UsageError("-m below 1M per thread is not supported (samtools refuses it too)");
+    }
+    if (per_thread > (~std::size_t{0}) / sort.threads) {
+      throw UsageError("-m '" + memory_per_thread + "' x " + std::to_string(sort.threads) +
+                       " threads is too large");
+    }
+    sort.memory_bytes = per_thread * sort.threads;
+  } else {
+    sort.memory_bytes = config::kDefaultMemoryPerThreadBytes * sort.threads;
+  }
+  if (values.count("-u") != 0) level = 0;
+  if (level < -1 || level > 9) throw UsageError("-l must be between 0 and 9");
+  sort.samtools_level = level;
+  sort.order = order_from(parsed_options);
+  check_tag(sort_tag, sort.order);
+  sort.sort_tag = sort_tag;
+  sort.write_program_line = values.count("no-PG") == 0;
+  sort.progress = values.count("progress") != 0;
+  if (allocator == "mimalloc") {
+    sort.allocator = AllocatorChoice::kMimalloc;
+  } else if (allocator == "system") {
+    sort.allocator = AllocatorChoice::kSystem;
+  } else {
+    throw UsageError("--allocator must be 'mimalloc' or 'system'");
+  }
+  if (!debug_run_bytes.empty()) {
+    sort.debug_max_run_bytes = parse_size(debug_run_bytes, "--debug-max-run-bytes");
+  }
+  if (values.count("debug-max-fan-in") != 0 && sort.debug_max_fan_in < 2) {
+    throw UsageError("--debug-max-fan-in must be at least 2");
+  }
+  sort.quiet = verbosity < 3;
+  for (const char* minimiser : {"-M", "-K", "-I", "-R", "-w", "-H"}) {
+    if (values.count(minimiser) != 0) {
+      throw UsageError(std::string(minimiser) +
+                       ": minimiser sort options are not supported by samsort");
+    }
+  }
+  resolve_output(sort, output_format, output_options, values.count("write-index") != 0);
+  sort.command_line = join_command_line(argc, argv);
+  return parsed;
+}
+
+}  // namespace samsort

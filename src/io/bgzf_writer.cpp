@@ -1,0 +1,181 @@
+// BgzfWriter: producer -> deflate workers -> in-order writer thread over an OrderedRing.
+#include "samsort/io/bgzf_writer.hpp"
+
+#include <algorithm>
+
+#include "samsort/core/config.hpp"
+#include "samsort/core/errors.hpp"
+#include "samsort/io/bgzf_block.hpp"
+#include "samsort/io/file_io.hpp"
+
+namespace samsort {
+
+namespace {
+constexpr std::size_t kSlotBytes = 2 * config::kBgzfMaxBlockBytes;
+
+std::size_t slot_count_for(std::size_t threads) noexcept {
+  return std::max(config::kOutputMinSlots, config::kOutputSlotsPerThread * threads);
+}
+}  // namespace
+
+std::size_t BgzfWriter::reserved_bytes_for(std::size_t threads) noexcept {
+  return round_up_to_pages(slot_count_for(std::max<std::size_t>(1, threads)) * kSlotBytes);
+}
+
+BgzfWriter::BgzfWriter(int fd, std::string path, std::uint64_t start_offset, bool positional,
+                       int libdeflate_level, std::size_t threads, MemoryBudget& budget)
+    : fd_(fd),
+      path_(std::move(path)),
+      offset_(start_offset),
+      positional_(positional),
+      level_(libdeflate_level),
+      worker_count_(std::max<std::size_t>(1, threads)),
+      buffers_(budget, reserved_bytes_for(worker_count_), "output compression ring"),
+      slots_(slot_count_for(worker_count_)),
+      ring_(slots_.size()),
+      block_room_(config::kBgzfMaxPayloadBytes) {
+  for (std::size_t slot = 0; slot < slots_.size(); ++slot) {
+    slots_[slot].payload = buffers_.data() + slot * kSlotBytes;
+    slots_[slot].compressed = slots_[slot].payload + config::kBgzfMaxBlockBytes;
+  }
+  try {
+    for (std::size_t worker = 0; worker < worker_count_; ++worker) {
+      threads_.emplace_back([this] { worker_loop(); });
+    }
+    writer_thread_ = std::thread([this] { writer_loop(); });
+  } catch (...) {
+    shut_down();
+    throw;
+  }
+  acquire_slot();
+}
+
+BgzfWriter::~BgzfWriter() { shut_down(); }
+
+void BgzfWriter::shut_down() noexcept {
+  ring_.stop(worker_count_);
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  threads_.clear();
+  if (writer_thread_.joinable()) writer_thread_.join();
+}
+
+namespace {
+// A record takes at least 36 bytes, so a block holds at most this many record starts.
+constexpr std::size_t kMaxStartsPerBlock = config::kBgzfMaxPayloadBytes / 36 + 1;
+}  // namespace
+
+std::size_t BgzfWriter::index_table_bytes_for(std::size_t threads) noexcept {
+  return round_up_to_pages(slot_count_for(std::max<std::size_t>(1, threads)) * kMaxStartsPerBlock *
+                           sizeof(RecordStart));
+}
+
+void BgzfWriter::set_indexer(BlockIndexer* indexer, MemoryBudget& budget) {
+  start_tables_ = MappedBuffer(budget, slots_.size() * kMaxStartsPerBlock * sizeof(RecordStart),
+                               "index record starts");
+  auto* table = reinterpret_cast<RecordStart*>(start_tables_.data());
+  for (std::size_t slot = 0; slot < slots_.size(); ++slot) {
+    slots_[slot].starts = table + slot * kMaxStartsPerBlock;
+  }
+  indexer_ = indexer;
+}
+
+void BgzfWriter::rethrow_failure() {
+  std::lock_guard<std::mutex> lock(failure_mutex_);
+  if (failure_) std::rethrow_exception(failure_);
+  throw Error(path_ + ": output pipeline stopped");
+}
+
+void BgzfWriter::acquire_slot() {
+  if (!ring_.wait_free(produce_seq_)) rethrow_failure();
+  Slot& slot = slots_[ring_.slot_of(produce_seq_)];
+  slot.end = false;
+  slot.start_count = 0;
+  fill_ = slot.payload;
+  fill_bytes_ = 0;
+}
+
+void BgzfWriter::submit_block() {
+  std::size_t slot_idx = ring_.slot_of(produce_seq_);
+  slots_[slot_idx].payload_bytes = fill_bytes_;
+  payload_bytes_ += fill_bytes_;
+  ring_.submit(slot_idx);
+  ++produce_seq_;
+  acquire_slot();
+}
+
+std::uint64_t BgzfWriter::finish(bool eof_marker) {
+  if (finished_) return compressed_bytes_;
+  flush_block();
+  eof_marker_ = eof_marker;
+  std::size_t slot_idx = ring_.slot_of(produce_seq_);
+  slots_[slot_idx].end = true;
+  ring_.mark_done(slot_idx);
+  writer_thread_.join();
+  finished_ = true;
+  {
+    std::lock_guard<std::mutex> lock(failure_mutex_);
+    if (failure_) std::rethrow_exception(failure_);
+  }
+  shut_down();
+  return compressed_bytes_;
+}
+
+void BgzfWriter::worker_loop() noexcept {
+  try {
+    BlockDeflater deflater(level_);
+    std::size_t slot_idx = 0;
+    while (ring_.take_work(&slot_idx)) {
+      Slot& slot = slots_[slot_idx];
+      slot.compressed_bytes = deflater.deflate(slot.payload, slot.payload_bytes, slot.compressed);
+      ring_.finish_work(slot_idx);
+    }
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(failure_mutex_);
+    if (!failure_) failure_ = std::current_exception();
+    ring_.stop(worker_count_);
+  }
+}
+
+void BgzfWriter::writer_loop() noexcept {
+  try {
+    for (std::uint64_t seq = 0;; ++seq) {
+      if (!ring_.wait_done(seq)) return;
+      std::size_t slot_idx = ring_.slot_of(seq);
+      Slot& slot = slots_[slot_idx];
+      if (slot.end) {
+        if (indexer_ != nullptr) indexer_->finish(offset_ << 16);
+        if (eof_marker_) {
+          if (positional_) {
+            pwrite_fully(fd_, kBgzfEofBlock, sizeof kBgzfEofBlock, offset_, path_);
+          } else {
+            write_fully(fd_, kBgzfEofBlock, sizeof kBgzfEofBlock, path_);
+          }
+          offset_ += sizeof kBgzfEofBlock;
+          compressed_bytes_ += sizeof kBgzfEofBlock;
+        }
+        return;
+      }
+      if (positional_) {
+        pwrite_fully(fd_, slot.compressed, slot.compressed_bytes, offset_, path_);
+      } else {
+        write_fully(fd_, slot.compressed, slot.compressed_bytes, path_);
+      }
+      if (indexer_ != nullptr) {
+        for (std::size_t idx = 0; idx < slot.start_count; ++idx) {
+          indexer_->push(slot.starts[idx], (offset_ << 16) | slot.starts[idx].in_block);
+        }
+      }
+      offset_ += slot.compressed_bytes;
+      compressed_bytes_ += slot.compressed_bytes;
+      ring_.release(slot_idx);
+    }
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(failure_mutex_);
+    if (!failure_) failure_ = std::current_exception();
+    ring_.stop(worker_count_);
+  }
+}
+
+}  // namespace samsort

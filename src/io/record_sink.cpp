@@ -1,0 +1,236 @@
+// The BAM sink (own BGZF ring + optional index) and the htslib sink (SAM, CRAM).
+#include "samsort/io/record_sink.hpp"
+
+#include <htslib/hfile.h>
+#include <htslib/hts.h>
+#include <htslib/sam.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <optional>
+
+#include "samsort/bam/bam_header.hpp"
+#include "samsort/bam/bam_index.hpp"
+#include "samsort/bam/bam_record.hpp"
+#include "samsort/core/errors.hpp"
+#include "samsort/core/memory_budget.hpp"
+#include "samsort/core/signals.hpp"
+#include "samsort/io/bgzf_block.hpp"
+#include "samsort/io/bgzf_writer.hpp"
+#include "samsort/io/cram_memory.hpp"
+#include "samsort/io/hts_record.hpp"
+#include "samsort/io/output_file.hpp"
+
+namespace samsort {
+
+namespace {
+
+// htslib's SAM/CRAM writer buffers; CRAM adds its encoder (cram_memory.hpp).
+constexpr std::size_t kHtslibWriterBytes = 4u << 20;
+
+std::size_t htslib_writer_bytes(const OutputSettings& settings) noexcept;
+
+// htslib's open mode: CRAM "wc"; SAM is BGZF-compressed ("wz", as samtools does) when a
+// level option is given or the name ends in .gz, plain text otherwise.
+std::string open_mode(const OutputSettings& settings, const std::string& path) {
+  if (settings.format == OutputFormat::kCram) return "wc";
+  bool gz = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+  for (const std::string& option : settings.options) {
+    if (option.rfind("level=", 0) == 0) {
+      gz = true;
+      if (option.size() == 7) return std::string("wz") + option[6];
+    }
+  }
+  return gz ? "wz" : "w";
+}
+
+// The index is written under a temporary name and renamed once the output is in place.
+class PendingIndex {
+ public:
+  explicit PendingIndex(std::string final_path)
+      : final_path_(std::move(final_path)),
+        temp_path_(final_path_ + ".samsort-tmp." + std::to_string(getpid())),
+        signal_handle_(signals::register_path(temp_path_, signals::PathKind::kFile)) {}
+  ~PendingIndex() {
+    if (!committed_) std::remove(temp_path_.c_str());
+    signals::unregister_path(signal_handle_);
+  }
+  const std::string& temp_path() const noexcept { return temp_path_; }
+  void commit() {
+    if (std::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+      throw IoError(final_path_, "cannot rename index into place", errno);
+    }
+    committed_ = true;
+  }
+
+ private:
+  std::string final_path_;
+  std::string temp_path_;
+  int signal_handle_;
+  bool committed_ = false;
+};
+
+class BamRecordSink final : public RecordSink {
+ public:
+  BamRecordSink(const OutputSettings& settings, const OutputFile& output, const BamHeader& header,
+                MemoryBudget& budget)
+      : path_(output.path()),
+        writer_(output.fd(), output.path(), 0, false,
+                libdeflate_level_for_samtools_level(settings.samtools_level), settings.threads,
+                budget) {
+    if (!settings.index_path.empty()) {
+      index_.emplace(header.hts_header(), settings.index_csi, budget);
+      pending_.emplace(settings.index_path);
+      writer_.set_indexer(&*index_, budget);
+    }
+    std::string bytes = header.serialize();
+    writer_.write(bytes.data(), bytes.size());
+    writer_.flush_block();  // the header in blocks of its own, as htslib writes it
+  }
+
+  void write(const std::uint8_t* record, std::uint32_t bytes) override {
+    if (index_) {
+      writer_.mark_record(bam::ref_id(record), bam::pos(record),
+                          BamIndexBuilder::record_end(record), (bam::flag(record) & 0x4) == 0);
+    }
+    writer_.write(record, bytes);
+  }
+
+  std::uint64_t finish() override {
+    std::uint64_t bytes = writer_.finish(true);
+    if (index_) index_->save(path_, pending_->temp_path());
+    return bytes;
+  }
+
+  void commit_index(const std::string&) override {
+    if (pending_) pending_->commit();
+  }
+
+ private:
+  std::string path_;
+  BgzfWriter writer_;
+  std::optional<BamIndexBuilder> index_;
+  std::optional<PendingIndex> pending_;
+};
+
+class HtsRecordSink final : public RecordSink {
+ public:
+  HtsRecordSink(const OutputSettings& settings, const OutputFile& output, const BamHeader& header,
+                MemoryBudget& budget)
+      : reservation_(budget.reserve(htslib_writer_bytes(settings), "htslib output buffers")),
+        path_(output.path()),
+        header_(header.hts_header()) {
+    int fd = dup(output.fd());
+    if (fd < 0) throw IoError(path_, "cannot open output", errno);
+    hFILE* file = hdopen(fd, "w");
+    if (file == nullptr) {
+      close(fd);
+      throw IoError(path_, "cannot open output", errno);
+    }
+    std::string mode = open_mode(settings, path_);
+    file_ = hts_hopen(file, path_.c_str(), mode.c_str());
+    if (file_ == nullptr) {
+      hclose_abruptly(file);
+      throw IoError(path_, "cannot open output", errno);
+    }
+    try {
+      configure(settings);
+    } catch (...) {
+      hts_close(file_);
+      throw;
+    }
+  }
+
+  ~HtsRecordSink() override {
+    if (record_ != nullptr) bam_destroy1(record_);
+    if (file_ != nullptr) hts_close(file_);
+    if (options_ != nullptr) hts_opt_free(options_);
+  }
+
+  void write(const std::uint8_t* raw, std::uint32_t) override {
+    if (!from_raw_record(raw, record_)) throw std::bad_alloc();
+    if (sam_write1(file_, header_, record_) < 0) {
+      throw IoError(path_, "cannot write record", errno);
+    }
+  }
+
+  std::uint64_t finish() override {
+    if (pending_ && sam_idx_save(file_) < 0) {
+      throw IoError(pending_->temp_path(), "cannot write index", errno);
+    }
+    int status = hts_close(file_);
+    file_ = nullptr;
+    if (status != 0) throw IoError(path_, "cannot finish output", errno);
+    return 0;
+  }
+
+  void commit_index(const std::string&) override {
+    if (pending_) pending_->commit();
+  }
+
+ private:
+  void configure(const OutputSettings& settings) {
+    if (!settings.reference.empty() &&
+        hts_set_fai_filename(file_, settings.reference.c_str()) != 0) {
+      throw IoError(settings.reference, "cannot use reference", errno);
+    }
+    if (settings.samtools_level >= 0) {
+      std::string level = "level=" + std::to_string(settings.samtools_level);
+      if (hts_opt_add(&options_, level.c_str()) != 0) throw UsageError("bad level");
+    }
+    for (const std::string& option : settings.options) {
+      if (hts_opt_add(&options_, option.c_str()) != 0) {
+        throw UsageError("invalid --output-fmt-option '" + option + "'");
+      }
+    }
+    if (options_ != nullptr && hts_opt_apply(file_, options_) != 0) {
+      throw UsageError("cannot apply the output format options");
+    }
+    if (settings.threads > 1) hts_set_threads(file_, static_cast<int>(settings.threads));
+    if (sam_hdr_write(file_, header_) < 0) throw IoError(path_, "cannot write header", errno);
+    if (!settings.index_path.empty()) {
+      pending_.emplace(settings.index_path);
+      if (sam_idx_init(file_, header_, settings.index_csi ? 14 : 0, pending_->temp_path().c_str()) <
+          0) {
+        throw Error("cannot index " + path_ + " (indexing needs BGZF-compressed output)");
+      }
+    }
+    record_ = bam_init1();
+    if (record_ == nullptr) throw std::bad_alloc();
+  }
+
+  Reservation reservation_;
+  std::string path_;
+  sam_hdr_t* header_;
+  htsFile* file_ = nullptr;
+  hts_opt* options_ = nullptr;
+  bam1_t* record_ = nullptr;
+  std::optional<PendingIndex> pending_;
+};
+
+std::size_t htslib_writer_bytes(const OutputSettings& settings) noexcept {
+  return kHtslibWriterBytes + (settings.format == OutputFormat::kCram
+                                   ? codec_bytes(kCramEncoderMemory, settings.threads)
+                                   : 0);
+}
+
+}  // namespace
+
+std::size_t sink_extra_bytes(const OutputSettings& settings, const BamHeader& header) {
+  if (settings.format != OutputFormat::kBam) return htslib_writer_bytes(settings);
+  if (settings.index_path.empty()) return 0;
+  return BamIndexBuilder::reserved_bytes_for(header.hts_header()) +
+         BgzfWriter::index_table_bytes_for(settings.threads);
+}
+
+std::unique_ptr<RecordSink> open_record_sink(const OutputSettings& settings,
+                                             const OutputFile& output, const BamHeader& header,
+                                             MemoryBudget& budget) {
+  if (settings.format == OutputFormat::kBam) {
+    return std::make_unique<BamRecordSink>(settings, output, header, budget);
+  }
+  return std::make_unique<HtsRecordSink>(settings, output, header, budget);
+}
+
+}  // namespace samsort

@@ -1,0 +1,263 @@
+// Input detection and the two record sources: BAM through BgzfReader, SAM/CRAM via htslib.
+#include "samsort/io/record_source.hpp"
+
+#include <fcntl.h>
+#include <htslib/hfile.h>
+#include <htslib/hts.h>
+#include <htslib/sam.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "samsort/bam/bam_record.hpp"
+#include "samsort/core/errors.hpp"
+#include "samsort/core/memory_budget.hpp"
+#include "samsort/io/bgzf_reader.hpp"
+#include "samsort/io/cram_memory.hpp"
+#include "samsort/io/hts_record.hpp"
+
+namespace samsort {
+
+namespace {
+
+// Records larger than this are refused as corrupt (BAM's block_size is 32-bit; real records,
+// even ultra-long reads with base modifications, stay far below it).
+constexpr std::uint32_t kMaxRecordBlockSize = 1u << 30;
+// htslib's SAM reader buffers; CRAM adds its decoder (cram_memory.hpp).
+constexpr std::size_t kHtslibReaderBytes = 2u << 20;
+
+struct HFileCloser {
+  void operator()(hFILE* file) const noexcept {
+    if (file != nullptr) hclose_abruptly(file);
+  }
+};
+using HFilePtr = std::unique_ptr<hFILE, HFileCloser>;
+
+class BamRecordSource final : public RecordSource {
+ public:
+  BamRecordSource(HFilePtr file, int fd, std::string path, std::size_t threads,
+                  MemoryBudget& budget)
+      : file_(std::move(file)), reader_(file_.get(), fd, path, threads, budget) {
+    path_ = std::move(path);
+    header_.emplace(BamHeader::read(reader_, budget));
+    reference_count_ = header_->reference_count();
+  }
+
+  std::size_t next_record_bytes() override {
+    record_offset_ = reader_.block_offset();
+    std::size_t got = reader_.read(length_bytes_, 4);
+    if (got == 0) return 0;
+    if (got != 4) {
+      throw FormatError(path_, "truncated BAM record", record_offset_, records_);
+    }
+    std::uint32_t block_size = bam::load_u32(length_bytes_);
+    if (block_size < bam::kFixedBytes - 4 || block_size > kMaxRecordBlockSize) {
+      throw FormatError(path_,
+                        "BAM record block_size out of range (" + std::to_string(block_size) + ")",
+                        record_offset_, records_);
+    }
+    return static_cast<std::size_t>(block_size) + 4;
+  }
+
+  void read_record(std::uint8_t* out) override {
+    std::uint32_t block_size = bam::load_u32(length_bytes_);
+    std::memcpy(out, length_bytes_, 4);
+    if (reader_.read(out + 4, block_size) != block_size) {
+      throw FormatError(path_, "truncated BAM record (file cut mid-record)", reader_.block_offset(),
+                        records_);
+    }
+    if (const char* problem = bam::check_record(out, reference_count_)) {
+      throw FormatError(path_, problem, record_offset_, records_);
+    }
+    ++records_;
+  }
+
+  std::uint64_t record_offset() const noexcept override { return record_offset_; }
+  bool missing_eof_marker() const noexcept override { return reader_.missing_eof_marker(); }
+  std::uint64_t bytes_consumed() const noexcept override { return reader_.compressed_bytes_read(); }
+
+ private:
+  HFilePtr file_;
+  BgzfReader reader_;
+  std::int32_t reference_count_ = 0;
+  std::uint8_t length_bytes_[4] = {};
+  std::uint64_t record_offset_ = 0;
+  std::uint64_t records_ = 0;
+};
+
+class HtsRecordSource final : public RecordSource {
+ public:
+  HtsRecordSource(HFilePtr file, std::string path, const InputSettings& settings,
+                  MemoryBudget& budget, bool is_cram)
+      : cram_threads_(
+            is_cram ? codec_threads(kCramDecoderMemory, settings.threads, budget.total_bytes())
+                    : 0),
+        reservation_(budget.reserve(
+            kHtslibReaderBytes + (is_cram ? codec_bytes(kCramDecoderMemory, cram_threads_) : 0),
+            "htslib input buffers")) {
+    path_ = std::move(path);
+    file_ = hts_hopen(file.get(), path_.c_str(), "r");
+    if (file_ == nullptr) throw FormatError(path_, "cannot open as SAM/CRAM", 0);
+    static_cast<void>(file.release());  // hts_hopen owns it now
+    if (!settings.reference.empty() &&
+        hts_set_fai_filename(file_, settings.reference.c_str()) != 0) {
+      close();
+      throw IoError(settings.reference, "cannot use reference", errno);
+    }
+    for (const std::string& option : settings.options) {
+      if (hts_opt_add(&options_, option.c_str()) != 0) {
+        close();
+        throw UsageError("invalid --input-fmt-option '" + option + "'");
+      }
+    }
+    if (options_ != nullptr && hts_opt_apply(file_, options_) != 0) {
+      close();
+      throw UsageError("cannot apply --input-fmt-option");
+    }
+    if (cram_threads_ > 1) hts_set_threads(file_, static_cast<int>(cram_threads_));
+    int log_level = hts_get_log_level();
+    hts_set_log_level(HTS_LOG_OFF);  // our error line replaces htslib's warnings
+    parse_header_ = sam_hdr_read(file_);
+    hts_set_log_level(static_cast<htsLogLevel>(log_level));
+    if (parse_header_ == nullptr) {
+      close();
+      throw FormatError(path_, "cannot read the SAM/CRAM header", 0);
+    }
+    // htslib parses records against its own copy; the job may take header() away.
+    sam_hdr_t* copy = sam_hdr_dup(parse_header_);
+    if (copy == nullptr) {
+      close();
+      throw std::bad_alloc();
+    }
+    try {
+      header_.emplace(BamHeader::adopt(copy, budget));
+      parse_header_reservation_ = budget.reserve(header_->text().size() * 2, "header copy");
+    } catch (...) {
+      close();
+      throw;
+    }
+    record_ = bam_init1();
+    if (record_ == nullptr) {
+      close();
+      throw std::bad_alloc();
+    }
+    is_cram_ = is_cram;
+    const char* text = sam_hdr_str(parse_header_);
+    for (std::size_t idx = 0, end = sam_hdr_length(parse_header_); text && idx < end; ++idx) {
+      header_lines_ += text[idx] == '\n' ? 1 : 0;
+    }
+  }
+
+  ~HtsRecordSource() override { close(); }
+
+  std::size_t next_record_bytes() override {
+    // htslib reports parse errors as warnings of its own; ours is the one line that counts.
+    int log_level = hts_get_log_level();
+    hts_set_log_level(HTS_LOG_OFF);
+    int result = sam_read1(file_, parse_header_, record_);
+    hts_set_log_level(static_cast<htsLogLevel>(log_level));
+    if (result == -1) return 0;
+    if (result < -1) {
+      std::string where = is_cram_ ? "record " + std::to_string(records_ + 1)
+                                   : "line " + std::to_string(header_lines_ + records_ + 1);
+      throw FormatError(path_, (is_cram_ ? "cannot decode CRAM " : "SAM parse error at ") + where,
+                        records_, records_);
+    }
+    const char* problem = nullptr;
+    std::size_t bytes = raw_record_bytes(record_, &problem);
+    if (bytes == 0) throw FormatError(path_, problem, records_, records_);
+    return bytes;
+  }
+
+  void read_record(std::uint8_t* out) override {
+    to_raw_record(record_, out);
+    ++records_;
+  }
+
+  std::uint64_t record_offset() const noexcept override { return records_; }
+  std::uint64_t bytes_consumed() const noexcept override { return 0; }
+
+ private:
+  void close() noexcept {
+    if (record_ != nullptr) bam_destroy1(record_);
+    record_ = nullptr;
+    if (options_ != nullptr) hts_opt_free(options_);
+    options_ = nullptr;
+    if (parse_header_ != nullptr) sam_hdr_destroy(parse_header_);
+    parse_header_ = nullptr;
+    if (file_ != nullptr) hts_close(file_);
+    file_ = nullptr;
+  }
+
+  std::size_t cram_threads_;
+  Reservation reservation_;
+  htsFile* file_ = nullptr;
+  hts_opt* options_ = nullptr;
+  sam_hdr_t* parse_header_ = nullptr;
+  Reservation parse_header_reservation_;
+  bam1_t* record_ = nullptr;
+  std::uint64_t records_ = 0;
+  bool is_cram_ = false;
+  std::uint64_t header_lines_ = 0;  // SAM line numbers in messages count the header
+};
+
+// htslib parses the header text lazily, when it is first edited; parse it now so a malformed
+// header is reported as the input's error, in one line, before any record is read.
+std::unique_ptr<RecordSource> checked(std::unique_ptr<RecordSource> source) {
+  int log_level = hts_get_log_level();
+  hts_set_log_level(HTS_LOG_OFF);
+  int lines = sam_hdr_count_lines(source->header().hts_header(), "HD");
+  hts_set_log_level(static_cast<htsLogLevel>(log_level));
+  if (lines < 0) throw FormatError(source->path(), "malformed header text", 0);
+  return source;
+}
+
+}  // namespace
+
+std::unique_ptr<RecordSource> open_record_source(const InputSettings& settings,
+                                                 MemoryBudget& budget) {
+  const std::string& path = settings.path;
+  const std::string shown = path == "-" ? "stdin" : path;
+  // Local files and stdin through a descriptor the BAM reader can poll, so an error never
+  // leaves it waiting on a stalled pipe; URLs through htslib's own backends.
+  bool is_url = path.find("://") != std::string::npos;
+  int fd = path == "-" ? STDIN_FILENO : is_url ? -1 : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && !is_url) throw IoError(shown, "cannot open input", errno);
+  HFilePtr file(fd >= 0 ? hdopen(fd, "r") : hopen(path.c_str(), "r"));
+  if (!file) {
+    int errno_value = errno;
+    if (fd > STDIN_FILENO) close(fd);
+    throw IoError(shown, "cannot open input", errno_value);
+  }
+  htsFormat format{};
+  if (hts_detect_format2(file.get(), path.c_str(), &format) < 0) {
+    throw IoError(shown, "cannot read input", errno);
+  }
+  if (format.format == ::bam && format.compression == bgzf) {
+    return checked(
+        std::make_unique<BamRecordSource>(std::move(file), fd, shown, settings.threads, budget));
+  }
+  if (format.format == sam || format.format == cram) {
+    return checked(std::make_unique<HtsRecordSource>(std::move(file), shown, settings, budget,
+                                                     format.format == cram));
+  }
+  if (format.format == ::bam) {
+    throw FormatError(shown, "BAM that is not BGZF-compressed is not supported", 0);
+  }
+  if (format.format == unknown_format || format.format == empty_format ||
+      format.format == binary_format || format.format == text_format) {
+    // Empty input, plain gzip, or anything else: let the BAM reader report what it sees.
+    return checked(
+        std::make_unique<BamRecordSource>(std::move(file), fd, shown, settings.threads, budget));
+  }
+  char* description = hts_format_description(&format);
+  std::string what = std::string("unsupported input format: ") +
+                     (description != nullptr ? description : "unknown");
+  std::free(description);
+  throw FormatError(shown, what, 0);
+}
+
+}  // namespace samsort

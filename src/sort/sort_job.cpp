@@ -1,0 +1,549 @@
+// The sort pipeline: input -> arena -> sorted runs -> loser-tree merge -> BGZF output.
+// Memory: the budget is carved once (small objects, input ring, header, writer ring, arena);
+// the arena is reused for merge read buffers once the input is consumed.
+#include "samsort/sort/sort_job.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <vector>
+
+#include "samsort/bam/bam_header.hpp"
+#include "samsort/bam/bam_record.hpp"
+#include "samsort/bam/record_checksum.hpp"
+#include "samsort/cli/progress.hpp"
+#include "samsort/core/config.hpp"
+#include "samsort/core/errors.hpp"
+#include "samsort/core/memory_budget.hpp"
+#include "samsort/io/bgzf_block.hpp"
+#include "samsort/io/bgzf_writer.hpp"
+#include "samsort/io/cram_memory.hpp"
+#include "samsort/io/file_io.hpp"
+#include "samsort/io/output_file.hpp"
+#include "samsort/io/record_sink.hpp"
+#include "samsort/io/record_source.hpp"
+#include "samsort/merge/merger.hpp"
+#include "samsort/merge/run_file.hpp"
+#include "samsort/merge/temp_dir.hpp"
+#include "samsort/order/order_dispatch.hpp"
+#include "samsort/sort/record_arena.hpp"
+#include "samsort/sort/run_sorter.hpp"
+#include "samsort/version.hpp"
+
+namespace samsort {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::uint64_t input_file_bytes(const std::string& path) {
+  struct stat info {};
+  if (path != "-" && stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+    return static_cast<std::uint64_t>(info.st_size);
+  }
+  return 0;
+}
+
+// Smallest arena worth running with: a few records of typical size per run.
+constexpr std::size_t kMinArenaBytes = 256 * config::kKiB;
+// Records ahead of the gather cursor to prefetch when writing a sorted run.
+constexpr std::size_t kGatherPrefetchDistance = 16;
+// Records between two checks for an early spill (rest_fits_after_spill).
+constexpr std::uint64_t kEarlySpillCheckInterval = 256;
+
+// What every order's pipeline starts from: the budget, the destination, the open input and
+// its header. Set up once, before the order is known to need the header (template keys do).
+struct JobSetup {
+  explicit JobSetup(const SortOptions& options)
+      : threads(std::max<std::size_t>(1, options.threads)),
+        budget(std::max(options.memory_bytes, config::kSmallBudgetFloorBytes)),
+        output(options.output_path),  // first: an unwritable output fails before any reading
+        small_objects(budget.reserve(config::kSmallObjectReserveBytes, "small objects")),
+        // The private temp directory before the input: an unusable -T fails before reading.
+        temp_dirs(make_temp_dirs(options)),
+        source(open_record_source(input_settings(options, threads), budget)) {}
+
+  // One private directory per -T (or in the default place), all created now.
+  static std::vector<std::unique_ptr<TempDir>> make_temp_dirs(const SortOptions& options) {
+    std::vector<std::unique_ptr<TempDir>> dirs;
+    if (options.tmp_options.empty()) {
+      dirs.push_back(std::make_unique<TempDir>(options.tmp_option, options.output_path));
+    }
+    for (const std::string& tmp_option : options.tmp_options) {
+      dirs.push_back(std::make_unique<TempDir>(tmp_option, options.output_path));
+    }
+    return dirs;
+  }
+
+  static InputSettings input_settings(const SortOptions& options, std::size_t threads) {
+    InputSettings settings;
+    settings.path = options.input_path;
+    settings.reference = options.reference;
+    settings.options = options.input_format_options;
+    settings.threads = threads;
+    return settings;
+  }
+
+  std::size_t threads;
+  MemoryBudget budget;
+  OutputFile output;
+  Reservation small_objects;
+  std::vector<std::unique_ptr<TempDir>> temp_dirs;
+  std::unique_ptr<RecordSource> source;
+};
+
+template <class Order>
+class SortJob {
+ public:
+  using Entry = typename Order::Entry;
+
+  SortJob(const SortOptions& options, JobSetup& setup, Order& order)
+      : options_(options),
+        setup_(setup),
+        order_(order),
+        threads_(setup.threads),
+        budget_(setup.budget),
+        output_level_(libdeflate_level_for_samtools_level(options.samtools_level)),
+        input_bytes_(input_file_bytes(options.input_path)),
+        progress_(options.progress || (!options.quiet && isatty(STDERR_FILENO) != 0),
+                  input_bytes_) {}
+
+  SortSummary run(Clock::time_point started) {
+    OutputFile& output = setup_.output;
+    std::unique_ptr<RecordSource>& source = setup_.source;
+    BamHeader header = std::move(source->header());
+    reference_count_ = header.reference_count();
+    HeaderSortTags tags = order_.header_tags();
+    header.set_sort_tags(tags);
+    if (options_.write_program_line) {
+      header.add_program_line(kVersion, options_.command_line);
+    }
+    if (!options_.index_path.empty() && !Order::kIndexable) {
+      std::fprintf(stderr,
+                   "samsort: warning: --write-index needs coordinate order; no index written\n");
+    }
+
+    MappedBuffer arena_region(budget_, region_bytes(sink_extra_bytes(output_settings(), header)),
+                              "record arena");
+    merge_region_ = arena_region.data();
+    merge_region_bytes_ = arena_region.size();
+    RecordArena arena(arena_region.data(), run_capacity_bytes(arena_region.size()), sizeof(Entry));
+    auto read_started = Clock::now();
+    read_input(*source, arena);
+    summary_.read_seconds =
+        seconds_since(read_started) - summary_.sort_seconds - summary_.spill_seconds;
+    if (source->missing_eof_marker()) {
+      std::fprintf(stderr,
+                   "samsort: warning: %s: EOF marker is absent; the input may be truncated\n",
+                   source->path().c_str());
+    }
+    source.reset();  // returns the input ring to the budget before the merge
+
+    auto merge_started = Clock::now();
+    double before_sort = summary_.sort_seconds + summary_.spill_seconds;
+    std::uint64_t written = runs_.empty() ? write_from_memory(arena, header, output)
+                                          : merge_runs(arena, header, output);
+    summary_.merge_seconds = seconds_since(merge_started) -
+                             (summary_.sort_seconds + summary_.spill_seconds - before_sort);
+    if (written != summary_.records || checksum_out_.count() != summary_.records) {
+      throw Error("record count mismatch: read " + std::to_string(summary_.records) + ", wrote " +
+                  std::to_string(written) + "; output removed");
+    }
+    if (!(checksum_in_ == checksum_out_)) {
+      throw Error("record checksum mismatch between input and output; output removed");
+    }
+    summary_.checksum = checksum_out_.value();
+    progress_.finish();
+    output.commit();
+    sink_->commit_index(output.path());
+    summary_.budget_bytes = options_.memory_bytes;
+    // The arena is reserved whole up front; count the part of it that was actually used.
+    summary_.accounted_peak_bytes =
+        budget_.peak_reserved_bytes() - merge_region_bytes_ + arena_used_peak_bytes_;
+    summary_.seconds = seconds_since(started);
+    return summary_;
+  }
+
+ private:
+  // The arena region: what is left after the fixed reservations, minus one writer ring
+  // (spill or output). The merge re-cuts the whole region into run read buffers.
+  std::size_t region_bytes(std::size_t sink_extra) const {
+    std::size_t writer_bytes = BgzfWriter::reserved_bytes_for(threads_) + sink_extra;
+    std::size_t available = budget_.available_bytes();
+    if (available < writer_bytes + kMinArenaBytes) {
+      throw ResourceError("memory budget too small for the pipeline (" +
+                          std::to_string(options_.memory_bytes) + " bytes at " +
+                          std::to_string(threads_) + " threads); raise --max-memory");
+    }
+    std::size_t page_bytes = round_up_to_pages(1);
+    return (available - writer_bytes) / page_bytes * page_bytes;
+  }
+
+  // How much of the region one run may fill.
+  std::size_t run_capacity_bytes(std::size_t region) const {
+    std::size_t bytes = region;
+    if (options_.memory_bytes < config::kSmallBudgetFloorBytes) {
+      // Small budgets (samtools' -m 1M style): runs as small as asked; the rest of the
+      // pipeline still fits the 64 MiB floor of the memory model.
+      bytes = std::min(bytes, std::max(options_.memory_bytes / 2, kMinArenaBytes));
+    }
+    if (options_.debug_max_run_bytes != 0) {
+      bytes = std::min(bytes, std::max(options_.debug_max_run_bytes, kMinArenaBytes));
+    }
+    return bytes;
+  }
+
+  void read_input(RecordSource& source, RecordArena& arena) {
+    while (std::size_t record_bytes = source.next_record_bytes()) {
+      std::uint8_t* slot = arena.reserve_record(record_bytes);
+      if (slot == nullptr) {
+        if (!arena.fits_when_empty(record_bytes)) {
+          throw ResourceError(source.path() + ": record " + std::to_string(summary_.records + 1) +
+                              " of " + std::to_string(record_bytes) +
+                              " bytes does not fit the memory budget (raise --max-memory), at "
+                              "compressed offset " +
+                              std::to_string(source.record_offset()));
+        }
+        spill(arena);
+        slot = arena.reserve_record(record_bytes);
+      }
+      source.read_record(slot);
+      checksum_in_.add(slot, record_bytes);
+      std::uint64_t offset = arena.commit(record_bytes);
+      try {
+        entries(arena)[arena.count() - 1] = order_.make_entry(slot, offset);
+      } catch (const FormatError&) {
+        throw;
+      } catch (const Error& error) {  // a record the order cannot key (e.g. no MC tag)
+        throw FormatError(source.path(), error.what(), source.record_offset(), summary_.records);
+      }
+      run_max_record_bytes_ =
+          std::max(run_max_record_bytes_, static_cast<std::uint32_t>(record_bytes));
+      ++summary_.records;
+      arena_bytes_read_ += record_bytes + 2 * sizeof(Entry);
+      progress_.reading(summary_.records, source.bytes_consumed(), summary_.runs);
+      if (summary_.records % kEarlySpillCheckInterval == 0 &&
+          rest_fits_after_spill(source, arena)) {
+        spill(arena);
+      }
+    }
+  }
+
+  // Early spill: true when the rest of the input (estimated from the file size and the bytes
+  // consumed so far) will not fit beside what the arena holds, but would fit in an empty
+  // arena. Spilling now keeps the whole tail of the input in memory for the final merge
+  // instead of spilling a full arena and keeping a small remainder: for an input of 2.02
+  // arenas, ~1.07 arenas are spilled instead of 2. Only for files whose size is known and
+  // whose reader counts compressed bytes (BAM); a wrong estimate costs one extra run, never
+  // correctness.
+  bool rest_fits_after_spill(const RecordSource& source, const RecordArena& arena) const {
+    std::uint64_t consumed = source.bytes_consumed();
+    if (input_bytes_ == 0 || consumed == 0 || consumed >= input_bytes_ || arena.count() == 0) {
+      return false;
+    }
+    double arena_bytes_per_input_byte =
+        static_cast<double>(arena_bytes_read_) / static_cast<double>(consumed);
+    double rest = static_cast<double>(input_bytes_ - consumed) * arena_bytes_per_input_byte;
+    std::size_t used = arena.record_bytes_used() + 2 * arena.count() * sizeof(Entry);
+    // The final merge reads every spilled run beside the in-memory tail.
+    std::size_t readers =
+        (runs_.size() + 1) *
+        (2 * config::kBgzfMaxBlockBytes +
+         std::max<std::size_t>(run_max_record_bytes_, config::kMergeMinRecordBufferBytes));
+    if (readers >= arena.capacity_bytes()) return false;
+    double room =
+        static_cast<double>(arena.capacity_bytes() - readers) * (1.0 - config::kEarlySpillMargin);
+    return rest + static_cast<double>(used) > static_cast<double>(arena.capacity_bytes()) &&
+           rest <= room;
+  }
+
+  static Entry* entries(const RecordArena& arena) {
+    return reinterpret_cast<Entry*>(arena.entries());
+  }
+
+  // Sorts the arena's entries; the result is left at entries().
+  void sort_arena(RecordArena& arena) {
+    auto started = Clock::now();
+    note_arena_use(arena.record_bytes_used() + 2 * arena.count() * sizeof(Entry));
+    Entry* scratch = reinterpret_cast<Entry*>(arena.scratch());
+    Entry* unsorted = entries(arena);
+    order_.prepare_run([unsorted](std::size_t idx) -> Entry& { return unsorted[idx]; },
+                       arena.count(), arena.top());
+    Entry* sorted;
+    if constexpr (Order::kRadix) {
+      sorted = radix_sort_entries<Order>(entries(arena), scratch, arena.count(), threads_);
+    } else {
+      const std::uint8_t* top = arena.top();
+      const Order& order = order_;
+      sorted = prefix_radix_sort_entries(
+          order, entries(arena), scratch, arena.count(), threads_, top,
+          [&order, top](const Entry& a, const Entry& b) { return order.entry_less(a, b, top); });
+    }
+    if (sorted != entries(arena)) {
+      std::memcpy(entries(arena), sorted, arena.count() * sizeof(Entry));
+    }
+    summary_.sort_seconds += seconds_since(started);
+  }
+
+  // Writes the arena's sorted records to `writer`; returns the count.
+  template <class Out>
+  std::uint64_t gather(const RecordArena& arena, Out& writer) {
+    const Entry* sorted = entries(arena);
+    const std::uint8_t* top = arena.top();
+    std::size_t count = arena.count();
+    for (std::size_t idx = 0; idx < count; ++idx) {
+      if (idx + kGatherPrefetchDistance < count) {
+        __builtin_prefetch(top - order_.offset_of(sorted[idx + kGatherPrefetchDistance]));
+      }
+      const std::uint8_t* record = top - order_.offset_of(sorted[idx]);
+      writer.write(record, bam::record_bytes(record));
+      if constexpr (std::is_same_v<Out, RecordSink>) {
+        checksum_out_.add(record, bam::record_bytes(record));
+        progress_.merging(idx, count);
+      }
+    }
+    return count;
+  }
+
+  RunStore& run_store() {
+    if (!run_store_) {
+      std::vector<const TempDir*> dirs;
+      for (const auto& dir : setup_.temp_dirs) dirs.push_back(dir.get());
+      run_store_.emplace(dirs);
+    }
+    return *run_store_;
+  }
+
+  void spill(RecordArena& arena) {
+    sort_arena(arena);
+    auto started = Clock::now();
+    RunStore& store = run_store();
+    for (;;) {  // a full temp location: write the run again in the next one
+      try {
+        std::unique_ptr<BgzfWriter> writer = store.begin_run(threads_, budget_);
+        std::uint64_t count = gather(arena, *writer);
+        runs_.push_back(store.end_run(*writer, count, run_max_record_bytes_));
+        break;
+      } catch (const IoError& error) {
+        if (!RunStore::is_disk_full(error) || !store.next_location()) throw;
+      }
+    }
+    summary_.spilled_bytes += runs_.back().bytes;
+    ++summary_.runs;
+    arena.clear();
+    run_max_record_bytes_ = 0;
+    summary_.spill_seconds += seconds_since(started);
+  }
+
+  OutputSettings output_settings() const {
+    OutputSettings settings;
+    settings.format = options_.output_format;
+    settings.samtools_level = options_.samtools_level;
+    settings.reference = options_.reference;
+    settings.options = options_.output_format_options;
+    settings.threads = threads_;
+    if (settings.format == OutputFormat::kCram) {  // htslib's encoder: as many as fit
+      settings.threads = codec_threads(kCramEncoderMemory, threads_, budget_.total_bytes());
+    }
+    if (Order::kIndexable) {  // samtools indexes coordinate-sorted output only
+      settings.index_path = options_.index_path;
+      settings.index_csi = options_.index_csi;
+    }
+    return settings;
+  }
+
+  std::unique_ptr<RecordSink> open_output(const BamHeader& header, const OutputFile& output) {
+    return open_record_sink(output_settings(), output, header, budget_);
+  }
+
+  std::uint64_t write_from_memory(RecordArena& arena, const BamHeader& header,
+                                  const OutputFile& output) {
+    sort_arena(arena);
+    std::unique_ptr<RecordSink> sink = open_output(header, output);
+    std::uint64_t count = gather(arena, *sink);
+    summary_.output_bytes = sink->finish();
+    sink_ = std::move(sink);
+    return count;
+  }
+
+  // Merge plan: how many runs from `first` can be merged at once inside `buffer_bytes`.
+  std::size_t fan_in_from(std::size_t first, std::size_t buffer_bytes) const {
+    std::size_t used = 0;
+    std::size_t count = 0;
+    std::size_t limit = options_.debug_max_fan_in != 0 ? options_.debug_max_fan_in : runs_.size();
+    for (std::size_t idx = first; idx < runs_.size() && count < limit; ++idx) {
+      std::size_t need = RunReader::buffer_bytes_for(runs_[idx]);
+      if (used + need > buffer_bytes) break;
+      used += need;
+      ++count;
+    }
+    return count;
+  }
+
+  // Opens readers for runs [first, first + count) with buffers carved from `buffer`.
+  void note_arena_use(std::size_t bytes) noexcept {
+    arena_used_peak_bytes_ = std::max(arena_used_peak_bytes_, bytes);
+  }
+
+  std::vector<std::unique_ptr<RunReader>> open_readers(std::size_t first, std::size_t count,
+                                                       std::uint8_t* buffer) {
+    std::size_t used = static_cast<std::size_t>(buffer - merge_region_);
+    for (std::size_t idx = first; idx < first + count; ++idx) {
+      used += RunReader::buffer_bytes_for(runs_[idx]);
+    }
+    note_arena_use(used);
+    std::vector<std::unique_ptr<RunReader>> readers;
+    readers.reserve(count);
+    for (std::size_t idx = first; idx < first + count; ++idx) {
+      readers.push_back(std::make_unique<RunReader>(*run_store_, runs_[idx], buffer));
+      buffer += RunReader::buffer_bytes_for(runs_[idx]);
+    }
+    return readers;
+  }
+
+  static std::vector<RecordStream*> stream_pointers(
+      const std::vector<std::unique_ptr<RunReader>>& readers) {
+    std::vector<RecordStream*> streams;
+    streams.reserve(readers.size() + 1);
+    for (const auto& reader : readers) streams.push_back(reader.get());
+    return streams;
+  }
+
+  // Streams the merge of `streams` into `writer`; returns the record count and max size.
+  template <class Out>
+  std::uint64_t merge_into(const std::vector<RecordStream*>& streams, Out& writer,
+                           std::uint32_t* max_record_bytes) {
+    LoserTree<Order> tree(order_, streams);
+    std::uint64_t count = 0;
+    std::uint32_t largest = 0;
+    while (const std::uint8_t* record = tree.top()) {
+      std::uint32_t bytes = bam::record_bytes(record);
+      writer.write(record, bytes);
+      largest = std::max(largest, bytes);
+      ++count;
+      if constexpr (std::is_same_v<Out, RecordSink>) {
+        checksum_out_.add(record, bytes);
+        progress_.merging(count, summary_.records);
+      }
+      tree.pop();
+    }
+    *max_record_bytes = largest;
+    return count;
+  }
+
+  // One intermediate pass: merges consecutive groups of runs that fit the arena into new
+  // runs, keeping group order (and so input order for equal keys).
+  void merge_pass() {
+    std::vector<RunInfo> merged;
+    std::size_t first = 0;
+    while (first < runs_.size()) {
+      std::size_t count = fan_in_from(first, merge_region_bytes_);
+      if (count < config::kMinFanIn) {
+        if (count == 0) {
+          throw ResourceError("memory budget too small to merge runs; raise --max-memory");
+        }
+        merged.push_back(runs_[first]);
+        ++first;
+        continue;
+      }
+      for (;;) {  // a full temp location: merge the group again into the next one
+        try {
+          auto readers = open_readers(first, count, merge_region_);
+          std::vector<RecordStream*> streams = stream_pointers(readers);
+          std::unique_ptr<BgzfWriter> writer = run_store_->begin_run(threads_, budget_);
+          std::uint32_t largest = 0;
+          std::uint64_t records = merge_into(streams, *writer, &largest);
+          merged.push_back(run_store_->end_run(*writer, records, largest));
+          break;
+        } catch (const IoError& error) {
+          if (!RunStore::is_disk_full(error) || !run_store_->next_location()) throw;
+        }
+      }
+      summary_.spilled_bytes += merged.back().bytes;
+      for (std::size_t idx = first; idx < first + count; ++idx) run_store_->discard(runs_[idx]);
+      first += count;
+    }
+    if (merged.size() == runs_.size()) {
+      throw ResourceError("memory budget too small to merge " + std::to_string(runs_.size()) +
+                          " runs; raise --max-memory");
+    }
+    runs_ = std::move(merged);
+    ++summary_.merge_passes;
+  }
+
+  std::uint64_t merge_runs(RecordArena& arena, const BamHeader& header, const OutputFile& output) {
+    // Keep the last run in memory when every spilled run's reader fits beside it.
+    bool last_in_memory = false;
+    if (arena.count() > 0) {
+      sort_arena(arena);
+      std::size_t free_bytes =
+          arena.capacity_bytes() - arena.record_bytes_used() - arena.count() * sizeof(Entry);
+      bool fan_in_allows =
+          options_.debug_max_fan_in == 0 || runs_.size() + 1 <= options_.debug_max_fan_in;
+      last_in_memory = fan_in_allows && fan_in_from(0, free_bytes) == runs_.size();
+      if (!last_in_memory) spill(arena);
+    }
+    while (!last_in_memory && fan_in_from(0, merge_region_bytes_) < runs_.size()) {
+      merge_pass();
+    }
+    std::uint8_t* buffers =
+        last_in_memory ? arena.base() + arena.count() * sizeof(Entry) : merge_region_;
+    auto readers = open_readers(0, runs_.size(), buffers);
+    std::vector<RecordStream*> streams = stream_pointers(readers);
+    std::optional<MemoryRunStream<Order>> memory_run;
+    if (last_in_memory) {
+      memory_run.emplace(order_, entries(arena), arena.count(), arena.top());
+      streams.push_back(&*memory_run);
+    }
+    std::unique_ptr<RecordSink> sink = open_output(header, output);
+    std::uint32_t largest = 0;
+    std::uint64_t count = merge_into(streams, *sink, &largest);
+    summary_.output_bytes = sink->finish();
+    sink_ = std::move(sink);
+    return count;
+  }
+
+  const SortOptions& options_;
+  JobSetup& setup_;
+  Order& order_;
+  std::size_t threads_;
+  MemoryBudget& budget_;
+  int output_level_;
+  std::int32_t reference_count_ = 0;
+  std::uint64_t input_bytes_ = 0;       // size of the input file; 0 when unknown (a pipe)
+  std::uint64_t arena_bytes_read_ = 0;  // arena bytes (records + entries + scratch) read so far
+  std::uint8_t* merge_region_ = nullptr;
+  std::size_t merge_region_bytes_ = 0;
+  std::size_t arena_used_peak_bytes_ = 0;
+  std::uint32_t run_max_record_bytes_ = 0;
+  std::unique_ptr<RecordSink> sink_;  // kept until the output is committed (its index)
+  std::optional<RunStore> run_store_;
+  std::vector<RunInfo> runs_;
+  SortSummary summary_;
+  Progress progress_;
+  RecordChecksum checksum_in_;
+  RecordChecksum checksum_out_;
+};
+
+}  // namespace
+
+SortSummary run_sort(const SortOptions& options) {
+  auto started = Clock::now();
+  JobSetup setup(options);
+  return with_order(options.order, options.sort_tag, setup.source->header(), [&](auto order) {
+    return SortJob<decltype(order)>(options, setup, order).run(started);
+  });
+}
+
+}  // namespace samsort

@@ -1,0 +1,220 @@
+// RunStore / RunReader: runs of mixed-size records (some spanning BGZF blocks) written and
+// read back byte-exact, in any order and interleaved; discard(); damaged-run detection.
+#include "samsort/merge/run_file.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <random>
+#include <vector>
+
+#include "samsort/bam/bam_record.hpp"
+#include "samsort/core/config.hpp"
+#include "samsort/core/errors.hpp"
+#include "samsort/core/memory_budget.hpp"
+#include "samsort/io/bgzf_writer.hpp"
+#include "samsort/merge/temp_dir.hpp"
+#include "test_records.hpp"
+#include "test_support.hpp"
+
+namespace samsort {
+namespace {
+
+using Records = std::vector<std::vector<std::uint8_t>>;
+
+Records make_records(std::size_t count, std::size_t large_every, std::size_t large_bytes,
+                     std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Records records;
+  for (std::size_t idx = 0; idx < count; ++idx) {
+    std::size_t aux_bytes = large_every != 0 && idx % large_every == large_every - 1
+                                ? large_bytes + rng() % 1000
+                                : rng() % 400;
+    std::vector<std::uint8_t> aux(aux_bytes);
+    for (std::uint8_t& byte : aux) byte = static_cast<std::uint8_t>(rng());
+    records.push_back(test::make_record("run" + std::to_string(seed) + "_" + std::to_string(idx),
+                                        static_cast<std::int32_t>(rng() % 3),
+                                        static_cast<std::int32_t>(idx), 0,
+                                        static_cast<std::int32_t>(rng() % 160), aux));
+  }
+  return records;
+}
+
+std::uint32_t largest(const Records& records) {
+  std::size_t bytes = 0;
+  for (const auto& record : records) bytes = std::max(bytes, record.size());
+  return static_cast<std::uint32_t>(bytes);
+}
+
+class RunFileTest : public ::testing::Test {
+ protected:
+  RunFileTest() : temp_dir_(scratch_.path(), "-"), store_(temp_dir_) {}
+
+  RunInfo write_run(const Records& records, std::size_t threads) {
+    std::unique_ptr<BgzfWriter> writer = store_.begin_run(threads, budget_);
+    for (const auto& record : records) writer->write(record.data(), record.size());
+    return store_.end_run(*writer, records.size(), largest(records));
+  }
+
+  // Reads a whole run and compares it with `records`.
+  void expect_run(const RunInfo& run, const Records& records) {
+    std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
+    RunReader reader(store_, run, buffer.data());
+    for (std::size_t idx = 0; idx < records.size(); ++idx) {
+      const std::uint8_t* record = reader.next();
+      ASSERT_NE(record, nullptr) << "record " << idx << " missing";
+      ASSERT_EQ(bam::record_bytes(record), records[idx].size()) << "record " << idx;
+      ASSERT_TRUE(std::equal(records[idx].begin(), records[idx].end(), record))
+          << "record " << idx << " differs";
+    }
+    EXPECT_EQ(reader.next(), nullptr);
+    EXPECT_EQ(reader.next(), nullptr);
+  }
+
+  test::ScratchDir scratch_;
+  TempDir temp_dir_;
+  RunStore store_;
+  MemoryBudget budget_{64 * config::kMiB};
+};
+
+TEST_F(RunFileTest, RunsReadBackByteExactInAnyOrder) {
+  Records small = make_records(3000, 0, 0, 1);
+  Records mixed = make_records(40, 4, 150 * 1024, 2);  // every 4th record is ~150 KB
+  Records empty;
+  Records single = make_records(1, 1, 300 * 1024, 3);
+  RunInfo small_run = write_run(small, 1);
+  RunInfo mixed_run = write_run(mixed, 3);
+  RunInfo empty_run = write_run(empty, 2);
+  RunInfo single_run = write_run(single, 1);
+
+  EXPECT_EQ(small_run.offset, 0u);
+  EXPECT_EQ(mixed_run.offset, small_run.offset + small_run.bytes);
+  EXPECT_EQ(empty_run.offset, mixed_run.offset + mixed_run.bytes);
+  EXPECT_EQ(empty_run.bytes, 0u);
+  EXPECT_EQ(single_run.offset, empty_run.offset);
+  EXPECT_EQ(store_.bytes_written(), single_run.offset + single_run.bytes);
+  EXPECT_EQ(small_run.record_count, small.size());
+  EXPECT_EQ(mixed_run.record_count, mixed.size());
+  EXPECT_EQ(mixed_run.max_record_bytes, largest(mixed));
+  EXPECT_GT(mixed_run.max_record_bytes, 150u * 1024);
+  EXPECT_GE(RunReader::buffer_bytes_for(mixed_run),
+            2 * config::kBgzfMaxBlockBytes + mixed_run.max_record_bytes);
+  EXPECT_EQ(budget_.reserved_bytes(), 0u);
+
+  expect_run(single_run, single);
+  expect_run(mixed_run, mixed);
+  expect_run(empty_run, empty);
+  expect_run(small_run, small);
+  expect_run(mixed_run, mixed);  // a run can be read again
+}
+
+TEST_F(RunFileTest, InterleavedReadersKeepTheirRecordsValid) {
+  Records first = make_records(200, 7, 100 * 1024, 4);
+  Records second = make_records(300, 0, 0, 5);
+  RunInfo first_run = write_run(first, 2);
+  RunInfo second_run = write_run(second, 2);
+  std::vector<std::uint8_t> first_buffer(RunReader::buffer_bytes_for(first_run));
+  std::vector<std::uint8_t> second_buffer(RunReader::buffer_bytes_for(second_run));
+  RunReader first_reader(store_, first_run, first_buffer.data());
+  RunReader second_reader(store_, second_run, second_buffer.data());
+  std::size_t first_idx = 0;
+  std::size_t second_idx = 0;
+  const std::uint8_t* held = nullptr;
+  while (first_idx < first.size() || second_idx < second.size()) {
+    if (first_idx < first.size()) {
+      held = first_reader.next();
+      ASSERT_NE(held, nullptr);
+    }
+    if (second_idx < second.size()) {
+      const std::uint8_t* record = second_reader.next();
+      ASSERT_NE(record, nullptr);
+      ASSERT_TRUE(std::equal(second[second_idx].begin(), second[second_idx].end(), record));
+      ++second_idx;
+    }
+    if (first_idx < first.size()) {
+      // The first reader's record is still intact after the other reader moved on.
+      ASSERT_TRUE(std::equal(first[first_idx].begin(), first[first_idx].end(), held))
+          << "record " << first_idx;
+      ++first_idx;
+    }
+  }
+  EXPECT_EQ(first_reader.next(), nullptr);
+  EXPECT_EQ(second_reader.next(), nullptr);
+}
+
+TEST_F(RunFileTest, DiscardDoesNotDisturbOtherRuns) {
+  Records a = make_records(2000, 0, 0, 6);
+  Records b = make_records(30, 5, 150 * 1024, 7);
+  Records c = make_records(2000, 0, 0, 8);
+  RunInfo a_run = write_run(a, 1);
+  RunInfo b_run = write_run(b, 2);
+  RunInfo c_run = write_run(c, 1);
+  store_.discard(b_run);
+  store_.discard(a_run);
+  expect_run(c_run, c);
+  Records d = make_records(500, 100, 200 * 1024, 9);
+  RunInfo d_run = write_run(d, 2);
+  EXPECT_EQ(d_run.offset, c_run.offset + c_run.bytes);  // appended, not put into a hole
+  expect_run(d_run, d);
+  expect_run(c_run, c);
+}
+
+TEST_F(RunFileTest, RunFileIsUnlinked) {
+  RunInfo run = write_run(make_records(10, 0, 0, 10), 1);
+  EXPECT_GT(run.bytes, 0u);
+  struct stat info {};
+  ASSERT_EQ(fstat(store_.fd(), &info), 0);
+  EXPECT_EQ(info.st_nlink, 0u);
+  EXPECT_EQ(info.st_size, static_cast<off_t>(run.bytes));
+  EXPECT_EQ(access(store_.path().c_str(), F_OK), -1);
+}
+
+TEST_F(RunFileTest, CorruptBlockIsAFormatError) {
+  Records records = make_records(3000, 0, 0, 11);
+  RunInfo run = write_run(records, 1);
+  // Flip a byte of the first block's CRC.
+  std::uint8_t header[18];
+  ASSERT_EQ(pread(store_.fd(), header, sizeof header, static_cast<off_t>(run.offset)), 18);
+  std::size_t block_bytes = static_cast<std::size_t>(header[16] | (header[17] << 8)) + 1;
+  off_t crc_at = static_cast<off_t>(run.offset + block_bytes - 8);
+  std::uint8_t byte = 0;
+  ASSERT_EQ(pread(store_.fd(), &byte, 1, crc_at), 1);
+  byte ^= 0x5a;
+  ASSERT_EQ(pwrite(store_.fd(), &byte, 1, crc_at), 1);
+  std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
+  RunReader reader(store_, run, buffer.data());
+  auto message = test::thrown_message<FormatError>([&] { reader.next(); });
+  ASSERT_TRUE(message.has_value());
+  EXPECT_TRUE(test::contains(*message, "damaged run file")) << *message;
+}
+
+TEST_F(RunFileTest, FewerRecordsThanRecordedIsAFormatError) {
+  Records records = make_records(100, 0, 0, 12);
+  RunInfo run = write_run(records, 1);
+  run.record_count += 1;
+  std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
+  RunReader reader(store_, run, buffer.data());
+  for (std::size_t idx = 0; idx < records.size(); ++idx) ASSERT_NE(reader.next(), nullptr);
+  EXPECT_THROW(reader.next(), FormatError);
+}
+
+TEST_F(RunFileTest, RecordLargerThanRecordedIsAFormatError) {
+  Records records = make_records(8, 4, 150 * 1024, 13);
+  RunInfo run = write_run(records, 1);
+  RunInfo understated = run;
+  understated.max_record_bytes = 1000;
+  // The buffer is sized for the truth so that a missing check cannot overrun it.
+  std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
+  RunReader reader(store_, understated, buffer.data());
+  EXPECT_THROW(
+      {
+        while (reader.next() != nullptr) {
+        }
+      },
+      FormatError);
+}
+
+}  // namespace
+}  // namespace samsort
