@@ -17,7 +17,7 @@ namespace {
 // Enough for the input ring and header of any realistic file; verify holds two records.
 constexpr std::size_t kVerifyBudgetBytes = 256 * config::kMiB;
 
-template <class Order>
+template <MergeOrder Order>
 VerifyResult check(RecordSource& source, const Order& order, const char* order_name) {
   VerifyResult result;
   std::vector<std::uint8_t> previous;

@@ -103,7 +103,7 @@ struct JobSetup {
   std::unique_ptr<RecordSource> source;
 };
 
-template <class Order>
+template <OrderPolicy Order>
 class SortJob {
  public:
   using Entry = typename Order::Entry;

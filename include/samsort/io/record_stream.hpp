@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "samsort/order/order_policy.hpp"
+
 namespace samsort {
 
 class RecordStream {
@@ -14,7 +16,7 @@ class RecordStream {
 };
 
 // The sorted entries of a run that stayed in the arena (records at arena_top - offset).
-template <class Order>
+template <EntryOrder Order>
 class MemoryRunStream final : public RecordStream {
  public:
   MemoryRunStream(const Order& order, const typename Order::Entry* entries, std::size_t count,

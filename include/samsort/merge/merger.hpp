@@ -7,10 +7,11 @@
 #include <vector>
 
 #include "samsort/io/record_stream.hpp"
+#include "samsort/order/order_policy.hpp"
 
 namespace samsort {
 
-template <class Order>
+template <MergeOrder Order>
 class LoserTree {
  public:
   // Streams are borrowed and must outlive the tree. Pulls the first record of each.

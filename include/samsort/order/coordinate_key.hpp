@@ -10,6 +10,7 @@
 
 #include "samsort/bam/bam_header.hpp"
 #include "samsort/bam/bam_record.hpp"
+#include "samsort/order/order_policy.hpp"
 
 namespace samsort {
 
@@ -29,12 +30,8 @@ struct CoordinateOrder {
   // Radix digits, least significant first, as (word, byte): word 0 = hi, word 1 = lo. Only
   // the lo bytes above the offset's low 48 bits take part; the offset needs no sorting
   // because a stable radix sort keeps input order.
-  struct Digit {
-    unsigned word;
-    unsigned byte;
-  };
-  static constexpr Digit kRadixDigits[] = {{1, 6}, {1, 7}, {0, 0}, {0, 1}, {0, 2},
-                                           {0, 3}, {0, 4}, {0, 5}, {0, 6}, {0, 7}};
+  static constexpr RadixDigit kRadixDigits[] = {{1, 6}, {1, 7}, {0, 0}, {0, 1}, {0, 2},
+                                                {0, 3}, {0, 4}, {0, 5}, {0, 6}, {0, 7}};
 
   static Entry make_entry(const std::uint8_t* record, std::uint64_t offset) noexcept {
     std::uint64_t tid = static_cast<std::uint32_t>(bam::ref_id(record));
@@ -69,5 +66,6 @@ struct CoordinateOrder {
   static MergeKey merge_key(const std::uint8_t* record) noexcept { return make_entry(record, 0); }
   static bool merge_less(const MergeKey& a, const MergeKey& b) noexcept { return entry_less(a, b); }
 };
+static_assert(OrderPolicy<CoordinateOrder>);
 
 }  // namespace samsort

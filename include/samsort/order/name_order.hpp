@@ -12,6 +12,7 @@
 #include "samsort/bam/bam_header.hpp"
 #include "samsort/bam/bam_record.hpp"
 #include "samsort/order/name_key.hpp"
+#include "samsort/order/order_policy.hpp"
 
 namespace samsort {
 
@@ -35,13 +36,9 @@ class NameOrder {
   // The engine radix-sorts on the 16 prefix bytes, then sorts equal-prefix runs with
   // entry_less (run_sorter.hpp, prefix_radix_sort_entries).
   static constexpr std::size_t kPrefixWords = 2;
-  struct Digit {
-    unsigned word;
-    unsigned byte;
-  };
-  static constexpr Digit kRadixDigits[] = {{1, 0}, {1, 1}, {1, 2}, {1, 3}, {1, 4}, {1, 5},
-                                           {1, 6}, {1, 7}, {0, 0}, {0, 1}, {0, 2}, {0, 3},
-                                           {0, 4}, {0, 5}, {0, 6}, {0, 7}};
+  static constexpr RadixDigit kRadixDigits[] = {{1, 0}, {1, 1}, {1, 2}, {1, 3}, {1, 4}, {1, 5},
+                                                {1, 6}, {1, 7}, {0, 0}, {0, 1}, {0, 2}, {0, 3},
+                                                {0, 4}, {0, 5}, {0, 6}, {0, 7}};
 
   struct MergeKey {
     const std::uint8_t* record;
@@ -158,5 +155,7 @@ class NameOrder {
 
 using NaturalNameOrder = NameOrder<true>;
 using LexicographicNameOrder = NameOrder<false>;
+static_assert(OrderPolicy<NaturalNameOrder>);
+static_assert(OrderPolicy<LexicographicNameOrder>);
 
 }  // namespace samsort

@@ -15,8 +15,12 @@
 
 namespace samsort {
 
+static_assert(OrderPolicy<TagOrder<CoordinateOrder>>);
+static_assert(OrderPolicy<TagOrder<NaturalNameOrder>>);
+static_assert(OrderPolicy<TagOrder<LexicographicNameOrder>>);
+
 namespace detail {
-template <class Order, class Fn>
+template <OrderPolicy Order, class Fn>
 decltype(auto) with_optional_tag(const std::string& tag, Order order, const char* order_name,
                                  Fn&& fn) {
   if (tag.empty()) return fn(std::move(order));

@@ -9,11 +9,13 @@
 
 #include "samsort/bam/bam_aux.hpp"
 #include "samsort/bam/bam_header.hpp"
+#include "samsort/order/order_policy.hpp"
 #include "samsort/order/tag_key.hpp"
 
 namespace samsort {
 
-template <class Secondary>
+// Secondary: the order that breaks ties between equal tag values.
+template <OrderPolicy Secondary>
 class TagOrder {
  public:
   static constexpr bool kRadix = false;
@@ -31,12 +33,8 @@ class TagOrder {
 
   // The engine radix-sorts on the value prefix, then sorts equal runs with entry_less.
   static constexpr std::size_t kPrefixWords = 1;
-  struct Digit {
-    unsigned word;
-    unsigned byte;
-  };
-  static constexpr Digit kRadixDigits[] = {{0, 0}, {0, 1}, {0, 2}, {0, 3},
-                                           {0, 4}, {0, 5}, {0, 6}, {0, 7}};
+  static constexpr RadixDigit kRadixDigits[] = {{0, 0}, {0, 1}, {0, 2}, {0, 3},
+                                                {0, 4}, {0, 5}, {0, 6}, {0, 7}};
 
   // `tag` is two characters; `secondary_name` names the secondary order in @HD SS.
   TagOrder(const std::string& tag, Secondary secondary, const char* secondary_name)

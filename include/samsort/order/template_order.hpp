@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "samsort/bam/bam_header.hpp"
+#include "samsort/order/order_policy.hpp"
 #include "samsort/order/template_key.hpp"
 
 namespace samsort {
@@ -30,11 +31,7 @@ class TemplateOrder {
 
   // The engine radix-sorts on the four packed words, then sorts equal runs with entry_less.
   static constexpr std::size_t kPrefixWords = 4;
-  struct Digit {
-    unsigned word;
-    unsigned byte;
-  };
-  static constexpr Digit kRadixDigits[] = {
+  static constexpr RadixDigit kRadixDigits[] = {
       {3, 0}, {3, 1}, {3, 2}, {3, 3}, {3, 4}, {3, 5}, {3, 6}, {3, 7}, {2, 0}, {2, 1}, {2, 2},
       {2, 3}, {2, 4}, {2, 5}, {2, 6}, {2, 7}, {1, 0}, {1, 1}, {1, 2}, {1, 3}, {1, 4}, {1, 5},
       {1, 6}, {1, 7}, {0, 0}, {0, 1}, {0, 2}, {0, 3}, {0, 4}, {0, 5}, {0, 6}, {0, 7}};
@@ -100,5 +97,6 @@ class TemplateOrder {
 
   LibraryTable libraries_;
 };
+static_assert(OrderPolicy<TemplateOrder>);
 
 }  // namespace samsort

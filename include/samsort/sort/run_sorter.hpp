@@ -5,6 +5,7 @@
 #pragma once
 #include <algorithm>
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -12,20 +13,20 @@
 
 #include "samsort/core/config.hpp"
 #include "samsort/core/thread_team.hpp"
+#include "samsort/order/order_policy.hpp"
 
 namespace samsort {
 
 // Sorts `count` entries of `Order::Entry` using `scratch` (same size). Returns the array that
 // holds the result (either `entries` or `scratch`). Entries compare as Order's radix digits;
 // equal digits keep their input order.
-template <class Order>
+template <RadixSortable Order>
 typename Order::Entry* radix_sort_entries(typename Order::Entry* entries,
                                           typename Order::Entry* scratch, std::size_t count,
                                           std::size_t threads) {
   using Entry = typename Order::Entry;
   constexpr std::size_t kWords = sizeof(Entry) / sizeof(std::uint64_t);
   constexpr std::size_t kDigits = std::size(Order::kRadixDigits);
-  static_assert(sizeof(Entry) % sizeof(std::uint64_t) == 0);
 
   if (count < config::kParallelSortMinEntries) threads = 1;
   if (count < 2) return entries;
@@ -118,7 +119,8 @@ namespace samsort {
 // next bytes of the key (names sharing a flowcell and tile prefix) and radix-sorted again, an
 // MSD string sort in 16-byte steps. `less` must agree with the prefix order at every depth
 // and break ties by offset.
-template <class Order, class Less>
+template <PrefixSortable Order, class Less>
+requires std::predicate<const Less&, const typename Order::Entry&, const typename Order::Entry&>
 typename Order::Entry* prefix_radix_sort_entries(const Order& order, typename Order::Entry* entries,
                                                  typename Order::Entry* scratch, std::size_t count,
                                                  std::size_t threads, const std::uint8_t* top,

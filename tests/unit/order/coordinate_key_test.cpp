@@ -149,7 +149,7 @@ TEST(CoordinateKeyTest, RadixDigitsCoverEveryKeyByte) {
   // Each byte of hi, and the lo bytes holding pos bits and the REVERSE bit, must be a digit.
   bool hi_bytes[8] = {};
   bool lo_bytes[8] = {};
-  for (const CoordinateOrder::Digit& digit : CoordinateOrder::kRadixDigits) {
+  for (const RadixDigit& digit : CoordinateOrder::kRadixDigits) {
     ASSERT_LT(digit.word, 2u);
     ASSERT_LT(digit.byte, 8u);
     (digit.word == 0 ? hi_bytes : lo_bytes)[digit.byte] = true;

@@ -103,8 +103,8 @@ enum class Sorter { kRadix, kComparison };
 // comparator on runs of equal prefixes (here the lo word with the offset).
 struct HighWordPrefixOrder : CoordinateOrder {
   static constexpr std::size_t kPrefixWords = 1;
-  static constexpr Digit kRadixDigits[] = {{0, 0}, {0, 1}, {0, 2}, {0, 3},
-                                           {0, 4}, {0, 5}, {0, 6}, {0, 7}};
+  static constexpr RadixDigit kRadixDigits[] = {{0, 0}, {0, 1}, {0, 2}, {0, 3},
+                                                {0, 4}, {0, 5}, {0, 6}, {0, 7}};
   static bool refine(Entry*, std::size_t, unsigned, const std::uint8_t*) noexcept { return false; }
 };
 
