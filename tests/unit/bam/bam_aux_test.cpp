@@ -6,13 +6,13 @@
 #include <cmath>
 #include <random>
 
-#include "order_test_records.hpp"
+#include "test_records.hpp"
 
 namespace samsort {
 namespace {
 
-using order_test::Aux;
-using order_test::record_with_aux;
+using test::Aux;
+using test::record_with_aux;
 
 std::vector<std::uint8_t> all_types_record() {
   Aux aux;
@@ -184,10 +184,10 @@ TEST(BamAux, ArraysAreChecked) {
 }
 
 TEST(BamAux, RecordWhoseFieldsOverrunHasNoAux) {
-  order_test::Rec rec;
+  test::RecordSpec rec;
   rec.seq_length = 4;
   rec.aux = Aux().integer("XX", 'C', 1).bytes();
-  std::vector<std::uint8_t> record = order_test::build(rec);
+  std::vector<std::uint8_t> record = test::make_record(rec);
   ASSERT_NE(bam::find_aux(record.data(), "XX"), nullptr);
   // Claim a longer sequence than the record holds.
   std::int32_t too_long = 1000;
@@ -200,11 +200,12 @@ TEST(BamAux, RecordWhoseFieldsOverrunHasNoAux) {
 }
 
 TEST(BamAux, AuxOffsetCountsEveryVariableField) {
-  order_test::Rec rec;
+  test::RecordSpec rec;
   rec.name = "abc";
-  rec.cigar = "3M2S";
+  rec.cigar = test::parse_cigar("3M2S");
+  rec.seq_length = test::kSeqFromCigar;
   rec.aux = Aux().integer("XX", 'C', 1).bytes();
-  std::vector<std::uint8_t> record = order_test::build(rec);
+  std::vector<std::uint8_t> record = test::make_record(rec);
   // 36 fixed + 4 name + 8 CIGAR + 3 packed bases + 5 qualities.
   EXPECT_EQ(bam::aux_offset(record.data()), 36u + 4 + 8 + 3 + 5);
   EXPECT_EQ(bam::find_aux(record.data(), "XX"), record.data() + 56 + 2);

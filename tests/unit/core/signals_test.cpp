@@ -21,6 +21,10 @@ namespace {
 
 constexpr int kStrayFiles = 3;
 constexpr int kChildSetupFailed = 99;
+// A child that deadlocks is killed by SIGALRM after this long.
+constexpr unsigned kChildAlarmSeconds = 10;
+// How long the guarded child waits after sending itself SIGTERM before looking at its file.
+constexpr useconds_t kGuardHoldMicros = 200'000;
 
 bool exists(const std::string& path) {
   struct stat info {};
@@ -111,12 +115,46 @@ TEST(SignalRegistry, OverflowIsAResourceError) {
   EXPECT_TRUE(overflowed);
 }
 
-TEST(SignalRegistry, GuardNests) {
-  signals::CleanupGuard outer;
-  signals::CleanupGuard inner;
-  int handle = signals::register_path("/nonexistent/samsort-guard", signals::PathKind::kFile);
-  signals::unregister_path(handle);
-  SUCCEED();
+// In a forked child: a signal that arrives while two nested guards are held waits for the outer
+// one. The child registers a file under both guards, sends itself SIGTERM, and reports through
+// a pipe whether the file is still there after a pause; when the guards go, the signal thread
+// removes it and exits 128 + SIGTERM. A guard that did not nest would deadlock (the alarm turns
+// that into a failure); one that did not hold off the cleanup would report the file gone.
+TEST(SignalRegistry, GuardNestsAndHoldsOffCleanup) {
+  test::ScratchDir scratch;
+  std::string file = scratch.file("guarded.tmp");
+  int report[2];
+  ASSERT_EQ(pipe(report), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(report[0]);
+    alarm(kChildAlarmSeconds);
+    signals::install_cleanup_handlers();
+    touch(file);
+    {
+      signals::CleanupGuard outer;
+      {
+        signals::CleanupGuard inner;
+        signals::register_path(file, signals::PathKind::kFile);
+      }
+      kill(getpid(), SIGTERM);
+      usleep(kGuardHoldMicros);
+      char still_there = exists(file) ? 'y' : 'n';
+      if (write(report[1], &still_there, 1) != 1) _exit(kChildSetupFailed);
+    }
+    for (;;) pause();
+  }
+  close(report[1]);
+  char still_there = '?';
+  ssize_t got = read(report[0], &still_there, 1);
+  close(report[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_EQ(got, 1) << "child reported nothing; status " << status;
+  EXPECT_EQ(still_there, 'y') << "the signal's cleanup ran while a guard was held";
+  ASSERT_TRUE(WIFEXITED(status)) << "status " << status;
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM);
+  EXPECT_FALSE(exists(file));
 }
 
 }  // namespace

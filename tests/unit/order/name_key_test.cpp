@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "order_test_records.hpp"
+#include "test_records.hpp"
 
 namespace samsort {
 namespace {
@@ -223,10 +223,10 @@ TEST(NameFlagKey, OrdersMatesThenPrimaryFirst) {
 }
 
 TEST(NameKey, ReadNameLengthIgnoresNulPadding) {
-  order_test::Rec rec;
+  test::RecordSpec rec;
   rec.name = "read7";
   rec.extra_name_nuls = 2;
-  std::vector<std::uint8_t> record = order_test::build(rec);
+  std::vector<std::uint8_t> record = test::make_record(rec);
   EXPECT_EQ(read_name_length(record.data()), 5u);
 }
 

@@ -11,21 +11,21 @@
 #include <random>
 #include <vector>
 
-#include "order_test_records.hpp"
 #include "samsort/bam/bam_aux.hpp"
 #include "samsort/order/name_key.hpp"
+#include "test_records.hpp"
 
 namespace samsort {
 namespace {
 
-using order_test::Aux;
+using test::Aux;
 
 int sign(int value) { return (value > 0) - (value < 0); }
 
 // A record whose aux holds `aux` (expected to carry XT, or not).
 struct TagRecord {
   std::vector<std::uint8_t> bytes;
-  explicit TagRecord(const Aux& aux) : bytes(order_test::record_with_aux(aux.bytes())) {}
+  explicit TagRecord(const Aux& aux) : bytes(test::record_with_aux(aux.bytes())) {}
   const std::uint8_t* xt() const { return bam::find_aux(bytes.data(), "XT"); }
 };
 

@@ -7,13 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "order_test_records.hpp"
+#include "test_records.hpp"
 
 namespace samsort {
 namespace {
 
-using order_test::Aux;
-using order_test::Rec;
+using test::Aux;
+using Rec = test::RecordSpec;
 
 int sign(int value) { return (value > 0) - (value < 0); }
 
@@ -28,7 +28,7 @@ struct Keyed {
   std::vector<std::uint8_t> bytes;
   TemplateFields fields;
   Keyed(const Rec& rec, const LibraryTable& libraries)
-      : bytes(order_test::build(rec)), fields(template_fields(bytes.data(), libraries)) {}
+      : bytes(test::make_record(rec)), fields(template_fields(bytes.data(), libraries)) {}
   Keyed(const Keyed&) = delete;
 };
 
@@ -38,7 +38,8 @@ Rec mapped(std::int32_t tid, std::int32_t pos, const std::string& cigar, std::ui
   Rec rec;
   rec.tid = tid;
   rec.pos = pos;
-  rec.cigar = cigar;
+  rec.cigar = test::parse_cigar(cigar);
+  rec.seq_length = test::kSeqFromCigar;
   rec.flag = flag;
   return rec;
 }
@@ -55,16 +56,16 @@ Rec with_mate(Rec rec, std::int32_t mate_tid, std::int32_t mate_pos, const std::
 
 TEST(TemplateKey, UnclippedEndsCountSoftClipsAndSkipHardClips) {
   // 0-based pos 100; reference length 10 + 2 + 5 = 17.
-  std::vector<std::uint8_t> record = order_test::build(mapped(0, 100, "3H5S10M2D5M4S2H"));
+  std::vector<std::uint8_t> record = test::make_record(mapped(0, 100, "3H5S10M2D5M4S2H"));
   EXPECT_EQ(unclipped_start(record.data()), 100 - 5 + 1);
   EXPECT_EQ(unclipped_end(record.data()), 100 + 17 + 4);
   // Hard clips between soft clips are stepped over; an insertion stops the clip run.
-  record = order_test::build(mapped(0, 100, "2S3H4S10M1S2H3S"));
+  record = test::make_record(mapped(0, 100, "2S3H4S10M1S2H3S"));
   EXPECT_EQ(unclipped_start(record.data()), 100 - 6 + 1);
   EXPECT_EQ(unclipped_end(record.data()), 100 + 10 + 4);
-  record = order_test::build(mapped(0, 100, "2I4S10M"));
+  record = test::make_record(mapped(0, 100, "2I4S10M"));
   EXPECT_EQ(unclipped_start(record.data()), 101);
-  record = order_test::build(mapped(0, 100, "10M"));
+  record = test::make_record(mapped(0, 100, "10M"));
   EXPECT_EQ(unclipped_start(record.data()), 101);
   EXPECT_EQ(unclipped_end(record.data()), 110);
 
@@ -79,10 +80,10 @@ TEST(TemplateKey, UnclippedEndsCountSoftClipsAndSkipHardClips) {
 
 TEST(TemplateKey, ZeroReferenceLengthEndsLikeBamEndpos) {
   // htslib's bam_endpos counts a mapped read without reference ops as covering one base.
-  std::vector<std::uint8_t> record = order_test::build(mapped(2, 50, "10S"));
+  std::vector<std::uint8_t> record = test::make_record(mapped(2, 50, "10S"));
   EXPECT_EQ(unclipped_start(record.data()), 50 - 10 + 1);
   EXPECT_EQ(unclipped_end(record.data()), 50 + 1 + 10);
-  record = order_test::build(mapped(2, 50, "4I"));
+  record = test::make_record(mapped(2, 50, "4I"));
   EXPECT_EQ(unclipped_end(record.data()), 51);
 }
 
@@ -113,36 +114,36 @@ TEST(TemplateKey, MateEndsFromMcString) {
 
 TEST(TemplateKey, PlaceholderCigarUsesCgTag) {
   // A record with more ops than BAM holds is stored as "<l_seq>S<ref>N" plus CG:B:I.
-  std::vector<std::uint32_t> real = order_test::parse_cigar("5S90M5S");
+  std::vector<std::uint32_t> real = test::parse_cigar("5S90M5S");
   std::vector<std::int64_t> real_ops(real.begin(), real.end());
   Rec rec = mapped(0, 1000, "");
-  rec.cigar_ops = order_test::parse_cigar("100S90N");
+  rec.cigar = test::parse_cigar("100S90N");
   rec.seq_length = 100;
   rec.aux = Aux().array("CG", 'I', real_ops).bytes();
-  std::vector<std::uint8_t> record = order_test::build(rec);
+  std::vector<std::uint8_t> record = test::make_record(rec);
   EXPECT_EQ(record_cigar(record.data()).count, 3u);
   EXPECT_EQ(unclipped_start(record.data()), 1000 - 5 + 1);
   EXPECT_EQ(unclipped_end(record.data()), 1000 + 90 + 5);
 
   rec.aux = Aux().array("CG", 'i', real_ops).bytes();
-  record = order_test::build(rec);
+  record = test::make_record(rec);
   EXPECT_EQ(record_cigar(record.data()).count, 3u);
 
   // Not a placeholder: the first op's length is not l_seq.
   rec.seq_length = 99;
-  record = order_test::build(rec);
+  record = test::make_record(rec);
   EXPECT_EQ(record_cigar(record.data()).count, 2u);
   // Unplaced records keep their CIGAR, as do CG tags shorter than the stored CIGAR.
   rec.seq_length = 100;
   rec.tid = -1;
-  record = order_test::build(rec);
+  record = test::make_record(rec);
   EXPECT_EQ(record_cigar(record.data()).count, 2u);
   rec.tid = 0;
   rec.aux = Aux().array("CG", 'I', {real_ops[0]}).bytes();
-  record = order_test::build(rec);
+  record = test::make_record(rec);
   EXPECT_EQ(record_cigar(record.data()).count, 2u);
   rec.aux = Aux().array("CG", 'S', {1, 2, 3}).bytes();
-  record = order_test::build(rec);
+  record = test::make_record(rec);
   EXPECT_EQ(record_cigar(record.data()).count, 2u);
 }
 
@@ -275,7 +276,7 @@ TEST(TemplateKey, MissingMateCigarAsksForFixmate) {
   rec.name = "pair17";
   rec.mate_tid = 0;
   rec.mate_pos = 40;
-  std::vector<std::uint8_t> record = order_test::build(rec);
+  std::vector<std::uint8_t> record = test::make_record(rec);
   TemplateFields fields;
   const char* problem = make_template_fields(record.data(), kNoLibraries, fields);
   ASSERT_NE(problem, nullptr);
