@@ -1,6 +1,7 @@
 // Differential tests against Debian's samtools: record order identical to `samtools sort` across
 // threads and memory budgets, record multiset preserved, output valid, headers, stdin/stdout.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <ostream>
@@ -17,6 +18,8 @@ constexpr int64_t kRecords = 200'000;
 constexpr uint64_t kSeed = 11;
 constexpr const char* kRegion = "chr1:1-50000000";
 constexpr uint64_t kTinyMinRuns = 100;
+// Polls (0.1 s apart) for a run file among the sort's open files: 30 s at most.
+constexpr int kWatchTries = 300;
 
 enum class Budget { kInMemory, kMaxMemory64M, kTiny };
 
@@ -263,13 +266,29 @@ TEST(ExampleBam, OrderIdenticalToSamtoolsAndHdAdded) {
   EXPECT_NE(header.front().find("\tVN:"), std::string::npos) << header.front();
 }
 
+// Stdin to stdout with spills: the runs go to $TMPDIR. The input arrives through a FIFO held
+// open half-way until a watcher sees, among the sort's open files, a run file (unnamed or
+// unlinked, so "(deleted)") under $TMPDIR; afterwards $TMPDIR is empty again.
 TEST(StandardStreams, PipelineFromStdinToStdout) {
   ScratchDir scratch;
   std::string output = scratch.file("out.bam");
   std::string tmpdir = scratch.subdir("tmpdir");
-  // Spills force a temporary directory; with output on stdout it goes to $TMPDIR.
-  std::string command = "cat " + shell_quote(input_bam()) + " | " + shell_quote(kSamsortBin) +
-                        " sort -@ 2 -l 1 --debug-max-run-bytes 1M -o - - > " + shell_quote(output);
+  std::string fifo = scratch.file("input.fifo");
+  std::string seen = scratch.file("open-files-seen");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::string input = input_bam();
+  uint64_t half = file_size(input) / 2;
+  ASSERT_GT(half, 0u);
+  std::string watch = "for try in $(seq " + std::to_string(kWatchTries) +
+                      "); do ls -l /proc/$pid/fd/ 2>/dev/null | grep -F " +
+                      shell_quote(tmpdir + "/") + " | grep -F '(deleted)' > " + shell_quote(seen) +
+                      " && break; sleep 0.1; done; ";
+  std::string command = shell_quote(kSamsortBin) +
+                        " sort -@ 2 -l 1 --debug-max-run-bytes 1M -o - - < " + shell_quote(fifo) +
+                        " > " + shell_quote(output) + " & pid=$!; { head -c " +
+                        std::to_string(half) + " " + shell_quote(input) + "; " + watch +
+                        "tail -c +" + std::to_string(half + 1) + " " + shell_quote(input) +
+                        "; } > " + shell_quote(fifo) + "; wait $pid";
   ProcessOptions options;
   options.environment = {{"TMPDIR", tmpdir}};
   ProcessResult result = run_shell(command, options);
@@ -278,6 +297,8 @@ TEST(StandardStreams, PipelineFromStdinToStdout) {
   ASSERT_TRUE(summary.found) << result.stderr_text;
   EXPECT_EQ(summary.records, static_cast<uint64_t>(kRecords));
   EXPECT_GE(summary.runs, 2u) << result.stderr_text;
+  EXPECT_GT(file_size(seen), 0u) << "no run file under " << tmpdir
+                                 << " among the sort's open files";
   EXPECT_TRUE(same_records_in_order(reference_bam(), output));
   EXPECT_TRUE(list_directory(tmpdir).empty()) << join_lines(list_directory(tmpdir));
 }

@@ -292,10 +292,12 @@ uint64_t uncompressed_bytes(const std::string& bam) {
 
 std::vector<std::string> list_directory(const std::string& dir) {
   std::vector<std::string> names;
-  std::error_code ignored;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ignored)) {
-    names.push_back(entry.path().filename().string());
+  std::error_code error;
+  std::filesystem::directory_iterator entry(dir, error);
+  for (; !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {
+    names.push_back(entry->path().filename().string());
   }
+  if (error) ADD_FAILURE() << "list_directory: " << dir << ": " << error.message();
   std::sort(names.begin(), names.end());
   return names;
 }

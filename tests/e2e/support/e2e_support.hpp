@@ -84,7 +84,8 @@ std::vector<std::string> header_lines(const std::string& bam);
 // Bytes of the uncompressed BAM stream (`samtools view -u bam | wc -c`).
 uint64_t uncompressed_bytes(const std::string& bam);
 
-// Names in `dir` (without . and ..), sorted.
+// Names in `dir` (without . and ..), sorted. A directory that cannot be read (missing, not a
+// directory) fails the calling test (and lists as empty), so "nothing left" is never vacuous.
 std::vector<std::string> list_directory(const std::string& dir);
 bool path_exists(const std::string& path);
 uint64_t file_size(const std::string& path);
