@@ -1,6 +1,11 @@
 // run_team: runs fn(member_idx, team_size, barrier) on up to `threads` threads, the caller
 // being member 0, and returns when all members finish. If the system refuses to start a
 // thread the team simply runs smaller, so callers must split work by team_size.
+//
+// fn must not throw, and must say so (a noexcept lambda): an exception would leave the other
+// members waiting at the barrier for a member that never arrives (and escaping a helper
+// thread calls std::terminate anyway). A caller with work that can fail records the failure
+// in its own state and reports it after run_team returns. The requires-clause enforces it.
 #pragma once
 #include <barrier>
 #include <cstddef>
@@ -8,12 +13,14 @@
 #include <memory>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace samsort {
 
 template <class Fn>
-void run_team(std::size_t threads, Fn&& fn) {
+requires std::is_nothrow_invocable_v < Fn&, std::size_t, std::size_t, std::barrier<>
+& > void run_team(std::size_t threads, Fn&& fn) {
   if (threads <= 1) {
     std::barrier<> solo(1);
     fn(std::size_t{0}, std::size_t{1}, solo);

@@ -47,7 +47,7 @@ typename Order::Entry* radix_sort_entries(typename Order::Entry* entries,
     return value;
   };
 
-  run_team(threads, [&](std::size_t member, std::size_t team, auto& barrier) {
+  run_team(threads, [&](std::size_t member, std::size_t team, auto& barrier) noexcept {
     std::size_t begin = count * member / team;
     std::size_t end = count * (member + 1) / team;
     MemberState& state = members[member];
@@ -150,7 +150,7 @@ typename Order::Entry* prefix_radix_sort_entries(const Order& order, typename Or
       idx = last;
     }
   };
-  run_team(threads, [&](std::size_t member, std::size_t team, auto&) {
+  run_team(threads, [&](std::size_t member, std::size_t team, auto&) noexcept {
     // A run of equal prefixes belongs to the member whose range holds its first entry.
     std::size_t begin = count * member / team;
     std::size_t end = count * (member + 1) / team;

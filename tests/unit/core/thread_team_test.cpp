@@ -1,10 +1,12 @@
 // run_team: every member runs once with a distinct index, the caller is member 0, the barrier
-// synchronises the whole team, and a single-thread team runs inline.
+// synchronises the whole team, a single-thread team runs inline, and a callback that may
+// throw is refused at compile time.
 #include "samsort/core/thread_team.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <barrier>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -13,6 +15,20 @@
 namespace samsort {
 namespace {
 
+template <class Fn>
+concept TeamCallback = requires(Fn fn) {
+  run_team(std::size_t{2}, fn);
+};
+
+struct MayThrow {
+  void operator()(std::size_t, std::size_t, std::barrier<>&) const {}
+};
+struct NeverThrows {
+  void operator()(std::size_t, std::size_t, std::barrier<>&) const noexcept {}
+};
+static_assert(!TeamCallback<MayThrow>);
+static_assert(TeamCallback<NeverThrows>);
+
 TEST(ThreadTeamTest, EveryMemberRunsOnceWithADistinctIndex) {
   for (std::size_t threads : {0u, 1u, 2u, 4u, 7u}) {
     std::mutex mutex;
@@ -20,7 +36,7 @@ TEST(ThreadTeamTest, EveryMemberRunsOnceWithADistinctIndex) {
     std::set<std::size_t> team_sizes;
     std::thread::id caller = std::this_thread::get_id();
     std::atomic<bool> member0_on_caller{false};
-    run_team(threads, [&](std::size_t member, std::size_t team, auto&) {
+    run_team(threads, [&](std::size_t member, std::size_t team, auto&) noexcept {
       std::lock_guard<std::mutex> lock(mutex);
       members.insert(member);
       team_sizes.insert(team);
@@ -42,7 +58,7 @@ TEST(ThreadTeamTest, BarrierSeparatesPhases) {
   constexpr int kPhases = 50;
   std::vector<int> progress(kThreads, 0);
   std::atomic<int> violations{0};
-  run_team(kThreads, [&](std::size_t member, std::size_t team, auto& barrier) {
+  run_team(kThreads, [&](std::size_t member, std::size_t team, auto& barrier) noexcept {
     for (int phase = 0; phase < kPhases; ++phase) {
       progress[member] = phase + 1;
       barrier.arrive_and_wait();
