@@ -24,8 +24,4 @@ FormatError::FormatError(const std::string& path, const std::string& what,
                          std::uint64_t compressed_offset, std::uint64_t record_idx)
     : Error(format_message(path, what, compressed_offset, record_idx)) {}
 
-InterruptedError::InterruptedError(int signal_number)
-    : Error(std::string("interrupted by signal ") + strsignal(signal_number)),
-      signal_number_(signal_number) {}
-
 }  // namespace samsort

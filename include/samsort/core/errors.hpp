@@ -44,14 +44,4 @@ class ResourceError : public Error {
   using Error::Error;
 };
 
-// The run was interrupted by a signal; exit code 128 + signal.
-class InterruptedError : public Error {
- public:
-  explicit InterruptedError(int signal_number);
-  int exit_code() const noexcept override { return 128 + signal_number_; }
-
- private:
-  int signal_number_;
-};
-
 }  // namespace samsort
