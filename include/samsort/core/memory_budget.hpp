@@ -11,11 +11,11 @@ namespace samsort {
 
 class MemoryBudget;
 
-// RAII claim on part of a budget; movable, released on destruction.
+// RAII claim on part of a budget; movable, released on destruction. Only MemoryBudget::reserve
+// makes a non-empty one, so every claim has been counted against the budget.
 class Reservation {
  public:
-  Reservation() = default;
-  Reservation(MemoryBudget* budget, std::size_t bytes) : budget_(budget), bytes_(bytes) {}
+  Reservation() = default;  // claims nothing
   Reservation(Reservation&& other) noexcept;
   Reservation& operator=(Reservation&& other) noexcept;
   Reservation(const Reservation&) = delete;
@@ -26,6 +26,9 @@ class Reservation {
   void release() noexcept;
 
  private:
+  friend class MemoryBudget;
+  Reservation(MemoryBudget* budget, std::size_t bytes) noexcept : budget_(budget), bytes_(bytes) {}
+
   MemoryBudget* budget_ = nullptr;
   std::size_t bytes_ = 0;
 };
