@@ -29,7 +29,7 @@ namespace {
 // htslib's SAM/CRAM writer buffers; CRAM adds its encoder (cram_memory.hpp).
 constexpr std::size_t kHtslibWriterBytes = 4u << 20;
 
-std::size_t htslib_writer_bytes(const OutputSettings& settings) noexcept;
+std::size_t htslib_writer_bytes(const OutputSettings& settings, const BamHeader& header);
 
 // htslib's open mode: CRAM "wc"; SAM is BGZF-compressed ("wz", as samtools does) when a
 // level option is given or the name ends in .gz, plain text otherwise.
@@ -118,7 +118,8 @@ class HtsRecordSink final : public RecordSink {
  public:
   HtsRecordSink(const OutputSettings& settings, const OutputFile& output, const BamHeader& header,
                 MemoryBudget& budget)
-      : reservation_(budget.reserve(htslib_writer_bytes(settings), "htslib output buffers")),
+      : reservation_(
+            budget.reserve(htslib_writer_bytes(settings, header), "htslib output buffers")),
         path_(output.path()),
         header_(header.hts_header()) {
     int fd = dup(output.fd());
@@ -190,6 +191,14 @@ class HtsRecordSink final : public RecordSink {
     if (settings.threads > 1) hts_set_threads(file_, static_cast<int>(settings.threads));
     if (sam_hdr_write(file_, header_) < 0) throw IoError(path_, "cannot write header", errno);
     if (!settings.index_path.empty()) {
+CramReference output_cram_reference(const OutputSettings& settings, const BamHeader& header) {
+  for (const std::string& option : settings.options) {  // htslib loads no reference then
+    if (option == "no_ref" || option == "no_ref=1" || option == "embed_ref=2") return {};
+  }
+  return cram_reference(header.hts_header(), !settings.reference.empty(),
+                        settings.coordinate_sorted);
+}
+
       pending_.emplace(settings.index_path);
       if (sam_idx_init(file_, header_, settings.index_csi ? 14 : 0, pending_->temp_path().c_str()) <
           0) {
@@ -209,16 +218,16 @@ class HtsRecordSink final : public RecordSink {
   std::optional<PendingIndex> pending_;
 };
 
-std::size_t htslib_writer_bytes(const OutputSettings& settings) noexcept {
-  return kHtslibWriterBytes + (settings.format == OutputFormat::kCram
-                                   ? codec_bytes(kCramEncoderMemory, settings.threads)
-                                   : 0);
+std::size_t htslib_writer_bytes(const OutputSettings& settings, const BamHeader& header) {
+  if (settings.format != OutputFormat::kCram) return kHtslibWriterBytes;
+  return kHtslibWriterBytes +
+         codec_bytes(kCramEncoderMemory, settings.threads, output_cram_reference(settings, header));
 }
 
 }  // namespace
 
 std::size_t sink_extra_bytes(const OutputSettings& settings, const BamHeader& header) {
-  if (settings.format != OutputFormat::kBam) return htslib_writer_bytes(settings);
+  if (settings.format != OutputFormat::kBam) return htslib_writer_bytes(settings, header);
   if (settings.index_path.empty()) return 0;
   return BamIndexBuilder::reserved_bytes_for(header.hts_header()) +
          BgzfWriter::index_table_bytes_for(settings.threads);

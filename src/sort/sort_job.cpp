@@ -134,7 +134,8 @@ class SortJob {
                    "samsort: warning: --write-index needs coordinate order; no index written\n");
     }
 
-    MappedBuffer arena_region(budget_, region_bytes(sink_extra_bytes(output_settings(), header)),
+    MappedBuffer arena_region(budget_,
+                              region_bytes(sink_extra_bytes(output_settings(header), header)),
                               "record arena");
     merge_region_ = arena_region.data();
     merge_region_bytes_ = arena_region.size();
@@ -184,7 +185,9 @@ class SortJob {
     if (available < writer_bytes + kMinArenaBytes) {
       throw ResourceError("memory budget too small for the pipeline (" +
                           std::to_string(options_.memory_bytes) + " bytes at " +
-                          std::to_string(threads_) + " threads); raise --max-memory");
+                          std::to_string(threads_) + " threads): the output needs " +
+                          std::to_string((writer_bytes + kMinArenaBytes) >> 20) + " MiB, " +
+                          std::to_string(available >> 20) + " MiB are left; raise --max-memory");
     }
     std::size_t page_bytes = round_up_to_pages(1);
     return (available - writer_bytes) / page_bytes * page_bytes;
@@ -346,7 +349,7 @@ class SortJob {
     summary_.spill_seconds += seconds_since(started);
   }
 
-  OutputSettings output_settings() const {
+  OutputSettings output_settings(const BamHeader& header) const {
     OutputSettings settings;
     settings.format = options_.output_format;
     settings.samtools_level = options_.samtools_level;
@@ -354,7 +357,8 @@ class SortJob {
     settings.options = options_.output_format_options;
     settings.threads = threads_;
     if (settings.format == OutputFormat::kCram) {  // htslib's encoder: as many as fit
-      settings.threads = codec_threads(kCramEncoderMemory, threads_, budget_.total_bytes());
+      settings.threads = codec_threads(kCramEncoderMemory, threads_, budget_.total_bytes(),
+                                       output_cram_reference(settings, header));
     }
     if (Order::kIndexable) {  // samtools indexes coordinate-sorted output only
       settings.index_path = options_.index_path;
@@ -364,7 +368,7 @@ class SortJob {
   }
 
   std::unique_ptr<RecordSink> open_output(const BamHeader& header, const OutputFile& output) {
-    return open_record_sink(output_settings(), output, header, budget_);
+    return open_record_sink(output_settings(header), output, header, budget_);
   }
 
   std::uint64_t write_from_memory(RecordArena& arena, const BamHeader& header,
@@ -379,6 +383,7 @@ class SortJob {
 
   // Merge plan: how many runs from `first` can be merged at once inside `buffer_bytes`.
   std::size_t fan_in_from(std::size_t first, std::size_t buffer_bytes) const {
+    settings.coordinate_sorted = Order::kIndexable;
     std::size_t used = 0;
     std::size_t count = 0;
     std::size_t limit = options_.debug_max_fan_in != 0 ? options_.debug_max_fan_in : runs_.size();

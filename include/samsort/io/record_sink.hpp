@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "samsort/io/cram_memory.hpp"
+
 namespace samsort {
 
 class BamHeader;
@@ -23,6 +25,7 @@ struct OutputSettings {
   std::size_t threads = 1;
   std::string index_path;  // "" = no index
   bool index_csi = true;
+  bool coordinate_sorted = false;  // records come in coordinate order (CRAM reference use)
 };
 
 class RecordSink {
@@ -35,6 +38,9 @@ class RecordSink {
   // After the output was renamed into place: puts the index next to it.
   virtual void commit_index(const std::string& output_path) = 0;
 };
+
+// The reference htslib's CRAM encoder may load for `header` (none with no_ref=1).
+CramReference output_cram_reference(const OutputSettings& settings, const BamHeader& header);
 
 // Budget the sink will reserve beyond the BGZF writer ring (index, htslib buffers), so the
 // job can plan the arena around it.
