@@ -1,6 +1,7 @@
-// Record order of every sort order against the oracle (std::stable_sort with the plain
-// comparators) on messy random records, across threads and spilling budgets; @HD per order;
-// realistic data against Debian samtools (-t) and the oracle; the missing-MC error.
+// Record order of every sort order against the oracle (std::stable_sort with the test tree's
+// independent reference comparators, support/reference_order.hpp) on messy random records,
+// across threads and spilling budgets; @HD per order; realistic data against Debian samtools
+// (-t) and the oracle; the missing-MC error.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -16,6 +17,7 @@
 #include "e2e_support.hpp"
 #include "oracle.hpp"
 #include "random_records.hpp"
+#include "reference_order.hpp"
 
 namespace samsort::e2e {
 namespace {
@@ -80,7 +82,7 @@ class OracleInput {
     std::lock_guard lock(mutex_);
     auto found = orders_.find(order_case.name);
     if (found == orders_.end()) {
-      found = orders_.emplace(order_case.name, oracle_order(records_, order_case.oracle)).first;
+      found = orders_.emplace(order_case.name, reference_order(records_, order_case.oracle)).first;
     }
     return found->second;
   }

@@ -1,87 +1,18 @@
-// The order oracle (see oracle.hpp): raw BAM records read with htslib's BGZF layer, sorted by
-// std::stable_sort with the plain comparators of the contract, one comparator per order.
+// The order oracle's input side (see oracle.hpp): raw BAM records read with htslib's BGZF
+// layer, and their descriptions for failure messages. The order itself is reference_order.cpp's.
 #include "oracle.hpp"
 
 #include <algorithm>
 #include <cstring>
-#include <functional>
 #include <stdexcept>
-#include <string_view>
 
 #include "samsort/bam/bam_aux.hpp"
 #include "samsort/bam/bam_record.hpp"
-#include "samsort/order/name_key.hpp"
-#include "samsort/order/tag_key.hpp"
-#include "samsort/order/template_key.hpp"
 
 namespace samsort::e2e {
 namespace {
 
 constexpr size_t kMaxRecordBytes = size_t{1} << 30;
-
-using RecordCompare = std::function<int(const uint8_t*, const uint8_t*)>;
-
-int sign_of(int64_t value) { return value < 0 ? -1 : value > 0 ? 1 : 0; }
-
-template <typename T>
-int compare_values(const T& a, const T& b) {
-  return a < b ? -1 : b < a ? 1 : 0;
-}
-
-// Coordinate: tid as unsigned 32-bit (-1 last), pos + 1 as unsigned (-1 -> 0), forward first.
-int compare_coordinate(const uint8_t* a, const uint8_t* b) {
-  if (int order = compare_values(static_cast<uint32_t>(bam::ref_id(a)),
-                                 static_cast<uint32_t>(bam::ref_id(b)));
-      order != 0) {
-    return order;
-  }
-  uint64_t pos_a = static_cast<uint64_t>(int64_t{bam::pos(a)} + 1);
-  uint64_t pos_b = static_cast<uint64_t>(int64_t{bam::pos(b)} + 1);
-  if (int order = compare_values(pos_a, pos_b); order != 0) return order;
-  return compare_values(bam::flag(a) & bam::kFlagReverse, bam::flag(b) & bam::kFlagReverse);
-}
-
-// Queryname: the name (natural or byte order), then the flag key.
-int compare_name(const uint8_t* a, const uint8_t* b, bool natural) {
-  int order = natural ? natural_compare(bam::read_name(a), bam::read_name(b))
-                      : lexicographic_compare(bam::read_name(a), bam::read_name(b));
-  if (order != 0) return sign_of(order);
-  return compare_values(name_flag_key(bam::flag(a)), name_flag_key(bam::flag(b)));
-}
-
-RecordCompare base_compare(OracleOrder order) {
-  switch (order) {
-    case OracleOrder::kCoordinate:
-      return compare_coordinate;
-    case OracleOrder::kQueryName:
-      return [](const uint8_t* a, const uint8_t* b) { return compare_name(a, b, true); };
-    case OracleOrder::kQueryNameLex:
-      return [](const uint8_t* a, const uint8_t* b) { return compare_name(a, b, false); };
-    case OracleOrder::kTemplateCoordinate:
-      break;
-  }
-  throw std::logic_error("no plain record comparator for template-coordinate");
-}
-
-std::vector<size_t> stable_order(size_t count, const std::function<int(size_t, size_t)>& compare) {
-  std::vector<size_t> order(count);
-  for (size_t idx = 0; idx < count; ++idx) order[idx] = idx;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return compare(a, b) < 0; });
-  return order;
-}
-
-std::vector<size_t> template_order(const BamRecords& records) {
-  LibraryTable libraries(records.header_text);
-  std::vector<TemplateFields> fields(records.size());
-  for (size_t idx = 0; idx < records.size(); ++idx) {
-    if (const char* problem = make_template_fields(records.record(idx), libraries, fields[idx])) {
-      throw std::runtime_error("template key of record " + std::to_string(idx) + ": " + problem);
-    }
-  }
-  return stable_order(records.size(),
-                      [&](size_t a, size_t b) { return compare_template(fields[a], fields[b]); });
-}
 
 void append_cigar(std::string& text, const uint8_t* record) {
   const uint8_t* ops = record + bam::kFixedBytes + bam::read_name_bytes(record);
@@ -181,28 +112,6 @@ BamRecords read_bam_records(const std::string& path) {
     records.bytes.insert(records.bytes.end(), record.begin(), record.end());
   }
   return records;
-}
-
-std::vector<size_t> oracle_order(const BamRecords& records, const OracleSort& sort) {
-  if (sort.order == OracleOrder::kTemplateCoordinate) {
-    if (*sort.tag != '\0') throw std::logic_error("template-coordinate takes no tag");
-    return template_order(records);
-  }
-  RecordCompare secondary = base_compare(sort.order);
-  if (*sort.tag == '\0') {
-    return stable_order(records.size(), [&](size_t a, size_t b) {
-      return secondary(records.record(a), records.record(b));
-    });
-  }
-  // Tag first (only the first field with the tag counts), then the order above.
-  const char* tag = sort.tag;
-  return stable_order(records.size(), [&](size_t a, size_t b) {
-    const uint8_t* record_a = records.record(a);
-    const uint8_t* record_b = records.record(b);
-    int order = compare_tag_values(bam::find_aux(record_a, tag), bam::find_aux(record_b, tag));
-    if (order != 0) return sign_of(order);
-    return secondary(record_a, record_b);
-  });
 }
 
 int64_t record_id(const uint8_t* record) {

@@ -1,6 +1,7 @@
 // The order oracle for the end-to-end property tests: a BAM read whole into memory as raw
-// records (block_size first, as samsort holds them), std::stable_sort with samsort's plain
-// comparators (specs/sort-orders.md), and helpers to compare and describe record sequences.
+// records (block_size first, as samsort holds them), the order to ask for, and helpers to
+// compare and describe record sequences. The expected order comes from reference_order.hpp,
+// written from the contract (specs/sort-orders.md) independently of samsort's comparators.
 #pragma once
 #include <gtest/gtest.h>
 #include <htslib/bgzf.h>
@@ -52,11 +53,6 @@ struct OracleSort {
   OracleOrder order = OracleOrder::kCoordinate;
   const char* tag = "";  // "" or two characters (a literal: cases are built statically)
 };
-
-// Input indices of `records` in the order the contract requires: std::stable_sort with the
-// plain comparators, so equal keys keep input order. Throws std::runtime_error when a
-// template-coordinate key cannot be built.
-std::vector<size_t> oracle_order(const BamRecords& records, const OracleSort& sort);
 
 // The first `id:i` value of a raw record, or -1 when it has none (or not an integer).
 int64_t record_id(const uint8_t* record);
