@@ -1,7 +1,6 @@
 // BAM binary header parsing and serialisation around htslib's sam_hdr_t.
 #include "samsort/bam/bam_header.hpp"
 
-#include <htslib/hts_log.h>
 #include <htslib/sam.h>
 
 #include <algorithm>
@@ -12,6 +11,8 @@
 
 #include "samsort/core/errors.hpp"
 #include "samsort/io/bgzf_reader.hpp"
+#include "samsort/io/hts_handles.hpp"
+#include "samsort/io/hts_log.hpp"
 
 namespace samsort {
 
@@ -134,14 +135,12 @@ std::string describe_bad_line(const char* text, std::size_t text_bytes) {
 // naming the first bad line when htslib refuses it.
 void check_text(const BgzfReader& reader, const char* text, std::size_t text_bytes) {
   if (text_bytes == 0) return;
-  enum htsLogLevel saved_level = hts_get_log_level();
-  hts_set_log_level(HTS_LOG_OFF);
-  sam_hdr_t* parsed = sam_hdr_parse(text_bytes, text);
-  hts_set_log_level(saved_level);
-  if (parsed != nullptr) {
-    sam_hdr_destroy(parsed);
-    return;
+  hts::HeaderPtr parsed;
+  {
+    HtsLogLevelGuard quiet;
+    parsed.reset(sam_hdr_parse(text_bytes, text));
   }
+  if (parsed) return;
   std::string where = describe_bad_line(text, text_bytes);
   throw FormatError(reader.path(),
                     "malformed BAM header text" + (where.empty() ? "" : " (" + where + ")"),

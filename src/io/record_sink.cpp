@@ -45,31 +45,9 @@ std::string open_mode(const OutputSettings& settings, const std::string& path) {
   return gz ? "wz" : "w";
 }
 
-// The index is written under a temporary name and renamed once the output is in place.
-class PendingIndex {
- public:
-  explicit PendingIndex(std::string final_path)
-      : final_path_(std::move(final_path)),
-        temp_path_(final_path_ + ".samsort-tmp." + std::to_string(getpid())),
-        signal_handle_(signals::register_path(temp_path_, signals::PathKind::kFile)) {}
-  ~PendingIndex() {
-    if (!committed_) std::remove(temp_path_.c_str());
-    signals::unregister_path(signal_handle_);
-  }
-  const std::string& temp_path() const noexcept { return temp_path_; }
-  void commit() {
-    if (std::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-      throw IoError(final_path_, "cannot rename index into place", errno);
-    }
-    committed_ = true;
-  }
-
- private:
-  std::string final_path_;
-  std::string temp_path_;
-  int signal_handle_;
-  bool committed_ = false;
-};
+// The index is an output file of its own (a temporary beside it, renamed once the output is
+// in place; devices, FIFOs and links handled as for the output); htslib writes it by name.
+using PendingIndex = OutputFile;
 
 class BamRecordSink final : public RecordSink {
  public:
@@ -99,7 +77,7 @@ class BamRecordSink final : public RecordSink {
 
   std::uint64_t finish() override {
     std::uint64_t bytes = writer_.finish(true);
-    if (index_) index_->save(path_, pending_->temp_path());
+    if (index_) index_->save(path_, pending_->write_path());
     return bytes;
   }
 
@@ -158,7 +136,7 @@ class HtsRecordSink final : public RecordSink {
 
   std::uint64_t finish() override {
     if (pending_ && sam_idx_save(file_) < 0) {
-      throw IoError(pending_->temp_path(), "cannot write index", errno);
+      throw IoError(pending_->write_path(), "cannot write index", errno);
     }
     int status = hts_close(file_);
     file_ = nullptr;
@@ -200,8 +178,8 @@ CramReference output_cram_reference(const OutputSettings& settings, const BamHea
 }
 
       pending_.emplace(settings.index_path);
-      if (sam_idx_init(file_, header_, settings.index_csi ? 14 : 0, pending_->temp_path().c_str()) <
-          0) {
+      if (sam_idx_init(file_, header_, settings.index_csi ? 14 : 0,
+                       pending_->write_path().c_str()) < 0) {
         throw Error("cannot index " + path_ + " (indexing needs BGZF-compressed output)");
       }
     }

@@ -17,6 +17,8 @@
 #include "samsort/core/memory_budget.hpp"
 #include "samsort/io/bgzf_reader.hpp"
 #include "samsort/io/cram_memory.hpp"
+#include "samsort/io/hts_handles.hpp"
+#include "samsort/io/hts_log.hpp"
 #include "samsort/io/hts_record.hpp"
 
 namespace samsort {
@@ -29,12 +31,7 @@ constexpr std::uint32_t kMaxRecordBlockSize = 1u << 30;
 // htslib's SAM reader buffers; CRAM adds its decoder (cram_memory.hpp).
 constexpr std::size_t kHtslibReaderBytes = 2u << 20;
 
-struct HFileCloser {
-  void operator()(hFILE* file) const noexcept {
-    if (file != nullptr) hclose_abruptly(file);
-  }
-};
-using HFilePtr = std::unique_ptr<hFILE, HFileCloser>;
+using hts::HFilePtr;
 
 class BamRecordSource final : public RecordSource {
  public:
@@ -99,66 +96,45 @@ class HtsRecordSource final : public RecordSource {
             kHtslibReaderBytes + (is_cram ? codec_bytes(kCramDecoderMemory, cram_threads_) : 0),
             "htslib input buffers")) {
     path_ = std::move(path);
-    file_ = hts_hopen(file.get(), path_.c_str(), "r");
-    if (file_ == nullptr) throw FormatError(path_, "cannot open as SAM/CRAM", 0);
+    file_.reset(hts_hopen(file.get(), path_.c_str(), "r"));
+    if (!file_) throw FormatError(path_, "cannot open as SAM/CRAM", 0);
     static_cast<void>(file.release());  // hts_hopen owns it now
     if (!settings.reference.empty() &&
-        hts_set_fai_filename(file_, settings.reference.c_str()) != 0) {
-      close();
+        hts_set_fai_filename(file_.get(), settings.reference.c_str()) != 0) {
       throw IoError(settings.reference, "cannot use reference", errno);
     }
-    for (const std::string& option : settings.options) {
-      if (hts_opt_add(&options_, option.c_str()) != 0) {
-        close();
-        throw UsageError("invalid --input-fmt-option '" + option + "'");
-      }
-    }
-    if (options_ != nullptr && hts_opt_apply(file_, options_) != 0) {
-      close();
+    options_ = parse_options(settings.options);
+    if (options_ && hts_opt_apply(file_.get(), options_.get()) != 0) {
       throw UsageError("cannot apply --input-fmt-option");
     }
-    if (cram_threads_ > 1) hts_set_threads(file_, static_cast<int>(cram_threads_));
-    int log_level = hts_get_log_level();
-    hts_set_log_level(HTS_LOG_OFF);  // our error line replaces htslib's warnings
-    parse_header_ = sam_hdr_read(file_);
-    hts_set_log_level(static_cast<htsLogLevel>(log_level));
-    if (parse_header_ == nullptr) {
-      close();
-      throw FormatError(path_, "cannot read the SAM/CRAM header", 0);
+    if (cram_threads_ > 1) hts_set_threads(file_.get(), static_cast<int>(cram_threads_));
+    {
+      HtsLogLevelGuard quiet;  // our error line replaces htslib's warnings
+      parse_header_.reset(sam_hdr_read(file_.get()));
     }
+    if (!parse_header_) throw FormatError(path_, "cannot read the SAM/CRAM header", 0);
     // htslib parses records against its own copy; the job may take header() away.
-    sam_hdr_t* copy = sam_hdr_dup(parse_header_);
-    if (copy == nullptr) {
-      close();
-      throw std::bad_alloc();
-    }
-    try {
-      header_.emplace(BamHeader::adopt(copy, budget));
-      parse_header_reservation_ = budget.reserve(header_->text().size() * 2, "header copy");
-    } catch (...) {
-      close();
-      throw;
-    }
-    record_ = bam_init1();
-    if (record_ == nullptr) {
-      close();
-      throw std::bad_alloc();
-    }
+    hts::HeaderPtr copy(sam_hdr_dup(parse_header_.get()));
+    if (!copy) throw std::bad_alloc();
+    header_.emplace(BamHeader::adopt(copy.release(), budget));
+    parse_header_reservation_ = budget.reserve(header_->text().size() * 2, "header copy");
+    record_.reset(bam_init1());
+    if (!record_) throw std::bad_alloc();
     is_cram_ = is_cram;
-    const char* text = sam_hdr_str(parse_header_);
-    for (std::size_t idx = 0, end = sam_hdr_length(parse_header_); text && idx < end; ++idx) {
+    const char* text = sam_hdr_str(parse_header_.get());
+    for (std::size_t idx = 0, end = sam_hdr_length(parse_header_.get()); text && idx < end;
+         ++idx) {
       header_lines_ += text[idx] == '\n' ? 1 : 0;
     }
   }
 
-  ~HtsRecordSource() override { close(); }
-
   std::size_t next_record_bytes() override {
     // htslib reports parse errors as warnings of its own; ours is the one line that counts.
-    int log_level = hts_get_log_level();
-    hts_set_log_level(HTS_LOG_OFF);
-    int result = sam_read1(file_, parse_header_, record_);
-    hts_set_log_level(static_cast<htsLogLevel>(log_level));
+    int result;
+    {
+      HtsLogLevelGuard quiet;
+      result = sam_read1(file_.get(), parse_header_.get(), record_.get());
+    }
     if (result == -1) return 0;
     if (result < -1) {
       std::string where = is_cram_ ? "record " + std::to_string(records_ + 1)
@@ -167,13 +143,13 @@ class HtsRecordSource final : public RecordSource {
                         records_, records_);
     }
     const char* problem = nullptr;
-    std::size_t bytes = raw_record_bytes(record_, &problem);
+    std::size_t bytes = raw_record_bytes(record_.get(), &problem);
     if (bytes == 0) throw FormatError(path_, problem, records_, records_);
     return bytes;
   }
 
   void read_record(std::uint8_t* out) override {
-    to_raw_record(record_, out);
+    to_raw_record(record_.get(), out);
     ++records_;
   }
 
@@ -181,24 +157,27 @@ class HtsRecordSource final : public RecordSource {
   std::uint64_t bytes_consumed() const noexcept override { return 0; }
 
  private:
-  void close() noexcept {
-    if (record_ != nullptr) bam_destroy1(record_);
-    record_ = nullptr;
-    if (options_ != nullptr) hts_opt_free(options_);
-    options_ = nullptr;
-    if (parse_header_ != nullptr) sam_hdr_destroy(parse_header_);
-    parse_header_ = nullptr;
-    if (file_ != nullptr) hts_close(file_);
-    file_ = nullptr;
+  // --input-fmt-option key=value list as htslib options. Throws UsageError.
+  static hts::OptionsPtr parse_options(const std::vector<std::string>& texts) {
+    hts_opt* list = nullptr;
+    for (const std::string& text : texts) {
+      if (hts_opt_add(&list, text.c_str()) != 0) {
+        hts_opt_free(list);
+        throw UsageError("invalid --input-fmt-option '" + text + "'");
+      }
+    }
+    return hts::OptionsPtr(list);
   }
 
   std::size_t cram_threads_;
   Reservation reservation_;
-  htsFile* file_ = nullptr;
-  hts_opt* options_ = nullptr;
-  sam_hdr_t* parse_header_ = nullptr;
+  // Members are destroyed bottom-up: the record and header before the file that uses them,
+  // the options (kept as long as the file, as htslib may refer to them) last.
+  hts::OptionsPtr options_;
+  hts::FilePtr file_;
+  hts::HeaderPtr parse_header_;
   Reservation parse_header_reservation_;
-  bam1_t* record_ = nullptr;
+  hts::RecordPtr record_;
   std::uint64_t records_ = 0;
   bool is_cram_ = false;
   std::uint64_t header_lines_ = 0;  // SAM line numbers in messages count the header
@@ -207,10 +186,11 @@ class HtsRecordSource final : public RecordSource {
 // htslib parses the header text lazily, when it is first edited; parse it now so a malformed
 // header is reported as the input's error, in one line, before any record is read.
 std::unique_ptr<RecordSource> checked(std::unique_ptr<RecordSource> source) {
-  int log_level = hts_get_log_level();
-  hts_set_log_level(HTS_LOG_OFF);
-  int lines = sam_hdr_count_lines(source->header().hts_header(), "HD");
-  hts_set_log_level(static_cast<htsLogLevel>(log_level));
+  int lines;
+  {
+    HtsLogLevelGuard quiet;
+    lines = sam_hdr_count_lines(source->header().hts_header(), "HD");
+  }
   if (lines < 0) throw FormatError(source->path(), "malformed header text", 0);
   return source;
 }

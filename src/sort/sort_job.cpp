@@ -23,9 +23,11 @@
 #include "samsort/core/config.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/core/memory_budget.hpp"
+#include "samsort/core/signals.hpp"
 #include "samsort/io/bgzf_block.hpp"
 #include "samsort/io/bgzf_writer.hpp"
 #include "samsort/io/cram_memory.hpp"
+#include "samsort/io/destination.hpp"
 #include "samsort/io/file_io.hpp"
 #include "samsort/io/output_file.hpp"
 #include "samsort/io/record_sink.hpp"
@@ -71,17 +73,20 @@ struct JobSetup {
         output(options.output_path),  // first: an unwritable output fails before any reading
         small_objects(budget.reserve(config::kSmallObjectReserveBytes, "small objects")),
         // The private temp directory before the input: an unusable -T fails before reading.
-        temp_dirs(make_temp_dirs(options)),
+        temp_dirs(make_temp_dirs(options, output.neighbour_path())),
         source(open_record_source(input_settings(options, threads), budget)) {}
 
-  // One private directory per -T (or in the default place), all created now.
-  static std::vector<std::unique_ptr<TempDir>> make_temp_dirs(const SortOptions& options) {
+  // One private directory per -T (or in the default place), all created now. `neighbour`
+  // stands for the output in choosing the default place (OutputFile::neighbour_path: "-" for
+  // stdout, devices and in-place outputs, whose directory may be /dev or read-only).
+  static std::vector<std::unique_ptr<TempDir>> make_temp_dirs(const SortOptions& options,
+                                                              const std::string& neighbour) {
     std::vector<std::unique_ptr<TempDir>> dirs;
     if (options.tmp_options.empty()) {
-      dirs.push_back(std::make_unique<TempDir>(options.tmp_option, options.output_path));
+      dirs.push_back(std::make_unique<TempDir>(options.tmp_option, neighbour));
     }
     for (const std::string& tmp_option : options.tmp_options) {
-      dirs.push_back(std::make_unique<TempDir>(tmp_option, options.output_path));
+      dirs.push_back(std::make_unique<TempDir>(tmp_option, neighbour));
     }
     return dirs;
   }
@@ -108,9 +113,10 @@ class SortJob {
  public:
   using Entry = typename Order::Entry;
 
-  SortJob(const SortOptions& options, JobSetup& setup, Order& order)
+  SortJob(const SortOptions& options, JobSetup& setup, Order& order, OutputCompanion* companion)
       : options_(options),
         setup_(setup),
+        companion_(companion),
         order_(order),
         threads_(setup.threads),
         budget_(setup.budget),
@@ -166,13 +172,22 @@ class SortJob {
     }
     summary_.checksum = checksum_out_.value();
     progress_.finish();
-    output.commit();
-    sink_->commit_index(output.path());
+    output.finish();  // delayed write errors surface before anything is committed
     summary_.budget_bytes = options_.memory_bytes;
     // The arena is reserved whole up front; count the part of it that was actually used.
     summary_.accounted_peak_bytes =
         budget_.peak_reserved_bytes() - merge_region_bytes_ + arena_used_peak_bytes_;
+    summary_.output_in_place = output.in_place();
     summary_.seconds = seconds_since(started);
+    if (companion_ != nullptr) companion_->write(summary_);
+    {
+      // One step for a signal: it finds every file committed or none. The output goes last,
+      // so a failed rename leaves no output behind an exit status of 1.
+      signals::CleanupGuard guard;
+      if (companion_ != nullptr) companion_->commit();
+      sink_->commit_index(output.path());
+      output.commit();
+    }
     return summary_;
   }
 
@@ -521,6 +536,7 @@ class SortJob {
 
   const SortOptions& options_;
   JobSetup& setup_;
+  OutputCompanion* companion_;  // may be null
   Order& order_;
   std::size_t threads_;
   MemoryBudget& budget_;
@@ -543,11 +559,14 @@ class SortJob {
 
 }  // namespace
 
-SortSummary run_sort(const SortOptions& options) {
+SortSummary run_sort(const SortOptions& options, OutputCompanion* companion) {
   auto started = Clock::now();
+  // The index file is made when the output is written; a path that cannot work at all (a
+  // directory, a missing directory) is refused before any reading.
+  if (!options.index_path.empty()) resolve_destination(options.index_path);
   JobSetup setup(options);
   return with_order(options.order, options.sort_tag, setup.source->header(), [&](auto order) {
-    return SortJob<decltype(order)>(options, setup, order).run(started);
+    return SortJob<decltype(order)>(options, setup, order, companion).run(started);
   });
 }
 
