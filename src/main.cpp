@@ -2,9 +2,11 @@
 // line "samsort: error: ..." with exit code 1 (runtime) or 2 (usage).
 #include <sys/resource.h>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <new>
+#include <optional>
 
 #include "samsort/cli/options.hpp"
 #include "samsort/cli/stats.hpp"
@@ -13,6 +15,7 @@
 #include "samsort/core/errors.hpp"
 #include "samsort/core/memory_budget.hpp"
 #include "samsort/core/signals.hpp"
+#include "samsort/core/std_streams.hpp"
 #include "samsort/sort/sort_job.hpp"
 #include "samsort/version.hpp"
 
@@ -30,6 +33,12 @@ void raise_open_file_limit() noexcept {
 
 int main(int argc, char** argv) {
   using namespace samsort;
+  // Before anything is opened (the allocator's re-exec included): a closed stderr must not
+  // become the output file.
+  ensure_standard_streams_open();
+  // Under `ulimit -f` a write past the limit raises SIGXFSZ, which kills silently and leaves
+  // the temporary files; ignored, the write fails with EFBIG: one error line and the cleanup.
+  std::signal(SIGXFSZ, SIG_IGN);
   allocator::ensure_requested(argc, argv);
   raise_open_file_limit();
   signals::install_cleanup_handlers();
@@ -56,15 +65,17 @@ int main(int argc, char** argv) {
         break;
     }
     const SortOptions& options = command.sort;
-    SortSummary summary = run_sort(options);
-    if (!options.stats_path.empty()) write_stats_json(options.stats_path, options, summary);
+    std::optional<StatsFile> stats;  // before the sort: an unusable path fails before reading
+    if (!options.stats_path.empty()) stats.emplace(options.stats_path, options);
+    SortSummary summary = run_sort(options, stats ? &*stats : nullptr);
     if (!options.quiet) {
       std::fprintf(stderr,
-                   "samsort: sorted %llu records in %.2f s to %s: %llu spilled runs, %llu "
+                   "samsort: sorted %llu records in %.2f s to %s%s: %llu spilled runs, %llu "
                    "merge passes, budget %.0f MiB, accounted peak %.1f MiB, peak RSS %.1f MiB "
                    "(%s); phases: read %.2f s, sort %.2f s, spill %.2f s, merge/write %.2f s\n",
                    static_cast<unsigned long long>(summary.records), summary.seconds,
                    options.output_path == "-" ? "stdout" : options.output_path.c_str(),
+                   summary.output_in_place ? " (written in place, not atomic)" : "",
                    static_cast<unsigned long long>(summary.runs),
                    static_cast<unsigned long long>(summary.merge_passes),
                    static_cast<double>(summary.budget_bytes) / (1 << 20),

@@ -382,6 +382,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   sort.sort_tag = sort_tag;
   sort.write_program_line = values.count("no-PG") == 0;
   sort.progress = values.count("progress") != 0;
+  if (values.count("stats") != 0 && sort.stats_path.empty()) {
+    throw UsageError("the --stats path is empty");
+  }
   if (allocator == "mimalloc") {
     sort.allocator = AllocatorChoice::kMimalloc;
   } else if (allocator == "system") {

@@ -1,13 +1,15 @@
-// JSON rendering of a SortSummary.
+// JSON rendering of a SortSummary into the --stats file.
 #include "samsort/cli/stats.hpp"
 
-#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <new>
 
 #include "samsort/core/allocator.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/core/memory_budget.hpp"
+#include "samsort/io/file_io.hpp"
 #include "samsort/version.hpp"
 
 namespace samsort {
@@ -30,13 +32,25 @@ const char* order_name(SortOrder order) {
 struct FileCloser {
   void operator()(std::FILE* file) const noexcept { std::fclose(file); }
 };
+struct FreeText {
+  void operator()(char* text) const noexcept { std::free(text); }
+};
 }  // namespace
 
-void write_stats_json(const std::string& path, const SortOptions& options,
-                      const SortSummary& summary) {
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "w"));
-  if (!file) throw IoError(path, "cannot write stats", errno);
-  std::fprintf(file.get(),
+StatsFile::StatsFile(const std::string& path, const SortOptions& options)
+    : options_(options), file_(path) {
+  if (file_.is_stdout() && options.output_path == "-") {
+    throw UsageError("--stats and the output cannot both go to standard output");
+  }
+}
+
+void StatsFile::write(const SortSummary& summary) {
+  const SortOptions& options = options_;
+  char* text = nullptr;
+  std::size_t text_bytes = 0;
+  std::unique_ptr<std::FILE, FileCloser> stream(open_memstream(&text, &text_bytes));
+  if (!stream) throw std::bad_alloc();
+  std::fprintf(stream.get(),
                "{\n"
                "  \"version\": \"%s\",\n"
                "  \"order\": \"%s\",\n"
@@ -68,7 +82,13 @@ void write_stats_json(const std::string& path, const SortOptions& options,
                summary.accounted_peak_bytes, peak_rss_bytes(), summary.seconds,
                summary.read_seconds, summary.sort_seconds, summary.spill_seconds,
                summary.merge_seconds);
-  if (std::ferror(file.get()) != 0) throw IoError(path, "cannot write stats", errno);
+  stream.reset();  // flushes; `text` then holds the JSON
+  std::unique_ptr<char, FreeText> owned(text);
+  if (owned == nullptr) throw std::bad_alloc();
+  write_fully(file_.fd(), owned.get(), text_bytes, file_.path());
+  file_.finish();
 }
+
+void StatsFile::commit() { file_.commit(); }
 
 }  // namespace samsort

@@ -1,6 +1,7 @@
 // EINTR-safe I/O loops.
 #include "samsort/io/file_io.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,10 +13,19 @@ namespace samsort {
 
 namespace {
 // A failed write. A full disk or quota names the directory to clean up and how far the file
-// had got, so the user knows how much room the step needs at least.
-[[noreturn]] void throw_write_error(const std::string& path, int errno_value,
+// had got, so the user knows how much room the step needs at least; so does the file size
+// limit (ulimit -f: EFBIG once SIGXFSZ is ignored). A device (/dev/full) has no directory.
+[[noreturn]] void throw_write_error(int fd, const std::string& path, int errno_value,
                                     long long bytes_written) {
-  if (errno_value == ENOSPC || errno_value == EDQUOT) {
+  struct stat info {};
+  bool regular = fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+  if (errno_value == EFBIG && regular) {
+    throw IoError(path,
+                  "file size limit (ulimit -f) reached after " + std::to_string(bytes_written) +
+                      " bytes written to this file",
+                  errno_value);
+  }
+  if ((errno_value == ENOSPC || errno_value == EDQUOT) && regular) {
     std::string what = errno_value == ENOSPC ? "no space left in " : "disk quota exceeded in ";
     what += directory_of(path);
     if (bytes_written >= 0) {
@@ -64,7 +74,7 @@ void write_fully(int fd, const void* buffer, std::size_t bytes, const std::strin
     if (put < 0) {
       if (errno == EINTR) continue;
       int errno_value = errno;
-      throw_write_error(path, errno_value, static_cast<long long>(lseek(fd, 0, SEEK_CUR)));
+      throw_write_error(fd, path, errno_value, static_cast<long long>(lseek(fd, 0, SEEK_CUR)));
     }
     in += put;
     bytes -= static_cast<std::size_t>(put);
@@ -93,7 +103,7 @@ void pwrite_fully(int fd, const void* buffer, std::size_t bytes, std::uint64_t o
     ssize_t put = ::pwrite(fd, in, bytes, static_cast<off_t>(offset));
     if (put < 0) {
       if (errno == EINTR) continue;
-      throw_write_error(path, errno, static_cast<long long>(offset));
+      throw_write_error(fd, path, errno, static_cast<long long>(offset));
     }
     in += put;
     offset += static_cast<std::uint64_t>(put);

@@ -1,4 +1,5 @@
-// Temporary-then-rename output file handling.
+// Output files: temporary-then-rename for regular files, direct writes for devices, FIFOs and
+// stdout, in-place overwrites where the directory refuses new files.
 #include "samsort/io/output_file.hpp"
 
 #include <fcntl.h>
@@ -10,20 +11,45 @@
 
 #include "samsort/core/errors.hpp"
 #include "samsort/core/signals.hpp"
-#include "samsort/merge/temp_dir.hpp"
 
 namespace samsort {
 
+namespace {
+bool is_regular_file(const std::string& path) {
+  struct stat info {};
+  return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
+}
+}  // namespace
+
 OutputFile::OutputFile(const std::string& path) : path_(path) {
-  if (is_stdout()) return;
-  std::string::size_type slash = path.rfind('/');
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  std::string pattern = directory_of(path) + "/." + name + ".samsort-tmp.XXXXXX";
+  Destination destination = resolve_destination(path);
+  mode_ = destination.mode;
+  final_path_ = destination.final_path;
+  switch (mode_) {
+    case WriteMode::kStandardOutput:
+      return;
+    case WriteMode::kDirect:
+      open_direct();
+      return;
+    case WriteMode::kStaged:
+      remove_stale_temporaries(final_path_);
+      if (!create_temporary()) open_in_place();
+      return;
+  }
+}
+
+bool OutputFile::create_temporary() {
+  std::string pattern = temporary_pattern(final_path_);
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   signals::CleanupGuard guard;  // a signal cleans up either nothing or the registered file
   int fd = mkostemp(buffer.data(), O_CLOEXEC);
-  if (fd < 0) throw IoError(path, "cannot create output file", errno);
+  if (fd < 0) {
+    int error = errno;
+    bool refused = error == EACCES || error == EPERM || error == EROFS;
+    if (refused && is_regular_file(final_path_)) return false;
+    throw IoError(path_, "cannot create output file", error);
+  }
   fd_ = FileDescriptor(fd);
   temp_path_ = buffer.data();
   // mkstemp creates 0600; give the file the permissions a plain create would.
@@ -36,20 +62,60 @@ OutputFile::OutputFile(const std::string& path) : path_(path) {
     unlink(temp_path_.c_str());
     throw;
   }
+  return true;
+}
+
+void OutputFile::open_in_place() {
+  // Not truncated yet: the old contents stay until the sort writes (finish() cuts the file).
+  int fd = open(final_path_.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) throw IoError(path_, "cannot create output file", errno);
+  fd_ = FileDescriptor(fd);
+  in_place_ = true;
+}
+
+void OutputFile::open_direct() {
+  // No O_TRUNC: devices and FIFOs have nothing to truncate.
+  int fd = open(final_path_.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) throw IoError(path_, "cannot open output", errno);
+  fd_ = FileDescriptor(fd);
 }
 
 OutputFile::~OutputFile() {
   signals::CleanupGuard guard;
-  if (!is_stdout() && !committed_) unlink(temp_path_.c_str());
+  if (!committed_ && !temp_path_.empty()) unlink(temp_path_.c_str());
+  // An in-place file that the failed run had started to overwrite is emptied: what is left
+  // of the old data is no longer a valid file.
+  if (!committed_ && in_place_ && fd_.valid() && lseek(fd_.get(), 0, SEEK_CUR) > 0) {
+    static_cast<void>(ftruncate(fd_.get(), 0));
+  }
   signals::unregister_path(signal_handle_);
 }
 
-void OutputFile::commit() {
-  if (is_stdout()) return;
+const std::string& OutputFile::write_path() const noexcept {
+  return temp_path_.empty() ? final_path_ : temp_path_;
+}
+
+std::string OutputFile::neighbour_path() const {
+  return temp_path_.empty() ? std::string("-") : final_path_;
+}
+
+void OutputFile::finish() {
+  if (finished_ || !fd_.valid()) return;
+  finished_ = true;
+  if (in_place_) {
+    off_t end = lseek(fd_.get(), 0, SEEK_CUR);
+    if (end < 0 || ftruncate(fd_.get(), end) != 0) {
+      throw IoError(path_, "cannot cut the output to its new length", errno);
+    }
+  }
   // close() reports delayed write errors (NFS, quota); no fsync, like samtools.
   if (close(fd_.release()) != 0) throw IoError(path_, "close failed", errno);
+}
+
+void OutputFile::commit() {
+  finish();
   signals::CleanupGuard guard;
-  if (rename(temp_path_.c_str(), path_.c_str()) != 0) {
+  if (!temp_path_.empty() && rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
     throw IoError(path_, "cannot rename temporary output into place", errno);
   }
   committed_ = true;

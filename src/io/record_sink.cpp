@@ -19,6 +19,7 @@
 #include "samsort/io/bgzf_block.hpp"
 #include "samsort/io/bgzf_writer.hpp"
 #include "samsort/io/cram_memory.hpp"
+#include "samsort/io/hts_handles.hpp"
 #include "samsort/io/hts_record.hpp"
 #include "samsort/io/output_file.hpp"
 
@@ -81,7 +82,7 @@ class BamRecordSink final : public RecordSink {
     return bytes;
   }
 
-  void commit_index(const std::string&) override {
+  void commit_index() override {
     if (pending_) pending_->commit();
   }
 
@@ -102,97 +103,83 @@ class HtsRecordSink final : public RecordSink {
         header_(header.hts_header()) {
     int fd = dup(output.fd());
     if (fd < 0) throw IoError(path_, "cannot open output", errno);
-    hFILE* file = hdopen(fd, "w");
-    if (file == nullptr) {
+    hts::HFilePtr file(hdopen(fd, "w"));
+    if (!file) {
+      int error = errno;
       close(fd);
-      throw IoError(path_, "cannot open output", errno);
+      throw IoError(path_, "cannot open output", error);
     }
     std::string mode = open_mode(settings, path_);
-    file_ = hts_hopen(file, path_.c_str(), mode.c_str());
-    if (file_ == nullptr) {
-      hclose_abruptly(file);
-      throw IoError(path_, "cannot open output", errno);
-    }
-    try {
-      configure(settings);
-    } catch (...) {
-      hts_close(file_);
-      throw;
-    }
-  }
-
-  ~HtsRecordSink() override {
-    if (record_ != nullptr) bam_destroy1(record_);
-    if (file_ != nullptr) hts_close(file_);
-    if (options_ != nullptr) hts_opt_free(options_);
+    file_.reset(hts_hopen(file.get(), path_.c_str(), mode.c_str()));
+    if (!file_) throw IoError(path_, "cannot open output", errno);
+    static_cast<void>(file.release());  // hts_hopen owns it now
+    configure(settings);  // on a throw, the members release what it opened
   }
 
   void write(const std::uint8_t* raw, std::uint32_t) override {
-    if (!from_raw_record(raw, record_)) throw std::bad_alloc();
-    if (sam_write1(file_, header_, record_) < 0) {
+    if (!from_raw_record(raw, record_.get())) throw std::bad_alloc();
+    if (sam_write1(file_.get(), header_, record_.get()) < 0) {
       throw IoError(path_, "cannot write record", errno);
     }
   }
 
   std::uint64_t finish() override {
-    if (pending_ && sam_idx_save(file_) < 0) {
+    if (pending_ && sam_idx_save(file_.get()) < 0) {
       throw IoError(pending_->write_path(), "cannot write index", errno);
     }
-    int status = hts_close(file_);
-    file_ = nullptr;
+    int status = hts::close(file_);
     if (status != 0) throw IoError(path_, "cannot finish output", errno);
     return 0;
   }
 
-  void commit_index(const std::string&) override {
+  void commit_index() override {
     if (pending_) pending_->commit();
   }
 
  private:
   void configure(const OutputSettings& settings) {
     if (!settings.reference.empty() &&
-        hts_set_fai_filename(file_, settings.reference.c_str()) != 0) {
+        hts_set_fai_filename(file_.get(), settings.reference.c_str()) != 0) {
       throw IoError(settings.reference, "cannot use reference", errno);
     }
     if (settings.samtools_level >= 0) {
       std::string level = "level=" + std::to_string(settings.samtools_level);
-      if (hts_opt_add(&options_, level.c_str()) != 0) throw UsageError("bad level");
+      add_option(level, "bad level");
     }
     for (const std::string& option : settings.options) {
-      if (hts_opt_add(&options_, option.c_str()) != 0) {
-        throw UsageError("invalid --output-fmt-option '" + option + "'");
-      }
+      add_option(option, "invalid --output-fmt-option '" + option + "'");
     }
-    if (options_ != nullptr && hts_opt_apply(file_, options_) != 0) {
+    if (options_ && hts_opt_apply(file_.get(), options_.get()) != 0) {
       throw UsageError("cannot apply the output format options");
     }
-    if (settings.threads > 1) hts_set_threads(file_, static_cast<int>(settings.threads));
-    if (sam_hdr_write(file_, header_) < 0) throw IoError(path_, "cannot write header", errno);
+    if (settings.threads > 1) hts_set_threads(file_.get(), static_cast<int>(settings.threads));
+    if (sam_hdr_write(file_.get(), header_) < 0) throw IoError(path_, "cannot write header", errno);
     if (!settings.index_path.empty()) {
-CramReference output_cram_reference(const OutputSettings& settings, const BamHeader& header) {
-  for (const std::string& option : settings.options) {  // htslib loads no reference then
-    if (option == "no_ref" || option == "no_ref=1" || option == "embed_ref=2") return {};
-  }
-  return cram_reference(header.hts_header(), !settings.reference.empty(),
-                        settings.coordinate_sorted);
-}
-
       pending_.emplace(settings.index_path);
-      if (sam_idx_init(file_, header_, settings.index_csi ? 14 : 0,
+      if (sam_idx_init(file_.get(), header_, settings.index_csi ? 14 : 0,
                        pending_->write_path().c_str()) < 0) {
         throw Error("cannot index " + path_ + " (indexing needs BGZF-compressed output)");
       }
     }
-    record_ = bam_init1();
-    if (record_ == nullptr) throw std::bad_alloc();
+    record_.reset(bam_init1());
+    if (!record_) throw std::bad_alloc();
+  }
+
+  // Appends key=value to options_ (hts_opt_add leaves the list intact when it fails).
+  void add_option(const std::string& option, const std::string& error) {
+    hts_opt* list = options_.release();
+    int status = hts_opt_add(&list, option.c_str());
+    options_.reset(list);
+    if (status != 0) throw UsageError(error);
   }
 
   Reservation reservation_;
   std::string path_;
-  sam_hdr_t* header_;
-  htsFile* file_ = nullptr;
-  hts_opt* options_ = nullptr;
-  bam1_t* record_ = nullptr;
+  sam_hdr_t* header_;  // borrowed from the job's BamHeader
+  // Destroyed bottom-up: the record, then the file, then the options it was opened with.
+  hts::OptionsPtr options_;
+  hts::FilePtr file_;
+  hts::RecordPtr record_;
   std::optional<PendingIndex> pending_;
 };
 
@@ -203,6 +190,14 @@ std::size_t htslib_writer_bytes(const OutputSettings& settings, const BamHeader&
 }
 
 }  // namespace
+
+CramReference output_cram_reference(const OutputSettings& settings, const BamHeader& header) {
+  for (const std::string& option : settings.options) {  // htslib loads no reference then
+    if (option == "no_ref" || option == "no_ref=1" || option == "embed_ref=2") return {};
+  }
+  return cram_reference(header.hts_header(), !settings.reference.empty(),
+                        settings.coordinate_sorted);
+}
 
 std::size_t sink_extra_bytes(const OutputSettings& settings, const BamHeader& header) {
   if (settings.format != OutputFormat::kBam) return htslib_writer_bytes(settings, header);

@@ -185,7 +185,7 @@ class SortJob {
       // so a failed rename leaves no output behind an exit status of 1.
       signals::CleanupGuard guard;
       if (companion_ != nullptr) companion_->commit();
-      sink_->commit_index(output.path());
+      sink_->commit_index();
       output.commit();
     }
     return summary_;

@@ -24,8 +24,22 @@ struct SortSummary {
   double sort_seconds = 0;
   double spill_seconds = 0;
   double merge_seconds = 0;
+  bool output_in_place = false;  // an existing file overwritten in place: not atomic
 };
 
-SortSummary run_sort(const SortOptions& options);
+// A file committed together with the output, both or neither (the --stats file). Made before
+// run_sort(), so that an unusable path fails before any input is read.
+class OutputCompanion {
+ public:
+  virtual ~OutputCompanion() = default;
+  // Once the output is complete and `summary` final, before anything is committed: writes the
+  // file under its temporary name. A throw ends the run and the output is removed.
+  virtual void write(const SortSummary& summary) = 0;
+  // Renames it into place, in the same signal-guarded step that commits the output.
+  virtual void commit() = 0;
+};
+
+// `companion` may be null.
+SortSummary run_sort(const SortOptions& options, OutputCompanion* companion = nullptr);
 
 }  // namespace samsort
