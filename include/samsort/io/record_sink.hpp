@@ -36,7 +36,7 @@ class RecordSink {
   // Flushes everything (EOF marker included); returns the bytes written.
   virtual std::uint64_t finish() = 0;
   // After the output was renamed into place: puts the index next to it.
-  virtual void commit_index(const std::string& output_path) = 0;
+  virtual void commit_index() = 0;
 };
 
 // The reference htslib's CRAM encoder may load for `header` (none with no_ref=1).
