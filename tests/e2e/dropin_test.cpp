@@ -1,4 +1,4 @@
-// Drop-in tests (issue 4): the workflow command lines of the issue, run unchanged with
+// Drop-in tests: samtools sort command lines of real workflows, run unchanged with
 // `samsort sort` for `samtools sort`, checked against samtools (order, records, index answers),
 // plus SAM/CRAM/stdin inputs giving the same records as BAM input, and --write-index edge cases.
 #include <gtest/gtest.h>

@@ -14,7 +14,7 @@ namespace samsort {
 
 class BgzfReader;
 
-// The @HD tags an order sets (specs/sort-orders.md, "Header (@HD) per order"); nullptr means
+// The @HD tags an order sets (SO, GO, SS, as samtools sort writes them); nullptr means
 // the tag must not be present.
 struct HeaderSortTags {
   const char* sort_order;   // SO

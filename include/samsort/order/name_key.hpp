@@ -1,4 +1,4 @@
-// Read-name orders (specs/sort-orders.md, "queryname"): samtools' natural compare (the newest
+// Read-name orders (samtools sort -n / -N): samtools' natural compare (the newest
 // strnum_cmp: numbers by value, leading zeros ignored entirely), plain byte compare (-N), the
 // flag tie-break key, and order-preserving byte encodings of names so that the engine can sort
 // on fixed-width big-endian prefixes and finish ties with memcmp. No allocation.

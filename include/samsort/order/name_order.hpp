@@ -1,4 +1,4 @@
-// Query-name orders (specs/sort-orders.md): natural (samtools -n) and lexicographic (-N).
+// Query-name orders (samtools sort -n / -N): natural (samtools -n) and lexicographic (-N).
 // Key: name, then the flag key, then input order. A sort entry holds 16 bytes of the name's
 // order-preserving encoding taken after the run's longest common prefix (Illumina names share
 // their first ~20 bytes), the flag key and the arena offset; full names are compared only

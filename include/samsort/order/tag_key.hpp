@@ -1,4 +1,4 @@
-// Tag order (specs/sort-orders.md, "tag"; samtools sort -t XY): the value of a record's first
+// Tag order (samtools sort -t XY): the value of a record's first
 // XY field, normalised as samtools' bam1_cmp_by_tag does. This is the primary key only; equal
 // values fall through to the coordinate or name key, then input order. No allocation.
 #pragma once

@@ -1,4 +1,4 @@
-// Template-coordinate order (specs/sort-orders.md; samtools sort --template-coordinate, with
+// Template-coordinate order (samtools sort --template-coordinate, with
 // the newest samtools' CB key and hard clips ignored): the per-record fields of samtools'
 // template_coordinate_key, the @RG ID -> LB table they need, and their compare.
 // Input order, the final tie-break, is the engine's job.

@@ -1,4 +1,4 @@
-// Template-coordinate order (specs/sort-orders.md; samtools --template-coordinate). The
+// Template-coordinate order (samtools sort --template-coordinate). The
 // numeric part of the key (tids, unclipped 5' positions, strands, library rank) is packed
 // into the sort entry; ties on it (the two ends of one template always tie) fall back to the
 // full key: CB, MI, read name, upper end, then input order.

@@ -1,4 +1,4 @@
-// Helpers for the drop-in tests (issue 4): index comparison with samtools' own index, natural
+// Helpers for the drop-in tests: index comparison with samtools' own index, natural
 // read-name order checks, filtered `samtools view` comparisons, exact directory listings.
 #include "dropin_support.hpp"
 

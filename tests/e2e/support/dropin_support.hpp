@@ -1,4 +1,4 @@
-// Helpers for the drop-in tests (issue 4): our index against samtools' own index of the same
+// Helpers for the drop-in tests: our index against samtools' own index of the same
 // file, natural read-name order, streamed `samtools view` comparisons with a line filter, and
 // checks that a directory holds exactly the expected names (no samsort temporary debris).
 #pragma once
