@@ -17,7 +17,7 @@ inline constexpr std::size_t kBgzfMaxPayloadBytes = 0xff00;
 inline constexpr std::size_t kBgzfHeaderBytes = 18;
 inline constexpr std::size_t kBgzfFooterBytes = 8;
 
-// Memory model (specs/memory-model.md): default budget is samtools' nominal 768 MiB per thread.
+// Memory model (README, "How it works"): default budget is samtools' nominal 768 MiB per thread.
 inline constexpr std::size_t kDefaultMemoryPerThreadBytes = 768 * kMiB;
 inline constexpr std::size_t kMinMemoryPerThreadBytes = 1 * kMiB;  // samtools refuses < 1M too
 // Budgets below this still work but the pipeline is shrunk to fit 64 MiB of RSS (spec).

@@ -1,5 +1,5 @@
 // MemoryBudget: the single account every data-, thread- or fan-in-scaled buffer is reserved
-// from before it is allocated (specs/memory-model.md). MappedBuffer: a big buffer that is an
+// from before it is allocated (README, "How it works"). MappedBuffer: a big buffer that is an
 // anonymous mapping owned by the program, so allocator retention can never inflate RSS.
 #pragma once
 #include <atomic>

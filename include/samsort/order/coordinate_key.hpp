@@ -1,4 +1,4 @@
-// Coordinate order (specs/sort-orders.md): tid as unsigned 32-bit, then pos + 1 as unsigned,
+// Coordinate order (samtools sort): tid as unsigned 32-bit, then pos + 1 as unsigned,
 // then the REVERSE bit, then input order. The whole key is packed into one 16-byte sort entry
 // together with the record's arena offset, so sorting never touches a record:
 //   hi = tid(32) | (pos+1) >> 12 (32)          lo = (pos+1) & 0xfff (12) | rev (1) | offset (51)
