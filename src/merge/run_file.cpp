@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "samsort/bam/bam_record.hpp"
+#include "samsort/core/byte_order.hpp"
 #include "samsort/core/config.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/core/signals.hpp"
@@ -20,6 +21,16 @@
 namespace samsort {
 
 namespace {
+constexpr std::size_t kSeqLengthAt = 20;  // l_seq in a raw record (block_size first)
+
+// Bytes of a record's sequence and qualities ((l_seq + 1) / 2 + l_seq); 0 for l_seq <= 0.
+std::size_t sequence_bytes(const std::uint8_t* record) noexcept {
+  std::int32_t length = bam::seq_length(record);
+  if (length <= 0) return 0;
+  auto bases = static_cast<std::size_t>(length);
+  return (bases + 1) / 2 + bases;
+}
+
 // An unnamed file in `dir`: O_TMPFILE where the filesystem supports it, else a named file
 // unlinked at once.
 FileDescriptor open_unlinked_file(const std::string& dir, std::string* shown_path) {
@@ -55,12 +66,22 @@ std::unique_ptr<BgzfWriter> RunStore::begin_run(std::size_t threads, MemoryBudge
                                       config::kSpillLibdeflateLevel, threads, budget);
 }
 
+void RunRecordSizes::add(const std::uint8_t* record) noexcept {
+  max_record_bytes = std::max(max_record_bytes, bam::record_bytes(record));
+  max_copy_bytes =
+      std::max(max_copy_bytes, static_cast<std::uint32_t>(RunReader::copy_bytes(record)));
+}
+
 RunInfo RunStore::end_run(BgzfWriter& writer, std::uint64_t record_count,
-                          std::uint32_t max_record_bytes) {
+                          const RunRecordSizes& sizes) {
   std::uint64_t bytes = writer.finish(false);
   locations_[current_].end_offset = run_start_ + bytes;
-  return RunInfo{run_start_, bytes, record_count, max_record_bytes,
-                 static_cast<std::uint32_t>(current_)};
+  return RunInfo{run_start_,
+                 bytes,
+                 record_count,
+                 sizes.max_record_bytes,
+                 static_cast<std::uint32_t>(current_),
+                 sizes.max_copy_bytes};
 }
 
 void RunStore::discard(const RunInfo& run) noexcept {
@@ -88,47 +109,62 @@ bool RunStore::is_disk_full(const std::exception& error) noexcept {
 
 std::size_t RunReader::buffer_bytes_for(const RunInfo& run) noexcept {
   return 2 * config::kBgzfMaxBlockBytes +
-         std::max<std::size_t>(run.max_record_bytes, config::kMergeMinRecordBufferBytes);
+         std::max<std::size_t>(run.max_copy_bytes, config::kMergeMinRecordBufferBytes);
 }
 
-RunReader::RunReader(const RunStore& store, const RunInfo& run, std::uint8_t* buffer)
+std::size_t RunReader::whole_bytes_for(const RunInfo& run) noexcept {
+  return run.max_record_bytes > config::kMergeWholeRecordMaxBytes ? run.max_record_bytes : 0;
+}
+
+std::size_t RunReader::copy_bytes(const std::uint8_t* record) noexcept {
+  std::size_t bytes = bam::record_bytes(record);
+  if (bytes <= config::kMergeWholeRecordMaxBytes) return bytes;
+  std::size_t sequence = sequence_bytes(record);
+  return sequence <= bytes - bam::kFixedBytes ? bytes - sequence : bytes;
+}
+
+RunReader::RunReader(const RunStore& store, const RunInfo& run, std::uint8_t* buffer,
+                     std::uint8_t* whole_buffer)
     : store_(store),
       run_(run),
       file_offset_(run.offset),
       records_left_(run.record_count),
       compressed_(buffer),
       payload_(buffer + config::kBgzfMaxBlockBytes),
-      record_(buffer + 2 * config::kBgzfMaxBlockBytes) {}
+      record_(buffer + 2 * config::kBgzfMaxBlockBytes),
+      whole_(whole_buffer) {}
+
+std::size_t RunReader::inflate_block_at(std::uint64_t offset, std::size_t* payload_bytes) {
+  std::uint64_t end = run_.offset + run_.bytes;
+  std::size_t block_bytes = 0;
+  long long got = pread_fully(store_.fd_of(run_), compressed_, config::kBgzfHeaderBytes, offset);
+  if (got < 0) throw IoError(store_.path_of(run_), "read failed", errno);
+  BlockStatus status = static_cast<std::size_t>(got) == config::kBgzfHeaderBytes
+                           ? parse_block_header(compressed_, &block_bytes)
+                           : BlockStatus::kBadSize;
+  if (status == BlockStatus::kOk && offset + block_bytes > end) status = BlockStatus::kBadSize;
+  if (status == BlockStatus::kOk) {
+    std::size_t rest = block_bytes - config::kBgzfHeaderBytes;
+    got = pread_fully(store_.fd_of(run_), compressed_ + config::kBgzfHeaderBytes, rest,
+                      offset + config::kBgzfHeaderBytes);
+    if (got < 0) throw IoError(store_.path_of(run_), "read failed", errno);
+    if (static_cast<std::size_t>(got) != rest) status = BlockStatus::kBadSize;
+  }
+  if (status == BlockStatus::kOk) {
+    status = inflater_.inflate(compressed_, block_bytes, payload_, payload_bytes);
+  }
+  if (status != BlockStatus::kOk) {
+    throw FormatError(store_.path_of(run_),
+                      std::string("damaged run file: ") + block_status_text(status), offset);
+  }
+  return block_bytes;
+}
 
 bool RunReader::load_block() {
   std::uint64_t end = run_.offset + run_.bytes;
   while (file_offset_ < end) {
-    std::size_t block_bytes = 0;
-    long long got =
-        pread_fully(store_.fd_of(run_), compressed_, config::kBgzfHeaderBytes, file_offset_);
-    if (got < 0) throw IoError(store_.path_of(run_), "read failed", errno);
-    BlockStatus status = static_cast<std::size_t>(got) == config::kBgzfHeaderBytes
-                             ? parse_block_header(compressed_, &block_bytes)
-                             : BlockStatus::kBadSize;
-    if (status == BlockStatus::kOk && file_offset_ + block_bytes > end) {
-      status = BlockStatus::kBadSize;
-    }
-    if (status == BlockStatus::kOk) {
-      std::size_t rest = block_bytes - config::kBgzfHeaderBytes;
-      got = pread_fully(store_.fd_of(run_), compressed_ + config::kBgzfHeaderBytes, rest,
-                        file_offset_ + config::kBgzfHeaderBytes);
-      if (got < 0) throw IoError(store_.path_of(run_), "read failed", errno);
-      if (static_cast<std::size_t>(got) != rest) status = BlockStatus::kBadSize;
-    }
-    if (status == BlockStatus::kOk) {
-      status = inflater_.inflate(compressed_, block_bytes, payload_, &left_bytes_);
-    }
-    if (status != BlockStatus::kOk) {
-      throw FormatError(store_.path_of(run_),
-                        std::string("damaged run file: ") + block_status_text(status),
-                        file_offset_);
-    }
-    file_offset_ += block_bytes;
+    block_offset_ = file_offset_;
+    file_offset_ += inflate_block_at(file_offset_, &left_bytes_);
     cursor_ = payload_;
     if (left_bytes_ > 0) return true;
   }
@@ -149,13 +185,28 @@ void RunReader::take(std::uint8_t* out, std::size_t bytes) {
   }
 }
 
+void RunReader::skip(std::size_t bytes) {
+  while (bytes > 0) {
+    if (left_bytes_ == 0 && !load_block()) {
+      throw FormatError(store_.path_of(run_), "damaged run file: record cut short", file_offset_);
+    }
+    std::size_t step = std::min(bytes, left_bytes_);
+    cursor_ += step;
+    left_bytes_ -= step;
+    bytes -= step;
+  }
+}
+
 const std::uint8_t* RunReader::next() {
+  copy_record_bytes_ = 0;
   if (records_left_ == 0) return nullptr;
   --records_left_;
   if (left_bytes_ == 0 && !load_block()) {
     throw FormatError(store_.path_of(run_), "damaged run file: fewer records than written",
                       file_offset_);
   }
+  std::uint64_t start_block_offset = block_offset_;
+  auto start_payload_offset = static_cast<std::size_t>(cursor_ - payload_);
   if (left_bytes_ >= 4) {
     std::size_t record_bytes = bam::record_bytes(cursor_);
     if (record_bytes <= left_bytes_) {  // the common case: the record lies in this block
@@ -166,14 +217,64 @@ const std::uint8_t* RunReader::next() {
     }
   }
   take(record_, 4);
-  std::size_t record_bytes = static_cast<std::size_t>(bam::load_u32(record_)) + 4;
-  if (record_bytes >
-      std::max<std::size_t>(run_.max_record_bytes, config::kMergeMinRecordBufferBytes)) {
+  std::size_t record_bytes = static_cast<std::size_t>(load_le32(record_)) + 4;
+  std::size_t capacity =
+      std::max<std::size_t>(run_.max_copy_bytes, config::kMergeMinRecordBufferBytes);
+  bool huge = record_bytes > config::kMergeWholeRecordMaxBytes;
+  if (record_bytes > (huge ? (whole_ != nullptr ? whole_bytes_for(run_) : 0) : capacity)) {
     throw FormatError(store_.path_of(run_), "damaged run file: record larger than recorded",
                       file_offset_);
   }
-  take(record_ + 4, record_bytes - 4);
+  if (!huge) {
+    take(record_ + 4, record_bytes - 4);
+    return record_;
+  }
+  // A huge record: keep its key copy; whole() reads it back from where it starts.
+  take(record_ + 4, bam::kFixedBytes - 4);
+  std::size_t head_bytes = bam::kFixedBytes + bam::read_name_bytes(record_) +
+                           4 * std::size_t{bam::cigar_op_count(record_)};
+  std::size_t sequence = sequence_bytes(record_);
+  if (bam::seq_length(record_) < 0 || head_bytes + sequence > record_bytes ||
+      record_bytes - sequence > capacity) {
+    throw FormatError(store_.path_of(run_), "damaged run file: record fields do not add up",
+                      file_offset_);
+  }
+  take(record_ + bam::kFixedBytes, head_bytes - bam::kFixedBytes);
+  skip(sequence);
+  take(record_ + head_bytes, record_bytes - head_bytes - sequence);
+  auto copy_block_size = static_cast<std::uint32_t>(record_bytes - sequence - 4);
+  store_le32(record_, copy_block_size);
+  store_le32(record_ + kSeqLengthAt, 0);
+  copy_block_offset_ = start_block_offset;
+  copy_payload_offset_ = start_payload_offset;
+  copy_record_bytes_ = record_bytes;
   return record_;
+}
+
+const std::uint8_t* RunReader::whole(const std::uint8_t* current) {
+  if (copy_record_bytes_ == 0 || current != record_) return current;
+  // Inflates the record's blocks again through compressed_/payload_. The last block read is
+  // the one the reader stands in (the record's last byte is in it), so its state holds.
+  std::uint64_t end = run_.offset + run_.bytes;
+  std::uint64_t offset = copy_block_offset_;
+  std::size_t skip_bytes = copy_payload_offset_;
+  std::size_t done = 0;
+  while (done < copy_record_bytes_) {
+    if (offset >= end) {
+      throw FormatError(store_.path_of(run_), "damaged run file: record cut short", offset);
+    }
+    std::size_t payload_bytes = 0;
+    offset += inflate_block_at(offset, &payload_bytes);
+    if (skip_bytes >= payload_bytes) {
+      skip_bytes -= payload_bytes;
+      continue;
+    }
+    std::size_t step = std::min(copy_record_bytes_ - done, payload_bytes - skip_bytes);
+    std::memcpy(whole_ + done, payload_ + skip_bytes, step);
+    done += step;
+    skip_bytes = 0;
+  }
+  return whole_;
 }
 
 }  // namespace samsort

@@ -246,8 +246,7 @@ class SortJob {
       } catch (const Error& error) {  // a record the order cannot key (e.g. no MC tag)
         throw FormatError(source.path(), error.what(), source.record_offset(), summary_.records);
       }
-      run_max_record_bytes_ =
-          std::max(run_max_record_bytes_, static_cast<std::uint32_t>(record_bytes));
+      run_sizes_.add(slot);
       ++summary_.records;
       arena_bytes_read_ += record_bytes + 2 * sizeof(Entry);
       progress_.reading(summary_.records, source.bytes_consumed(), summary_.runs);
@@ -275,10 +274,11 @@ class SortJob {
     double rest = static_cast<double>(input_bytes_ - consumed) * arena_bytes_per_input_byte;
     std::size_t used = arena.record_bytes_used() + 2 * arena.count() * sizeof(Entry);
     // The final merge reads every spilled run beside the in-memory tail.
-    std::size_t readers =
-        (runs_.size() + 1) *
-        (2 * config::kBgzfMaxBlockBytes +
-         std::max<std::size_t>(run_max_record_bytes_, config::kMergeMinRecordBufferBytes));
+    RunInfo like_this_run;
+    like_this_run.max_record_bytes = run_sizes_.max_record_bytes;
+    like_this_run.max_copy_bytes = run_sizes_.max_copy_bytes;
+    std::size_t readers = (runs_.size() + 1) * RunReader::buffer_bytes_for(like_this_run) +
+                          RunReader::whole_bytes_for(like_this_run);
     if (readers >= arena.capacity_bytes()) return false;
     double room =
         static_cast<double>(arena.capacity_bytes() - readers) * (1.0 - config::kEarlySpillMargin);
@@ -351,7 +351,7 @@ class SortJob {
       try {
         std::unique_ptr<BgzfWriter> writer = store.begin_run(threads_, budget_);
         std::uint64_t count = gather(arena, *writer);
-        runs_.push_back(store.end_run(*writer, count, run_max_record_bytes_));
+        runs_.push_back(store.end_run(*writer, count, run_sizes_));
         break;
       } catch (const IoError& error) {
         if (!RunStore::is_disk_full(error) || !store.next_location()) throw;
@@ -360,7 +360,7 @@ class SortJob {
     summary_.spilled_bytes += runs_.back().bytes;
     ++summary_.runs;
     arena.clear();
-    run_max_record_bytes_ = 0;
+    run_sizes_ = {};
     summary_.spill_seconds += seconds_since(started);
   }
 
@@ -396,16 +396,20 @@ class SortJob {
     return count;
   }
 
-  // Merge plan: how many runs from `first` can be merged at once inside `buffer_bytes`.
+  // Merge plan: how many runs from `first` can be merged at once inside `buffer_bytes`: their
+  // read buffers plus one whole-record buffer for the largest huge record among them.
   std::size_t fan_in_from(std::size_t first, std::size_t buffer_bytes) const {
     settings.coordinate_sorted = Order::kIndexable;
     std::size_t used = 0;
+    std::size_t whole = 0;
     std::size_t count = 0;
     std::size_t limit = options_.debug_max_fan_in != 0 ? options_.debug_max_fan_in : runs_.size();
     for (std::size_t idx = first; idx < runs_.size() && count < limit; ++idx) {
       std::size_t need = RunReader::buffer_bytes_for(runs_[idx]);
-      if (used + need > buffer_bytes) break;
+      std::size_t need_whole = std::max(whole, RunReader::whole_bytes_for(runs_[idx]));
+      if (used + need + need_whole > buffer_bytes) break;
       used += need;
+      whole = need_whole;
       ++count;
     }
     return count;
@@ -419,14 +423,18 @@ class SortJob {
   std::vector<std::unique_ptr<RunReader>> open_readers(std::size_t first, std::size_t count,
                                                        std::uint8_t* buffer) {
     std::size_t used = static_cast<std::size_t>(buffer - merge_region_);
+    std::size_t whole = 0;
     for (std::size_t idx = first; idx < first + count; ++idx) {
       used += RunReader::buffer_bytes_for(runs_[idx]);
+      whole = std::max(whole, RunReader::whole_bytes_for(runs_[idx]));
     }
-    note_arena_use(used);
+    note_arena_use(used + whole);
+    std::uint8_t* whole_buffer = whole == 0 ? nullptr : buffer;  // shared by the group
+    buffer += whole;
     std::vector<std::unique_ptr<RunReader>> readers;
     readers.reserve(count);
     for (std::size_t idx = first; idx < first + count; ++idx) {
-      readers.push_back(std::make_unique<RunReader>(*run_store_, runs_[idx], buffer));
+      readers.push_back(std::make_unique<RunReader>(*run_store_, runs_[idx], buffer, whole_buffer));
       buffer += RunReader::buffer_bytes_for(runs_[idx]);
     }
     return readers;
@@ -440,17 +448,17 @@ class SortJob {
     return streams;
   }
 
-  // Streams the merge of `streams` into `writer`; returns the record count and max size.
+  // Streams the merge of `streams` into `writer`; returns the record count and adds the
+  // records to `sizes`.
   template <class Out>
   std::uint64_t merge_into(const std::vector<RecordStream*>& streams, Out& writer,
-                           std::uint32_t* max_record_bytes) {
+                           RunRecordSizes* sizes) {
     LoserTree<Order> tree(order_, streams);
     std::uint64_t count = 0;
-    std::uint32_t largest = 0;
-    while (const std::uint8_t* record = tree.top()) {
+    while (const std::uint8_t* record = tree.top_whole()) {
       std::uint32_t bytes = bam::record_bytes(record);
       writer.write(record, bytes);
-      largest = std::max(largest, bytes);
+      sizes->add(record);
       ++count;
       if constexpr (std::is_same_v<Out, RecordSink>) {
         checksum_out_.add(record, bytes);
@@ -458,7 +466,6 @@ class SortJob {
       }
       tree.pop();
     }
-    *max_record_bytes = largest;
     return count;
   }
 
@@ -482,9 +489,9 @@ class SortJob {
           auto readers = open_readers(first, count, merge_region_);
           std::vector<RecordStream*> streams = stream_pointers(readers);
           std::unique_ptr<BgzfWriter> writer = run_store_->begin_run(threads_, budget_);
-          std::uint32_t largest = 0;
-          std::uint64_t records = merge_into(streams, *writer, &largest);
-          merged.push_back(run_store_->end_run(*writer, records, largest));
+          RunRecordSizes sizes;
+          std::uint64_t records = merge_into(streams, *writer, &sizes);
+          merged.push_back(run_store_->end_run(*writer, records, sizes));
           break;
         } catch (const IoError& error) {
           if (!RunStore::is_disk_full(error) || !run_store_->next_location()) throw;
@@ -527,8 +534,8 @@ class SortJob {
       streams.push_back(&*memory_run);
     }
     std::unique_ptr<RecordSink> sink = open_output(header, output);
-    std::uint32_t largest = 0;
-    std::uint64_t count = merge_into(streams, *sink, &largest);
+    RunRecordSizes sizes;
+    std::uint64_t count = merge_into(streams, *sink, &sizes);
     summary_.output_bytes = sink->finish();
     sink_ = std::move(sink);
     return count;
@@ -547,7 +554,7 @@ class SortJob {
   std::uint8_t* merge_region_ = nullptr;
   std::size_t merge_region_bytes_ = 0;
   std::size_t arena_used_peak_bytes_ = 0;
-  std::uint32_t run_max_record_bytes_ = 0;
+  RunRecordSizes run_sizes_;          // of the records in the arena
   std::unique_ptr<RecordSink> sink_;  // kept until the output is committed (its index)
   std::optional<RunStore> run_store_;
   std::vector<RunInfo> runs_;

@@ -1,17 +1,22 @@
 // Memory-bound holes (issue 12): inputs whose memory lives outside samsort's own buffers. Each
 // case must either keep peak RSS <= max(B, 64 MiB) + 16 MiB or be refused with one error line
 // naming the amount needed, before that memory is used (a low peak RSS) and leaving no output.
-// Here: CRAM against a reference whose one contig is 150 Mbp, which htslib loads whole.
+// Here: CRAM against a reference whose one contig is 150 Mbp, which htslib loads whole; and
+// records of ~35 MiB, of which a 64 MiB budget holds one at a time.
 #include <gtest/gtest.h>
+#include <htslib/sam.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "e2e_support.hpp"
+#include "oracle.hpp"
 
 namespace samsort::e2e {
 namespace {
@@ -171,6 +176,189 @@ TEST_F(CramReferenceMemoryTest, OutputWithinABudgetThatHoldsTheContig) {
   ProcessResult counted =
       run_process({"samtools", "view", "-c", "-T", inputs_->reference(), output});
   EXPECT_EQ(counted.stdout_text, std::to_string(kReads) + "\n") << counted.describe();
+}
+
+// Huge records: 24.4 Mbases each, ~35 MiB as BAM records. A 64 MiB budget's arena holds one,
+// so each becomes a run of its own, and the merge cannot hold every run's record whole.
+constexpr std::size_t kHugeBases = 24'400'000;
+constexpr std::size_t kTooLargeBases = 50'000'000;  // ~72 MiB: more than the whole budget
+
+struct HugeRecordSpec {
+  const char* name;
+  int tid;
+  long pos;  // 0-based
+  bool reverse;
+  const char* barcode;  // BC:Z value
+};
+
+// Writes `specs` as unsorted BAM records of `bases` bases each (a repeated random 1000-base
+// block, so the file stays small), with a CIGAR of <bases>M and a BC tag. False on failure.
+bool write_huge_bam(const std::string& path, const std::vector<HugeRecordSpec>& specs,
+                    std::size_t bases) {
+  const char* text =
+      "@HD\tVN:1.6\tSO:unsorted\n@SQ\tSN:c1\tLN:200000000\n@SQ\tSN:c2\tLN:200000000\n";
+  std::unique_ptr<sam_hdr_t, decltype(&sam_hdr_destroy)> header(sam_hdr_parse(strlen(text), text),
+                                                                sam_hdr_destroy);
+  std::unique_ptr<htsFile, decltype(&hts_close)> file(hts_open(path.c_str(), "wb1"), hts_close);
+  std::unique_ptr<bam1_t, decltype(&bam_destroy1)> record(bam_init1(), bam_destroy1);
+  if (!header || !file || !record || sam_hdr_write(file.get(), header.get()) != 0) return false;
+  std::string qualities(bases, 30);
+  std::uint64_t seed = 99;
+  for (const HugeRecordSpec& spec : specs) {
+    std::string block = random_bases(1000, ++seed);
+    std::string sequence;
+    sequence.reserve(bases);
+    while (sequence.size() < bases) sequence.append(block, 0, bases - sequence.size());
+    std::uint32_t cigar = static_cast<std::uint32_t>(bases) << BAM_CIGAR_SHIFT | BAM_CMATCH;
+    std::uint16_t flag = spec.reverse ? BAM_FREVERSE : 0;
+    std::string barcode = spec.barcode;
+    if (bam_set1(record.get(), strlen(spec.name), spec.name, flag, spec.tid, spec.pos, 60, 1,
+                 &cigar, -1, -1, 0, bases, sequence.data(), qualities.data(),
+                 barcode.size() + 1) < 0 ||
+        bam_aux_append(record.get(), "BC", 'Z', static_cast<int>(barcode.size() + 1),
+                       reinterpret_cast<const std::uint8_t*>(barcode.c_str())) != 0 ||
+        sam_write1(file.get(), header.get(), record.get()) < 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Three and five huge records in no order: names whose natural order (read9 < read10) is not
+// their byte order, equal barcodes so the secondary key decides, both strands.
+class HugeRecordInputs {
+ public:
+  HugeRecordInputs() {
+    ok_ = write_huge_bam(three(),
+                         {{"read10", 1, 5000, false, "AAC"},
+                          {"read9", 0, 7000, true, "AAA"},
+                          {"read2", 0, 7000, false, "AAC"}},
+                         kHugeBases) &&
+          write_huge_bam(five(),
+                         {{"read10", 1, 5000, false, "AAC"},
+                          {"read9", 0, 7000, true, "AAA"},
+                          {"read2", 0, 7000, false, "AAC"},
+                          {"read1", 1, 100, true, "AAB"},
+                          {"read100", 0, 7000, false, "AAA"}},
+                         kHugeBases) &&
+          write_huge_bam(too_large(), {{"big", 0, 100, false, "AAA"}}, kTooLargeBases);
+  }
+
+  bool ok() const { return ok_; }
+  std::string three() const { return scratch_.file("three.bam"); }
+  std::string five() const { return scratch_.file("five.bam"); }
+  std::string too_large() const { return scratch_.file("too_large.bam"); }
+
+ private:
+  ScratchDir scratch_;
+  bool ok_ = false;
+};
+
+// Success when both BAMs hold the same raw records in the same order (one record at a time).
+::testing::AssertionResult same_raw_records(const std::string& expected_bam,
+                                            const std::string& actual_bam) {
+  BamRecordReader expected(expected_bam);
+  BamRecordReader actual(actual_bam);
+  std::vector<uint8_t> expected_record;
+  std::vector<uint8_t> actual_record;
+  for (std::size_t idx = 0;; ++idx) {
+    bool more_expected = expected.next(expected_record);
+    bool more_actual = actual.next(actual_record);
+    if (more_expected != more_actual) {
+      return ::testing::AssertionFailure() << "record counts differ after " << idx << " records";
+    }
+    if (!more_expected) return ::testing::AssertionSuccess() << idx << " records identical";
+    if (expected_record != actual_record) {
+      return ::testing::AssertionFailure()
+             << "record " << idx << " differs: expected " << describe_record(expected_record.data())
+             << ", written " << describe_record(actual_record.data());
+    }
+  }
+}
+
+class HugeRecordMemoryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { inputs_ = new HugeRecordInputs(); }
+  static void TearDownTestSuite() {
+    delete inputs_;
+    inputs_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(inputs_->ok()) << "cannot write the huge-record inputs"; }
+
+  // Sorts `input` with `order_args` at 64M (and `threads`) with samsort and samtools: the sort
+  // succeeds within the bound, merges one run per record, and writes samtools' records.
+  static void expect_sorted_like_samtools(const std::string& input,
+                                          const std::vector<std::string>& order_args,
+                                          const std::string& threads, std::uint64_t records) {
+    constexpr long kBudgetMib = 64;
+    ScratchDir scratch;
+    std::string output = scratch.file("out.bam");
+    std::string expected = scratch.file("samtools.bam");
+    std::vector<std::string> args = order_args;
+    args.insert(args.end(), {"-@", threads, "--max-memory", std::to_string(kBudgetMib) + "M", "-o",
+                             output, input});
+    ProcessResult result = run_samsort(args);
+    std::string label = "huge records x" + std::to_string(records);
+    for (const std::string& arg : order_args) label += " " + arg;
+    print_rss(label + " -@ " + threads + ", 64M", result);
+    ASSERT_EQ(result.exit_code, 0) << result.describe();
+    EXPECT_LE(result.max_rss_kib, limit_kib(kBudgetMib));
+    SortSummary summary = parse_summary(result.stderr_text);
+    ASSERT_TRUE(summary.found) << result.stderr_text;
+    EXPECT_EQ(summary.records, records);
+    EXPECT_EQ(summary.runs, records) << "each huge record should be a run of its own";
+
+    std::vector<std::string> reference = {"samtools", "sort"};
+    reference.insert(reference.end(), order_args.begin(), order_args.end());
+    reference.insert(reference.end(), {"-o", expected, input});
+    ProcessResult sorted = run_process(reference);
+    ASSERT_TRUE(sorted.exited_ok()) << sorted.describe();
+    EXPECT_TRUE(same_raw_records(expected, output));
+  }
+
+  static HugeRecordInputs* inputs_;
+};
+HugeRecordInputs* HugeRecordMemoryTest::inputs_ = nullptr;
+
+TEST_F(HugeRecordMemoryTest, ThreeRecordsCoordinate) {
+  expect_sorted_like_samtools(inputs_->three(), {}, "1", 3);
+}
+
+TEST_F(HugeRecordMemoryTest, ThreeRecordsQueryNameNatural) {
+  expect_sorted_like_samtools(inputs_->three(), {"-n"}, "2", 3);
+}
+
+TEST_F(HugeRecordMemoryTest, ThreeRecordsByTagThenCoordinate) {
+  expect_sorted_like_samtools(inputs_->three(), {"-t", "BC"}, "4", 3);
+}
+
+TEST_F(HugeRecordMemoryTest, ThreeRecordsTemplateCoordinate) {
+  expect_sorted_like_samtools(inputs_->three(), {"--template-coordinate"}, "1", 3);
+}
+
+TEST_F(HugeRecordMemoryTest, FiveRecordsCoordinate) {
+  expect_sorted_like_samtools(inputs_->five(), {}, "2", 5);
+}
+
+TEST_F(HugeRecordMemoryTest, FiveRecordsByTagThenName) {
+  expect_sorted_like_samtools(inputs_->five(), {"-t", "BC", "-n"}, "1", 5);
+}
+
+// One record larger than the whole budget cannot be sorted: refused at that record with one
+// line saying so, before it is held (low peak RSS), and no output left.
+TEST_F(HugeRecordMemoryTest, RecordLargerThanTheBudgetIsRefused) {
+  ScratchDir scratch;
+  std::string output = scratch.file("out.bam");
+  ProcessResult result = run_samsort({"--max-memory", "64M", "-o", output, inputs_->too_large()});
+  print_rss("one 72 MiB record, 64M", result);
+  EXPECT_EQ(result.exit_code, 1) << result.describe();
+  EXPECT_TRUE(is_one_error_line(result.stderr_text));
+  EXPECT_TRUE(contains(result.stderr_text, "record 1 of 75000")) << result.stderr_text;
+  EXPECT_TRUE(contains(result.stderr_text, "does not fit the memory budget (raise --max-memory)"))
+      << result.stderr_text;
+  EXPECT_LT(result.max_rss_kib, kFloorMib * kKibPerMib);
+  EXPECT_FALSE(path_exists(output));
+  EXPECT_EQ(list_directory(scratch.path()), std::vector<std::string>{});
 }
 
 }  // namespace

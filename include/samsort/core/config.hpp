@@ -74,6 +74,14 @@ inline constexpr int kSpillLibdeflateLevel = 0;
 // Merge: per-run read buffer = one compressed + one decompressed BGZF block, plus room for
 // one record that spans blocks (at least this much; larger if the run holds larger records).
 inline constexpr std::size_t kMergeMinRecordBufferBytes = 4 * kKiB;
+// Merge: a record larger than this that spans blocks is held by its run's reader only as a
+// key copy (the record without its sequence and qualities, which no order compares); when it
+// wins, it is read back whole from the run file into one buffer shared by the merge's readers.
+// So a merge of k runs of huge records needs one huge buffer, not k. Records up to this size
+// are held whole (no second read); above it, reading back costs one more pass over the
+// record's blocks. 1 MiB keeps every short and long read of today's platforms (ONT reads of
+// 100 kbase are ~250 KiB) on the single-read path.
+inline constexpr std::size_t kMergeWholeRecordMaxBytes = 1 * kMiB;
 // Early spill (sort_job.cpp): the input's estimated rest must fit in this fraction less than
 // an empty arena before the arena is spilled early to keep the rest in memory. The estimate
 // (compressed bytes left x arena bytes per compressed byte so far) is off by the reader's

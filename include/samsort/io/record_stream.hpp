@@ -12,7 +12,12 @@ class RecordStream {
  public:
   virtual ~RecordStream() = default;
   // The next record (pointing at its block_size), valid until the next call; nullptr at end.
+  // It may be a key copy of a huge record (see RunReader::next): enough for every order's
+  // comparison, not for output.
   virtual const std::uint8_t* next() = 0;
+  // The whole record that `current`, the last next() result, stands for; valid until the next
+  // call of next() or whole(). The default: `current` is the whole record.
+  virtual const std::uint8_t* whole(const std::uint8_t* current) { return current; }
 };
 
 // The sorted entries of a run that stayed in the arena (records at arena_top - offset).

@@ -26,8 +26,14 @@ class LoserTree {
     build();
   }
 
-  // The smallest current record, or nullptr when every stream is exhausted.
+  // The smallest current record, or nullptr when every stream is exhausted. It may be a key
+  // copy (RecordStream::next); top_whole() is the record to write.
   const std::uint8_t* top() const noexcept { return count_ == 0 ? nullptr : records_[tree_[0]]; }
+  // The whole smallest record (RecordStream::whole), or nullptr; valid until pop().
+  const std::uint8_t* top_whole() {
+    const std::uint8_t* record = top();
+    return record == nullptr ? nullptr : streams_[tree_[0]]->whole(record);
+  }
 
   // Advances past top().
   void pop() {

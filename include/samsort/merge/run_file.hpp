@@ -3,7 +3,8 @@
 // open files); when a location fills up, runs move on to the next one. A run is a byte range
 // holding a BGZF stream of raw BAM records (block_size included, no header). A RunReader
 // streams one run back through a caller-provided buffer: one compressed block, one payload
-// block, one spanning record.
+// block, one spanning record (or, for a record above config::kMergeWholeRecordMaxBytes, its
+// key copy; the whole record is read back on demand into a buffer the merge's readers share).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -28,6 +29,15 @@ struct RunInfo {
   std::uint64_t record_count = 0;
   std::uint32_t max_record_bytes = 0;  // largest record, block_size included
   std::uint32_t location_idx = 0;      // which temp location's file holds it
+  std::uint32_t max_copy_bytes = 0;    // largest RunReader::copy_bytes() of its records
+};
+
+// The record sizes a run's reader is planned from, gathered while the run is written.
+struct RunRecordSizes {
+  std::uint32_t max_record_bytes = 0;
+  std::uint32_t max_copy_bytes = 0;
+  // Counts one record (block_size first; its fields must be consistent with block_size).
+  void add(const std::uint8_t* record) noexcept;
 };
 
 class RunStore {
@@ -42,7 +52,7 @@ class RunStore {
 
   // Opens a writer for a new run at the end of the current location. Finish it with end_run().
   std::unique_ptr<BgzfWriter> begin_run(std::size_t threads, MemoryBudget& budget);
-  RunInfo end_run(BgzfWriter& writer, std::uint64_t record_count, std::uint32_t max_record_bytes);
+  RunInfo end_run(BgzfWriter& writer, std::uint64_t record_count, const RunRecordSizes& sizes);
   // Frees the disk space of a run that has been merged (hole punching, best effort).
   void discard(const RunInfo& run) noexcept;
 
@@ -84,17 +94,35 @@ class RunReader final : public RecordStream {
  public:
   // Bytes a reader of a run needs from the caller's buffer.
   static std::size_t buffer_bytes_for(const RunInfo& run) noexcept;
+  // Bytes of the whole-record buffer a reader of the run needs (0 when every record is held
+  // whole). One buffer of the largest of these serves all readers of one merge.
+  static std::size_t whole_bytes_for(const RunInfo& run) noexcept;
+  // What the reader holds of `record` for the merge's comparisons: the whole record up to
+  // config::kMergeWholeRecordMaxBytes, else the record without its sequence and qualities.
+  static std::size_t copy_bytes(const std::uint8_t* record) noexcept;
 
-  // `buffer` must hold buffer_bytes_for(run) bytes and outlive the reader.
-  RunReader(const RunStore& store, const RunInfo& run, std::uint8_t* buffer);
+  // `buffer` must hold buffer_bytes_for(run) bytes, `whole_buffer` whole_bytes_for(run) bytes
+  // (nullptr when that is 0); both outlive the reader. Readers whose whole() calls do not
+  // overlap (one merge) may share `whole_buffer`.
+  RunReader(const RunStore& store, const RunInfo& run, std::uint8_t* buffer,
+            std::uint8_t* whole_buffer = nullptr);
 
   // The next record (pointing at its block_size), valid until the next call; nullptr at the
-  // end of the run. Throws FormatError/IoError on a damaged run file.
+  // end of the run. A record above config::kMergeWholeRecordMaxBytes that spans blocks comes
+  // as its key copy (l_seq 0, no sequence or qualities; every other field as stored), which
+  // every order compares like the record. Throws FormatError/IoError on a damaged run file.
   const std::uint8_t* next() override;
+  // The whole record that `current` (the last next() result) stands for: `current` itself, or
+  // the record read back from the run file into the whole-record buffer, valid until the next
+  // call of next() or whole() on any reader sharing that buffer. Throws like next().
+  const std::uint8_t* whole(const std::uint8_t* current) override;
 
  private:
   bool load_block();
+  std::size_t inflate_block_at(std::uint64_t offset, std::size_t* payload_bytes);
   void take(std::uint8_t* out, std::size_t bytes);
+  void skip(std::size_t bytes);
+  const std::uint8_t* next_copy(std::size_t record_bytes);
 
   const RunStore& store_;
   RunInfo run_;
@@ -103,8 +131,15 @@ class RunReader final : public RecordStream {
   std::uint8_t* compressed_;
   std::uint8_t* payload_;
   std::uint8_t* record_;
+  std::uint8_t* whole_;
   const std::uint8_t* cursor_ = nullptr;
   std::size_t left_bytes_ = 0;
+  std::uint64_t block_offset_ = 0;  // file offset of the block in payload_
+  // The last record, when next() returned its key copy: where it starts (block, payload
+  // offset) and its size; copy_bytes_ == 0 otherwise.
+  std::uint64_t copy_block_offset_ = 0;
+  std::size_t copy_payload_offset_ = 0;
+  std::size_t copy_record_bytes_ = 0;
   BlockInflater inflater_;
 };
 

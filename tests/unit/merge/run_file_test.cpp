@@ -48,6 +48,12 @@ std::uint32_t largest(const Records& records) {
   return static_cast<std::uint32_t>(bytes);
 }
 
+RunRecordSizes sizes_of(const Records& records) {
+  RunRecordSizes sizes;
+  for (const auto& record : records) sizes.add(record.data());
+  return sizes;
+}
+
 class RunFileTest : public ::testing::Test {
  protected:
   RunFileTest() : temp_dir_(scratch_.path(), "-"), store_(temp_dir_) {}
@@ -55,7 +61,7 @@ class RunFileTest : public ::testing::Test {
   RunInfo write_run(const Records& records, std::size_t threads) {
     std::unique_ptr<BgzfWriter> writer = store_.begin_run(threads, budget_);
     for (const auto& record : records) writer->write(record.data(), record.size());
-    return store_.end_run(*writer, records.size(), largest(records));
+    return store_.end_run(*writer, records.size(), sizes_of(records));
   }
 
   // Reads a whole run and compares it with `records`.
@@ -205,6 +211,7 @@ TEST_F(RunFileTest, RecordLargerThanRecordedIsAFormatError) {
   RunInfo run = write_run(records, 1);
   RunInfo understated = run;
   understated.max_record_bytes = 1000;
+  understated.max_copy_bytes = 1000;
   // The buffer is sized for the truth so that a missing check cannot overrun it.
   std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
   RunReader reader(store_, understated, buffer.data());
@@ -214,6 +221,108 @@ TEST_F(RunFileTest, RecordLargerThanRecordedIsAFormatError) {
         }
       },
       FormatError);
+}
+
+// Records above kMergeWholeRecordMaxBytes: mostly sequence (which the key copy drops), with a
+// CIGAR and an aux tag (which it keeps), between small records.
+Records make_huge_records(std::size_t count, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Records records;
+  for (std::size_t idx = 0; idx < count; ++idx) {
+    test::RecordSpec spec;
+    spec.name = "huge" + std::to_string(seed) + "_" + std::to_string(idx);
+    spec.pos = static_cast<std::int32_t>(rng() % 100000);
+    bool huge = idx % 3 == 1;
+    spec.seq_length =
+        huge ? static_cast<std::int32_t>(config::kMergeWholeRecordMaxBytes + rng() % (300 * 1024))
+             : static_cast<std::int32_t>(rng() % 200);
+    spec.cigar = {static_cast<std::uint32_t>(spec.seq_length) << 4};  // <l_seq>M
+    spec.aux = {'X', 'T', 'Z'};
+    std::string value = "tag" + std::to_string(rng() % 1000) + std::string(rng() % 3000, 'v');
+    spec.aux.insert(spec.aux.end(), value.begin(), value.end());
+    spec.aux.push_back(0);
+    records.push_back(test::make_record(spec));
+  }
+  return records;
+}
+
+// What a key copy must be: the record without sequence and qualities, l_seq 0.
+std::vector<std::uint8_t> expected_copy(const std::vector<std::uint8_t>& record) {
+  const std::uint8_t* raw = record.data();
+  std::size_t head = bam::kFixedBytes + bam::read_name_bytes(raw) + 4 * bam::cigar_op_count(raw);
+  auto bases = static_cast<std::size_t>(bam::seq_length(raw));
+  std::vector<std::uint8_t> copy(record.begin(), record.begin() + static_cast<long>(head));
+  copy.insert(copy.end(), record.begin() + static_cast<long>(head + (bases + 1) / 2 + bases),
+              record.end());
+  test::store_u32(copy, 0, static_cast<std::uint32_t>(copy.size() - 4));
+  test::store_i32(copy, 20, 0);
+  return copy;
+}
+
+TEST_F(RunFileTest, HugeRecordsComeAsKeyCopiesAndReadBackWhole) {
+  Records records = make_huge_records(12, 21);
+  RunInfo run = write_run(records, 2);
+  EXPECT_GT(run.max_record_bytes, config::kMergeWholeRecordMaxBytes);
+  EXPECT_EQ(RunReader::whole_bytes_for(run), run.max_record_bytes);
+  // The reader's own buffer holds a key copy (a few KiB), not the huge records.
+  EXPECT_LT(run.max_copy_bytes, 8u * 1024);
+  EXPECT_LT(RunReader::buffer_bytes_for(run), 2 * config::kBgzfMaxBlockBytes + 8 * 1024);
+
+  std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
+  std::vector<std::uint8_t> whole(RunReader::whole_bytes_for(run));
+  RunReader reader(store_, run, buffer.data(), whole.data());
+  std::size_t copies = 0;
+  for (std::size_t idx = 0; idx < records.size(); ++idx) {
+    const std::uint8_t* got = reader.next();
+    ASSERT_NE(got, nullptr) << "record " << idx;
+    const std::vector<std::uint8_t>& record = records[idx];
+    bool huge = record.size() > config::kMergeWholeRecordMaxBytes;
+    std::vector<std::uint8_t> expected = huge ? expected_copy(record) : record;
+    ASSERT_EQ(std::vector<std::uint8_t>(got, got + bam::record_bytes(got)), expected)
+        << "record " << idx;
+    copies += huge ? 1 : 0;
+    const std::uint8_t* full = reader.whole(got);
+    ASSERT_EQ(bam::record_bytes(full), record.size()) << "record " << idx;
+    ASSERT_TRUE(std::equal(record.begin(), record.end(), full)) << "record " << idx;
+    // Reading back again gives the same bytes (the reader's position is unchanged).
+    ASSERT_TRUE(std::equal(record.begin(), record.end(), reader.whole(got))) << "record " << idx;
+  }
+  EXPECT_EQ(copies, 4u);
+  EXPECT_EQ(reader.next(), nullptr);
+}
+
+TEST_F(RunFileTest, ReadersShareOneWholeRecordBuffer) {
+  Records first = make_huge_records(9, 22);
+  Records second = make_huge_records(9, 23);
+  RunInfo first_run = write_run(first, 1);
+  RunInfo second_run = write_run(second, 1);
+  std::vector<std::uint8_t> first_buffer(RunReader::buffer_bytes_for(first_run));
+  std::vector<std::uint8_t> second_buffer(RunReader::buffer_bytes_for(second_run));
+  std::vector<std::uint8_t> whole(
+      std::max(RunReader::whole_bytes_for(first_run), RunReader::whole_bytes_for(second_run)));
+  RunReader first_reader(store_, first_run, first_buffer.data(), whole.data());
+  RunReader second_reader(store_, second_run, second_buffer.data(), whole.data());
+  for (std::size_t idx = 0; idx < first.size(); ++idx) {
+    const std::uint8_t* from_first = first_reader.next();
+    const std::uint8_t* from_second = second_reader.next();
+    ASSERT_NE(from_first, nullptr);
+    ASSERT_NE(from_second, nullptr);
+    // Each key copy stays valid while the other reader reads back into the shared buffer.
+    const std::uint8_t* whole_second = second_reader.whole(from_second);
+    ASSERT_TRUE(std::equal(second[idx].begin(), second[idx].end(), whole_second));
+    const std::uint8_t* whole_first = first_reader.whole(from_first);
+    ASSERT_TRUE(std::equal(first[idx].begin(), first[idx].end(), whole_first));
+    EXPECT_EQ(test::name_of(from_second), test::name_of(second[idx].data()));
+  }
+}
+
+TEST_F(RunFileTest, HugeRecordWithoutAWholeBufferIsAFormatError) {
+  Records records = make_huge_records(3, 24);
+  RunInfo run = write_run(records, 1);
+  std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
+  RunReader reader(store_, run, buffer.data());  // no whole-record buffer
+  ASSERT_NE(reader.next(), nullptr);
+  EXPECT_THROW(reader.next(), FormatError);
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ class RunStoreLocationsTest : public ::testing::Test {
   RunInfo write_run(const Records& records) {
     std::unique_ptr<BgzfWriter> writer = store_.begin_run(1, budget_);
     for (const auto& record : records) writer->write(record.data(), record.size());
-    return store_.end_run(*writer, records.size(), 1000);
+    return store_.end_run(*writer, records.size(), RunRecordSizes{1000, 1000});
   }
 
   void expect_reads_back(const RunInfo& run, const Records& records) {
