@@ -1,6 +1,9 @@
 // Structural checks of raw BAM records (the fields the sorter and samtools rely on).
 #include "samsort/bam/bam_record.hpp"
 
+#include <htslib/hts.h>
+#include <htslib/sam.h>
+
 namespace samsort::bam {
 
 const char* check_record(const std::uint8_t* record, std::int32_t reference_count) noexcept {
@@ -21,8 +24,23 @@ const char* check_record(const std::uint8_t* record, std::int32_t reference_coun
   if (mate_tid < -1 || mate_tid >= reference_count) {
     return "BAM record mate reference id outside the header";
   }
-  if (pos(record) < -1) return "BAM record with position below -1";
   return nullptr;
+}
+
+void refresh_bin(std::uint8_t* record) noexcept {
+  std::uint16_t op_count = cigar_op_count(record);
+  if (op_count == 0) return;
+  const std::uint8_t* cigar = record + kFixedBytes + read_name_bytes(record);
+  hts_pos_t reference_bytes = 0;
+  for (std::uint16_t idx = 0; idx < op_count; ++idx) {
+    std::uint32_t op = load_u32(cigar + 4 * idx);
+    if ((bam_cigar_type(bam_cigar_op(op)) & 2) != 0) reference_bytes += bam_cigar_oplen(op);
+  }
+  if ((flag(record) & BAM_FUNMAP) != 0 || reference_bytes == 0) reference_bytes = 1;
+  // bam_read1's bin: hts_reg2bin over [pos, pos + reference length) with BAI's 14/5 levels.
+  auto bin = static_cast<std::uint16_t>(
+      hts_reg2bin(pos(record), pos(record) + reference_bytes, kBinMinShift, kBinLevels));
+  std::memcpy(record + 14, &bin, sizeof bin);
 }
 
 }  // namespace samsort::bam

@@ -1,5 +1,7 @@
 // bam1_t <-> raw BAM record bytes. htslib pads the read name with extra NULs (l_extranul) so
-// the CIGAR is 4-byte aligned in memory; the on-disk layout has no padding.
+// the CIGAR is 4-byte aligned in memory; the on-disk layout has no padding. CIGARs of more than
+// 65535 operations are stored as htslib's bam_write1 stores them (a "<l_seq>S<ref_len>N"
+// placeholder and the real CIGAR in a CG:B,I tag at the end) and restored as bam_read1 does.
 #include "samsort/io/hts_record.hpp"
 
 #include <htslib/sam.h>
@@ -15,6 +17,62 @@ namespace {
 void store_i32(std::uint8_t* p, std::int32_t v) noexcept { std::memcpy(p, &v, 4); }
 void store_u32(std::uint8_t* p, std::uint32_t v) noexcept { std::memcpy(p, &v, 4); }
 void store_u16(std::uint8_t* p, std::uint16_t v) noexcept { std::memcpy(p, &v, 2); }
+
+// BAM's n_cigar field is 16 bits; more operations go to the CG tag (SAM spec 4.2.2).
+constexpr std::uint32_t kMaxInlineCigarOps = 0xffff;
+// "CG" "B" "I" and the array's 32-bit count before the operations.
+constexpr std::size_t kCigarTagHeaderBytes = 8;
+// The raw form of a long-CIGAR record is this much longer than bam1_t's data: the 8-byte
+// placeholder CIGAR plus the tag header.
+constexpr std::size_t kLongCigarExtraBytes = 8 + kCigarTagHeaderBytes;
+// bam_write1 refuses a long CIGAR whose reference length does not fit one N operation.
+constexpr hts_pos_t kMaxPlaceholderRefBytes = hts_pos_t{1} << 28;
+// bam_tag2cigar ignores CG arrays this long or longer.
+constexpr std::uint32_t kMaxTagCigarOps = std::uint32_t{1} << 29;
+
+bool has_long_cigar(const bam1_core_t& core) noexcept { return core.n_cigar > kMaxInlineCigarOps; }
+
+// htslib's bam_tag2cigar on a bam1_t whose data layout matches htslib's: when the CIGAR is the
+// "<l_seq>S..." placeholder of a placed record and a CG:B,I (or B,i) tag holds at least as many
+// operations, the real CIGAR replaces the placeholder and the tag is removed. False when the
+// data buffer cannot grow.
+bool restore_tag_cigar(bam1_t* record) noexcept {
+  bam1_core_t& core = record->core;
+  if (core.n_cigar == 0 || core.tid < 0 || core.pos < 0) return true;
+  const std::uint32_t* cigar = bam_get_cigar(record);
+  if (bam_cigar_op(cigar[0]) != BAM_CSOFT_CLIP ||
+      bam_cigar_oplen(cigar[0]) != static_cast<std::uint32_t>(core.l_qseq)) {
+    return true;
+  }
+  std::uint8_t* tag = bam_aux_get(record, "CG");
+  if (tag == nullptr || tag[0] != 'B' || (tag[1] != 'I' && tag[1] != 'i')) return true;
+  std::uint32_t real_count = bam::load_u32(tag + 2);
+  if (real_count < core.n_cigar || real_count >= kMaxTagCigarOps) return true;
+  std::size_t cigar_start = core.l_qname;
+  std::size_t fake_bytes = std::size_t{core.n_cigar} * 4;
+  std::size_t real_bytes = std::size_t{real_count} * 4;
+  std::size_t tag_start = static_cast<std::size_t>(tag - record->data) - 2;
+  std::size_t tag_end = tag_start + kCigarTagHeaderBytes + real_bytes;
+  std::size_t old_bytes = static_cast<std::size_t>(record->l_data);
+  std::size_t shift = real_bytes - fake_bytes;
+  if (record->m_data < old_bytes + shift) {
+    auto* grown = static_cast<std::uint8_t*>(std::realloc(record->data, old_bytes + shift));
+    if (grown == nullptr) return false;
+    record->data = grown;
+    record->m_data = old_bytes + shift;
+  }
+  std::uint8_t* data = record->data;
+  // Make room for the real CIGAR, copy it out of the (now shifted) tag, close the tag's gap.
+  std::memmove(data + cigar_start + real_bytes, data + cigar_start + fake_bytes,
+               old_bytes - (cigar_start + fake_bytes));
+  std::memcpy(data + cigar_start, data + tag_start + shift + kCigarTagHeaderBytes, real_bytes);
+  if (old_bytes > tag_end) {
+    std::memmove(data + tag_start + shift, data + tag_end + shift, old_bytes - tag_end);
+  }
+  record->l_data = static_cast<int>(old_bytes + shift - kCigarTagHeaderBytes - real_bytes);
+  core.n_cigar = real_count;
+  return true;
+}
 }  // namespace
 
 std::size_t raw_record_bytes(const bam1_t* record, const char** problem) noexcept {
@@ -24,24 +82,30 @@ std::size_t raw_record_bytes(const bam1_t* record, const char** problem) noexcep
     *problem = "position beyond 2^31 cannot be held in BAM records";
     return 0;
   }
-  if (core.n_cigar > 0xffff) {
-    *problem = "more than 65535 CIGAR operations are not supported";
+  std::size_t bytes = bam::kFixedBytes + static_cast<std::size_t>(record->l_data) - core.l_extranul;
+  if (!has_long_cigar(core)) return bytes;
+  if (bam_cigar2rlen(static_cast<int>(core.n_cigar), bam_get_cigar(record)) >=
+      kMaxPlaceholderRefBytes) {
+    // samtools refuses these too ("cannot be written in BAM").
+    *problem = "record with more than 65535 CIGAR operations spans 2^28 or more reference bases";
     return 0;
   }
-  return bam::kFixedBytes + static_cast<std::size_t>(record->l_data) - core.l_extranul;
+  return bytes + kLongCigarExtraBytes;
 }
 
 void to_raw_record(const bam1_t* record, std::uint8_t* out) noexcept {
   const bam1_core_t& core = record->core;
   std::uint32_t name_bytes = core.l_qname - core.l_extranul;
   std::uint32_t data_bytes = static_cast<std::uint32_t>(record->l_data) - core.l_extranul;
+  bool long_cigar = has_long_cigar(core);
+  if (long_cigar) data_bytes += kLongCigarExtraBytes;
   store_u32(out, static_cast<std::uint32_t>(bam::kFixedBytes - 4 + data_bytes));
   store_i32(out + 4, core.tid);
   store_i32(out + 8, static_cast<std::int32_t>(core.pos));
   out[12] = static_cast<std::uint8_t>(name_bytes);
   out[13] = core.qual;
   store_u16(out + 14, core.bin);
-  store_u16(out + 16, static_cast<std::uint16_t>(core.n_cigar));
+  store_u16(out + 16, static_cast<std::uint16_t>(long_cigar ? 2 : core.n_cigar));
   store_u16(out + 18, core.flag);
   store_i32(out + 20, core.l_qseq);
   store_i32(out + 24, core.mtid);
@@ -49,8 +113,27 @@ void to_raw_record(const bam1_t* record, std::uint8_t* out) noexcept {
   store_i32(out + 32, static_cast<std::int32_t>(core.isize));
   std::uint8_t* body = out + bam::kFixedBytes;
   std::memcpy(body, record->data, name_bytes);
-  std::memcpy(body + name_bytes, record->data + core.l_qname,
-              static_cast<std::size_t>(record->l_data) - core.l_qname);
+  if (!long_cigar) {
+    std::memcpy(body + name_bytes, record->data + core.l_qname,
+                static_cast<std::size_t>(record->l_data) - core.l_qname);
+    return;
+  }
+  // bam_write1's layout: placeholder CIGAR, the data after the CIGAR, then CG:B,I at the end.
+  const std::uint32_t* cigar = bam_get_cigar(record);
+  auto ref_bytes =
+      static_cast<std::uint32_t>(bam_cigar2rlen(static_cast<int>(core.n_cigar), cigar));
+  std::uint8_t* cursor = body + name_bytes;
+  store_u32(cursor, static_cast<std::uint32_t>(core.l_qseq) << 4 | BAM_CSOFT_CLIP);
+  store_u32(cursor + 4, ref_bytes << 4 | BAM_CREF_SKIP);
+  cursor += 8;
+  std::size_t cigar_bytes = std::size_t{core.n_cigar} * 4;
+  std::size_t after_cigar = core.l_qname + cigar_bytes;
+  std::memcpy(cursor, record->data + after_cigar,
+              static_cast<std::size_t>(record->l_data) - after_cigar);
+  cursor += static_cast<std::size_t>(record->l_data) - after_cigar;
+  std::memcpy(cursor, "CGBI", 4);
+  store_u32(cursor + 4, core.n_cigar);
+  std::memcpy(cursor + kCigarTagHeaderBytes, cigar, cigar_bytes);
 }
 
 bool from_raw_record(const std::uint8_t* raw, bam1_t* record) noexcept {
@@ -84,7 +167,7 @@ bool from_raw_record(const std::uint8_t* raw, bam1_t* record) noexcept {
   std::memcpy(record->data + name_bytes + extra_nul, body + name_bytes,
               block_size - (bam::kFixedBytes - 4) - name_bytes);
   record->l_data = static_cast<int>(data_bytes);
-  return true;
+  return restore_tag_cigar(record);
 }
 
 }  // namespace samsort

@@ -1,4 +1,5 @@
-// Input detection and the two record sources: BAM through BgzfReader, SAM/CRAM via htslib.
+// Input detection and the two record sources: BAM through BgzfReader, SAM/CRAM (and BAM that
+// is not BGZF) via htslib.
 #include "samsort/io/record_source.hpp"
 
 #include <fcntl.h>
@@ -43,32 +44,51 @@ class BamRecordSource final : public RecordSource {
     reference_count_ = header_->reference_count();
   }
 
+  // Reads the fixed fields and the read name ahead, so that a name without its NUL can be
+  // repaired as htslib's bam_read1 does (fixup_missing_qname_nul appends one, and samtools
+  // writes the name with it): the record then takes one byte more than its block_size says.
   std::size_t next_record_bytes() override {
     record_offset_ = reader_.block_offset();
-    std::size_t got = reader_.read(length_bytes_, 4);
+    std::size_t got = reader_.read(head_, bam::kFixedBytes);
     if (got == 0) return 0;
-    if (got != 4) {
-      throw FormatError(path_, "truncated BAM record", record_offset_, records_);
-    }
-    std::uint32_t block_size = bam::load_u32(length_bytes_);
+    if (got < 4) throw FormatError(path_, "truncated BAM record", record_offset_, records_);
+    std::uint32_t block_size = bam::load_u32(head_);
     if (block_size < bam::kFixedBytes - 4 || block_size > kMaxRecordBlockSize) {
       throw FormatError(path_,
                         "BAM record block_size out of range (" + std::to_string(block_size) + ")",
                         record_offset_, records_);
     }
-    return static_cast<std::size_t>(block_size) + 4;
+    if (got != bam::kFixedBytes) throw_cut_mid_record();
+    head_bytes_ = bam::kFixedBytes;
+    name_repaired_ = false;
+    std::size_t name_bytes = bam::read_name_bytes(head_);
+    // A name overrunning block_size stays unread here; check_record() reports the overrun.
+    if (name_bytes > 0 && bam::kFixedBytes - 4 + name_bytes <= block_size) {
+      if (reader_.read(head_ + head_bytes_, name_bytes) != name_bytes) throw_cut_mid_record();
+      head_bytes_ += name_bytes;
+      // A 255-byte name has no room for the NUL (samtools cannot write it back either):
+      // check_record() refuses it.
+      name_repaired_ = head_[head_bytes_ - 1] != '\0' && name_bytes < kMaxReadNameBytes;
+    }
+    return static_cast<std::size_t>(block_size) + 4 + (name_repaired_ ? 1 : 0);
   }
 
   void read_record(std::uint8_t* out) override {
-    std::uint32_t block_size = bam::load_u32(length_bytes_);
-    std::memcpy(out, length_bytes_, 4);
-    if (reader_.read(out + 4, block_size) != block_size) {
-      throw FormatError(path_, "truncated BAM record (file cut mid-record)", reader_.block_offset(),
-                        records_);
+    std::uint32_t block_size = bam::load_u32(head_);
+    std::size_t rest = static_cast<std::size_t>(block_size) + 4 - head_bytes_;
+    std::memcpy(out, head_, head_bytes_);
+    std::uint8_t* cursor = out + head_bytes_;
+    if (name_repaired_) {
+      *cursor++ = '\0';
+      out[12] = static_cast<std::uint8_t>(out[12] + 1);  // l_read_name
+      std::uint32_t repaired_size = block_size + 1;
+      std::memcpy(out, &repaired_size, 4);
     }
+    if (reader_.read(cursor, rest) != rest) throw_cut_mid_record();
     if (const char* problem = bam::check_record(out, reference_count_)) {
       throw FormatError(path_, problem, record_offset_, records_);
     }
+    bam::refresh_bin(out);  // as bam_read1 does, so the output matches samtools'
     ++records_;
   }
 
@@ -80,7 +100,16 @@ class BamRecordSource final : public RecordSource {
   HFilePtr file_;
   BgzfReader reader_;
   std::int32_t reference_count_ = 0;
-  std::uint8_t length_bytes_[4] = {};
+  [[noreturn]] void throw_cut_mid_record() const {
+    throw FormatError(path_, "truncated BAM record (file cut mid-record)", reader_.block_offset(),
+                      records_);
+  }
+
+  static constexpr std::size_t kMaxReadNameBytes = 255;  // l_read_name is 8 bits
+  // The record's fixed fields and read name, read by next_record_bytes().
+  std::uint8_t head_[bam::kFixedBytes + kMaxReadNameBytes] = {};
+  std::size_t head_bytes_ = 0;
+  bool name_repaired_ = false;
   std::uint64_t record_offset_ = 0;
   std::uint64_t records_ = 0;
 };
@@ -137,10 +166,13 @@ class HtsRecordSource final : public RecordSource {
     }
     if (result == -1) return 0;
     if (result < -1) {
-      std::string where = is_cram_ ? "record " + std::to_string(records_ + 1)
-                                   : "line " + std::to_string(header_lines_ + records_ + 1);
-      throw FormatError(path_, (is_cram_ ? "cannot decode CRAM " : "SAM parse error at ") + where,
-                        records_, records_);
+      // BAM comes here only when it is not BGZF (plain gzip or uncompressed).
+      bool is_sam = hts_get_format(file_.get())->format == sam;
+      std::string what =
+          is_sam ? "SAM parse error at line " + std::to_string(header_lines_ + records_ + 1)
+                 : std::string("cannot decode ") + (is_cram_ ? "CRAM" : "BAM") + " record " +
+                       std::to_string(records_ + 1);
+      throw FormatError(path_, what, records_, records_);
     }
     const char* problem = nullptr;
     std::size_t bytes = raw_record_bytes(record_.get(), &problem);
@@ -220,12 +252,11 @@ std::unique_ptr<RecordSource> open_record_source(const InputSettings& settings,
     return checked(
         std::make_unique<BamRecordSource>(std::move(file), fd, shown, settings.threads, budget));
   }
-  if (format.format == sam || format.format == cram) {
+  // BAM that is plain gzip or not compressed at all (htslib reads both, so samtools does):
+  // htslib's reader too, single-threaded; its buffers are fixed-size, as for SAM.
+  if (format.format == sam || format.format == cram || format.format == ::bam) {
     return checked(std::make_unique<HtsRecordSource>(std::move(file), shown, settings, budget,
                                                      format.format == cram));
-  }
-  if (format.format == ::bam) {
-    throw FormatError(shown, "BAM that is not BGZF-compressed is not supported", 0);
   }
   if (format.format == unknown_format || format.format == empty_format ||
       format.format == binary_format || format.format == text_format) {

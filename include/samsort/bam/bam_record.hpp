@@ -49,7 +49,19 @@ inline const char* read_name(const std::uint8_t* record) noexcept {
 }
 
 // Checks the fixed fields of a record whose block_size is `block_size` against its length and
-// the header's reference count. Returns nullptr if sane, else a static description.
+// the header's reference count. Returns nullptr if sane, else a static description. Positions
+// below -1 pass, as in htslib's bam_read1 (samtools sorts them after the reference's other
+// records); a read name must end in its NUL (record sources repair one that does not first).
 const char* check_record(const std::uint8_t* record, std::int32_t reference_count) noexcept;
+
+// BAI binning (SAM spec 5.3): 16 kbp minimum bins, 5 levels.
+inline constexpr int kBinMinShift = 14;
+inline constexpr int kBinLevels = 5;
+
+// Sets the bin field of a record with a CIGAR as htslib's bam_read1 recomputes it (from pos and
+// the CIGAR's reference length, 1 when unmapped or empty), so samsort writes what
+// `samtools sort` writes even for inputs whose bin is stale (e.g. a position below -1).
+// Records without CIGAR keep theirs. The record must have passed check_record().
+void refresh_bin(std::uint8_t* record) noexcept;
 
 }  // namespace samsort::bam

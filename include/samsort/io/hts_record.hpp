@@ -9,11 +9,16 @@ struct bam1_t;
 namespace samsort {
 
 // Bytes the raw form of `record` takes (block_size included). Returns 0 and sets *problem
-// when the record cannot be held in BAM's layout (position beyond 2^31, > 65535 CIGAR ops).
+// when the record cannot be held in BAM's layout (position beyond 2^31; more than 65535 CIGAR
+// operations spanning 2^28 or more reference bases, which samtools refuses as well).
 std::size_t raw_record_bytes(const bam1_t* record, const char** problem) noexcept;
-// Writes the raw form (raw_record_bytes() bytes) to `out`.
+// Writes the raw form (raw_record_bytes() bytes) to `out`, byte for byte what htslib's
+// bam_write1 writes: more than 65535 CIGAR operations go to a CG:B,I tag appended to the aux
+// data, behind a "<l_seq>S<ref_len>N" placeholder.
 void to_raw_record(const bam1_t* record, std::uint8_t* out) noexcept;
-// Fills `record` from a raw record (reusing its data buffer). False when memory ran out.
+// Fills `record` from a raw record (reusing its data buffer) as htslib's bam_read1 would: a
+// CIGAR kept in a CG:B,I tag is moved back in place (bam_tag2cigar), so SAM and CRAM output
+// show the real CIGAR. False when memory ran out.
 bool from_raw_record(const std::uint8_t* raw, bam1_t* record) noexcept;
 
 }  // namespace samsort

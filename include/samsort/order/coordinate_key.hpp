@@ -35,8 +35,10 @@ struct CoordinateOrder {
 
   static Entry make_entry(const std::uint8_t* record, std::uint64_t offset) noexcept {
     std::uint64_t tid = static_cast<std::uint32_t>(bam::ref_id(record));
+    // pos + 1 wrapped to 32 bits: -1 -> 0, and positions below -1 (htslib accepts them)
+    // after every real position, as samtools' (uint64_t)(pos + 1) puts them.
     std::uint64_t position =
-        static_cast<std::uint64_t>(static_cast<std::int64_t>(bam::pos(record)) + 1);
+        static_cast<std::uint32_t>(static_cast<std::uint32_t>(bam::pos(record)) + 1u);
     std::uint64_t reverse = (bam::flag(record) & bam::kFlagReverse) != 0 ? 1 : 0;
     return Entry{(tid << 32) | (position >> 12),
                  ((position & 0xfff) << 52) | (reverse << kOffsetBits) | offset};

@@ -1,12 +1,14 @@
 // Raw BAM record field accessors and check_record: sane records pass; each structural defect
-// (lengths, overruns, reference ids, positions, missing NUL) is named.
+// (lengths, overruns, reference ids, missing NUL) is named. refresh_bin agrees with htslib.
 #include "samsort/bam/bam_record.hpp"
 
 #include <gtest/gtest.h>
+#include <htslib/hts.h>
 
 #include <limits>
 #include <string>
 #include <vector>
+
 
 #include "test_records.hpp"
 #include "test_support.hpp"
@@ -121,15 +123,51 @@ TEST(BamRecordTest, ReferenceIdsOutsideTheHeaderAreRefused) {
   EXPECT_TRUE(test::contains(problem(test::make_record(mate)), "mate reference id"));
 }
 
-TEST(BamRecordTest, PositionBelowMinusOneIsRefused) {
-  EXPECT_TRUE(test::contains(problem(test::make_record("r", 0, -2)), "position"));
+// htslib's bam_read1 accepts them and samtools sorts them; so does samsort.
+TEST(BamRecordTest, PositionBelowMinusOneIsAccepted) {
+  EXPECT_EQ(problem(test::make_record("r", 0, -2)), "");
   EXPECT_EQ(problem(test::make_record("r", 0, -1)), "");
+  EXPECT_EQ(problem(test::make_record("r", 1, INT32_MIN)), "");
 }
 
 TEST(BamRecordTest, NameWithoutNulIsRefused) {
   std::vector<std::uint8_t> record = test::make_record("abc", 0, 0);
   record[test::kNameAt + 3] = 'd';  // the NUL replaced, l_read_name still 4
   EXPECT_TRUE(test::contains(problem(record), "NUL")) << problem(record);
+}
+
+// bam_read1 recomputes bin as hts_reg2bin(pos, pos + reference length, 14, 5) for records with
+// a CIGAR (reference length 1 when unmapped or zero); a stale bin is replaced, no CIGAR keeps it.
+TEST(BamRecordTest, RefreshBinMatchesHtslib) {
+  struct Case {
+    std::int32_t pos;
+    const char* cigar;
+    std::uint16_t flag;
+    hts_pos_t reference_bytes;
+  };
+  const Case cases[] = {{12345, "100M", 0, 100}, {16383, "2M", 0, 2},
+                        {16383, "1M", 0, 1},     {-16, "10M5D5N3I", 0, 20},
+                        {INT32_MIN, "5M", 0, 5}, {1 << 29, "50S100M", 0, 100},
+                        {4000, "5S5I", 0, 1},    {4000, "100M", 0x4, 1},
+                        {-1, "10M", 0x4, 1},     {70000, "1M1I1M1D1=1X1P1H", 0, 5}};
+  for (const Case& test_case : cases) {
+    test::RecordSpec spec;
+    spec.pos = test_case.pos;
+    spec.flag = test_case.flag;
+    spec.cigar = test::parse_cigar(test_case.cigar);
+    spec.seq_length = test::kSeqFromCigar;
+    std::vector<std::uint8_t> record = test::make_record(spec);
+    test::store_u16(record, 14, 0xdead);  // stale
+    bam::refresh_bin(record.data());
+    std::uint16_t expected = static_cast<std::uint16_t>(
+        hts_reg2bin(test_case.pos, test_case.pos + test_case.reference_bytes, 14, 5));
+    EXPECT_EQ(load_u16(record.data() + 14), expected)
+        << test_case.pos << " " << test_case.cigar;
+  }
+  std::vector<std::uint8_t> no_cigar = test::make_record("r", 0, 100);
+  test::store_u16(no_cigar, 14, 4681);
+  bam::refresh_bin(no_cigar.data());
+  EXPECT_EQ(load_u16(no_cigar.data() + 14), 4681);
 }
 
 }  // namespace

@@ -38,8 +38,8 @@ std::vector<Crafted> edge_cases() {
   std::vector<Crafted> cases;
   for (std::int32_t tid :
        {0, 1, 2, 255, 256, 65535, 65536, 70000, 16777216, kMaxInt - 1, kMaxInt, -1}) {
-    for (std::int32_t pos :
-         {-1, 0, 1, 4094, 4095, 4096, 4097, 65535, 65536, 1 << 24, kMaxInt - 1, kMaxInt}) {
+    for (std::int32_t pos : {-1, 0, 1, 4094, 4095, 4096, 4097, 65535, 65536, 1 << 24, kMaxInt - 1,
+                             kMaxInt, -2, -16, -4097, std::numeric_limits<std::int32_t>::min()}) {
       for (std::uint16_t flag : {0x0, 0x10, 0x4, 0x14, 0x923, 0xff3}) {
         cases.push_back({tid, pos, flag});
       }
@@ -92,6 +92,11 @@ TEST(CoordinateKeyTest, NamedOrderingRules) {
   EXPECT_TRUE(less_by_entry(key(3, 10, 0), key(3, 10, 0x10)));
   EXPECT_FALSE(less_by_entry(key(3, 10, 0x10), key(3, 10, 0)));
   EXPECT_TRUE(less_by_entry(key(3, 10, 0x10), key(3, 11, 0)));
+  // Positions below -1 (htslib accepts them): after the reference's largest position, in
+  // order among themselves, before the next reference (samtools' (uint64_t)(pos + 1)).
+  EXPECT_TRUE(less_by_entry(key(3, kMaxInt, 0x10), key(3, -16, 0)));
+  EXPECT_TRUE(less_by_entry(key(3, -16, 0x10), key(3, -2, 0)));
+  EXPECT_TRUE(less_by_entry(key(3, -2, 0x10), key(4, -1, 0)));
 }
 
 TEST(CoordinateKeyTest, NoOtherFieldMatters) {
