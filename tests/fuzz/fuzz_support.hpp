@@ -1,25 +1,27 @@
 // Shared pieces of the libFuzzer targets: an in-memory file descriptor holding the input, and
-// the read loop the sort runs on a BAM stream (header, then records checked as the sort does).
+// the sort's own record source reading it (header, then every record, checked as in a sort).
 #pragma once
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "samsort/bam/bam_header.hpp"
-#include "samsort/bam/bam_record.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/core/memory_budget.hpp"
-#include "samsort/io/bgzf_reader.hpp"
+#include "samsort/io/record_source.hpp"
 
 namespace samsort::fuzz {
 
 // Budget for one input: the reader ring, the header claims, a record buffer.
 inline constexpr std::size_t kBudgetBytes = 64u << 20;
-// Larger records are skipped as the sort would refuse or spill them; keeps runs fast.
-inline constexpr std::uint32_t kMaxRecordBlockSize = 1u << 20;
+// Reading stops at a larger record (the sort would take it into the arena); keeps runs fast.
+inline constexpr std::size_t kMaxRecordBytes = std::size_t{1} << 20;
 
 // A memfd holding `bytes`, positioned at 0; closed on destruction.
 class MemoryFile {
@@ -44,30 +46,30 @@ class MemoryFile {
   int fd_;
 };
 
-// What the sort does with a BAM stream up to the arena: read the header (and edit it as the
-// sort does), then each record's block_size, body and structural check. samsort's own errors
-// are the expected outcome for bad input; anything else (a crash, a sanitizer report, another
-// exception type) is a finding.
+// What the sort does with an input up to the arena, through the production code: the record
+// source the sort opens (format detection, the threaded BGZF reader, record checks), the header
+// edited as the sort edits it, then every record read. samsort's own errors are the expected
+// outcome for bad input; anything else (a crash, a sanitizer report, another exception type)
+// is a finding. The memfd is opened by its /proc path, as the sort opens a file.
 inline void read_bam_stream(int fd, std::size_t threads) {
+  // A CRAM-looking input must not make htslib fetch references from the network.
+  setenv("REF_PATH", "/nonexistent", 1);
+  unsetenv("REF_CACHE");
   MemoryBudget budget(kBudgetBytes);
   try {
-    BgzfReader reader(fd, "fuzz-input", threads, budget);
-    BamHeader header = BamHeader::read(reader, budget);
-    std::int32_t reference_count = header.reference_count();
+    InputSettings settings;
+    settings.path = "/proc/self/fd/" + std::to_string(fd);
+    settings.threads = threads;
+    std::unique_ptr<RecordSource> source = open_record_source(settings, budget);
+    BamHeader& header = source->header();
     header.set_sort_tags(HeaderSortTags{"coordinate", nullptr, nullptr});
     header.add_program_line("fuzz", "samsort sort fuzz");
     static_cast<void>(header.serialize());
     std::vector<std::uint8_t> record;
-    for (;;) {
-      std::uint8_t length_bytes[4];
-      std::size_t got = reader.read(length_bytes, 4);
-      if (got != 4) return;
-      std::uint32_t block_size = bam::load_u32(length_bytes);
-      if (block_size < bam::kFixedBytes - 4 || block_size > kMaxRecordBlockSize) return;
-      record.resize(std::size_t{block_size} + 4);
-      std::copy(length_bytes, length_bytes + 4, record.begin());
-      if (reader.read(record.data() + 4, block_size) != block_size) return;
-      if (bam::check_record(record.data(), reference_count) != nullptr) return;
+    while (std::size_t bytes = source->next_record_bytes()) {
+      if (bytes > kMaxRecordBytes) return;
+      record.resize(bytes);
+      source->read_record(record.data());
     }
   } catch (const Error&) {
   }
