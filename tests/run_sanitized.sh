@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# One command for the sanitizer checks: the whole test suite built with ASan+UBSan (g++), and
-# the libFuzzer targets' short runs (clang, SAMSORT_FUZZ). Run from anywhere; CI runs "all".
+# One command for the sanitizer checks: the whole test suite built with ASan+UBSan (g++), the
+# pipeline's threaded code under ThreadSanitizer (clang), and the libFuzzer targets' short runs
+# (clang, SAMSORT_FUZZ). Run from anywhere; CI runs "all".
 #
-# usage: tests/run_sanitized.sh [asan|fuzz|all] [BUILD_ROOT]
+# usage: tests/run_sanitized.sh [asan|tsan|fuzz|all] [BUILD_ROOT]
 #   asan   configure BUILD_ROOT/asan with -DSAMSORT_SANITIZE=ON, build, run ctest
+#   tsan   configure BUILD_ROOT/tsan with clang++ and -DSAMSORT_TSAN=ON; run the unit tests of
+#          the ring, thread team, BGZF reader/writer, run sorter and merger, and e2e sorts with
+#          -@ 4 (in memory, 64M, many tiny runs with merge passes) and a spilling pipe sort
 #   fuzz   configure BUILD_ROOT/fuzz with clang++ and -DSAMSORT_FUZZ=ON, run ctest -L fuzz
-#   all    both (default BUILD_ROOT: build-sanitize beside the sources)
+#   all    all three (default BUILD_ROOT: build-sanitize beside the sources)
 set -euo pipefail
 
 mode=${1:-all}
@@ -14,12 +18,28 @@ build_root=${2:-"$source_dir/build-sanitize"}
 jobs=$(nproc)
 # Peak-RSS bounds cannot hold under ASan (shadow memory, allocation quarantine).
 asan_excluded='MemoryBoundTest'
+# The threaded pipeline's tests; TSan reports make the test binary (or the samsort it runs)
+# exit non-zero, so any report fails the check.
+tsan_unit_tests='OrderedRingTest.*:ThreadTeamTest.*:BgzfReaderTest.*:PipeTest.*:BgzfRoundTripTest.*'
+tsan_unit_tests+=':BgzfWriterTest.*:RunSorterTest.*:ComparisonSortTest.*:MemoryRunStreamTest.*'
+tsan_unit_tests+=':MergerTest.*'
+tsan_e2e_tests='ThreadsByBudget/SamtoolsOrderTest.*/Threads4_*:StandardStreams.PipelineFromStdinToStdout'
 
 run_asan() {
   cmake -S "$source_dir" -B "$build_root/asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DSAMSORT_SANITIZE=ON
   cmake --build "$build_root/asan" -j"$jobs"
   ctest --test-dir "$build_root/asan" -j2 --output-on-failure -E "$asan_excluded"
+}
+
+run_tsan() {
+  cmake -S "$source_dir" -B "$build_root/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER=clang++ -DSAMSORT_TSAN=ON
+  cmake --build "$build_root/tsan" -j"$jobs" --target samsort samsort_unit_tests \
+    samsort_e2e_tests
+  export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$source_dir/tests/tsan.supp ${TSAN_OPTIONS:-}"
+  "$build_root/tsan/tests/samsort_unit_tests" --gtest_filter="$tsan_unit_tests"
+  "$build_root/tsan/tests/samsort_e2e_tests" --gtest_filter="$tsan_e2e_tests"
 }
 
 run_fuzz() {
@@ -32,7 +52,8 @@ run_fuzz() {
 
 case "$mode" in
   asan) run_asan ;;
+  tsan) run_tsan ;;
   fuzz) run_fuzz ;;
-  all) run_asan && run_fuzz ;;
-  *) sed -n '5,8p' "$0" >&2; exit 2 ;;
+  all) run_asan && run_tsan && run_fuzz ;;
+  *) sed -n '5,12p' "$0" >&2; exit 2 ;;
 esac
