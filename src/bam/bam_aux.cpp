@@ -1,6 +1,8 @@
 // The aux-field walk, mirroring htslib's skip_aux / bam_aux_first / bam_aux_next / bam_aux_get.
 #include "samsort/bam/bam_aux.hpp"
 
+#include "samsort/core/byte_order.hpp"
+
 namespace samsort::bam {
 
 namespace {
@@ -47,7 +49,7 @@ inline const std::uint8_t* skip_field(const std::uint8_t* type_at,
     case 'B': {
       if (left < 5) return nullptr;
       std::uint64_t element_bytes = type_size(value[0]);
-      std::uint64_t array_bytes = element_bytes * load_u32(value + 1);
+      std::uint64_t array_bytes = element_bytes * load_le32(value + 1);
       if (element_bytes == 0 || left - 5 < array_bytes) return nullptr;
       return value + 5 + array_bytes;
     }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "samsort/core/byte_order.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/io/bgzf_reader.hpp"
 #include "samsort/io/hts_handles.hpp"
@@ -24,9 +25,7 @@ std::uint32_t read_u32(BgzfReader& reader, const char* what) {
     throw FormatError(reader.path(), std::string("truncated BAM header (") + what + ")",
                       reader.block_offset());
   }
-  std::uint32_t value;
-  std::memcpy(&value, bytes, 4);
-  return value;
+  return load_le32(bytes);
 }
 
 void read_exact(BgzfReader& reader, void* out, std::size_t bytes, const char* what) {
@@ -38,7 +37,7 @@ void read_exact(BgzfReader& reader, void* out, std::size_t bytes, const char* wh
 
 void append_u32(std::string& out, std::uint32_t value) {
   char bytes[4];
-  std::memcpy(bytes, &value, 4);
+  store_le32(bytes, value);
   out.append(bytes, 4);
 }
 

@@ -2,7 +2,7 @@
 // (https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md).
 #include "samsort/bam/record_checksum.hpp"
 
-#include <cstring>
+#include "samsort/core/byte_order.hpp"
 
 namespace samsort {
 
@@ -16,16 +16,6 @@ constexpr std::uint64_t kPrime5 = 0x27D4EB2F165667C5ULL;
 
 inline std::uint64_t rotl(std::uint64_t value, int bits) noexcept {
   return (value << bits) | (value >> (64 - bits));
-}
-inline std::uint64_t load64(const std::uint8_t* at) noexcept {
-  std::uint64_t value;
-  std::memcpy(&value, at, sizeof value);
-  return value;  // little-endian hosts only, like the rest of the BAM code
-}
-inline std::uint32_t load32(const std::uint8_t* at) noexcept {
-  std::uint32_t value;
-  std::memcpy(&value, at, sizeof value);
-  return value;
 }
 inline std::uint64_t round(std::uint64_t acc, std::uint64_t lane) noexcept {
   return rotl(acc + lane * kPrime2, 31) * kPrime1;
@@ -46,10 +36,10 @@ std::uint64_t xxh64(const std::uint8_t* data, std::size_t bytes) noexcept {
     std::uint64_t acc3 = 0;
     std::uint64_t acc4 = 0 - kPrime1;
     do {
-      acc1 = round(acc1, load64(at));
-      acc2 = round(acc2, load64(at + 8));
-      acc3 = round(acc3, load64(at + 16));
-      acc4 = round(acc4, load64(at + 24));
+      acc1 = round(acc1, load_le64(at));
+      acc2 = round(acc2, load_le64(at + 8));
+      acc3 = round(acc3, load_le64(at + 16));
+      acc4 = round(acc4, load_le64(at + 24));
       at += 32;
     } while (end - at >= 32);
     hash = rotl(acc1, 1) + rotl(acc2, 7) + rotl(acc3, 12) + rotl(acc4, 18);
@@ -62,11 +52,11 @@ std::uint64_t xxh64(const std::uint8_t* data, std::size_t bytes) noexcept {
   }
   hash += bytes;
   while (end - at >= 8) {
-    hash = rotl(hash ^ round(0, load64(at)), 27) * kPrime1 + kPrime4;
+    hash = rotl(hash ^ round(0, load_le64(at)), 27) * kPrime1 + kPrime4;
     at += 8;
   }
   if (end - at >= 4) {
-    hash = rotl(hash ^ (std::uint64_t{load32(at)} * kPrime1), 23) * kPrime2 + kPrime3;
+    hash = rotl(hash ^ (std::uint64_t{load_le32(at)} * kPrime1), 23) * kPrime2 + kPrime3;
     at += 4;
   }
   while (at < end) {

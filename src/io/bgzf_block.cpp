@@ -6,6 +6,7 @@
 #include <cstring>
 #include <new>
 
+#include "samsort/core/byte_order.hpp"
 #include "samsort/core/config.hpp"
 
 namespace samsort {
@@ -14,29 +15,17 @@ const std::uint8_t kBgzfEofBlock[28] = {0x1f, 0x8b, 0x08, 0x04, 0,    0, 0,    0
                                         0x06, 0,    0x42, 0x43, 0x02, 0, 0x1b, 0, 0x03, 0,
                                         0,    0,    0,    0,    0,    0, 0,    0};
 
-namespace {
-inline std::uint16_t load_u16(const std::uint8_t* p) noexcept {
-  return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
-}
-inline std::uint32_t load_u32(const std::uint8_t* p) noexcept {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-inline void store_u32(std::uint8_t* p, std::uint32_t v) noexcept { std::memcpy(p, &v, 4); }
-}  // namespace
-
 BlockStatus parse_block_header(const std::uint8_t* header, std::size_t* block_bytes) noexcept {
   // gzip magic, CM=deflate, FLG.FEXTRA; XLEN=6 with one BC subfield of length 2 is what every
   // BGZF writer emits. Other extra layouts are legal gzip but htslib rejects them as well.
   if (header[0] != 0x1f || header[1] != 0x8b || header[2] != 0x08 || (header[3] & 0x04) == 0) {
     return BlockStatus::kBadHeader;
   }
-  if (load_u16(header + 10) != 6 || header[12] != 'B' || header[13] != 'C' ||
-      load_u16(header + 14) != 2) {
+  if (load_le16(header + 10) != 6 || header[12] != 'B' || header[13] != 'C' ||
+      load_le16(header + 14) != 2) {
     return BlockStatus::kBadHeader;
   }
-  std::size_t total = static_cast<std::size_t>(load_u16(header + 16)) + 1;
+  std::size_t total = static_cast<std::size_t>(load_le16(header + 16)) + 1;
   if (total < config::kBgzfHeaderBytes + config::kBgzfFooterBytes) return BlockStatus::kBadSize;
   *block_bytes = total;
   return BlockStatus::kOk;
@@ -69,8 +58,8 @@ BlockInflater::~BlockInflater() { libdeflate_free_decompressor(decompressor_); }
 BlockStatus BlockInflater::inflate(const std::uint8_t* block, std::size_t block_bytes,
                                    std::uint8_t* out, std::size_t* out_bytes) noexcept {
   const std::uint8_t* footer = block + block_bytes - config::kBgzfFooterBytes;
-  std::uint32_t expected_crc = load_u32(footer);
-  std::uint32_t expected_bytes = load_u32(footer + 4);
+  std::uint32_t expected_crc = load_le32(footer);
+  std::uint32_t expected_bytes = load_le32(footer + 4);
   if (expected_bytes > config::kBgzfMaxBlockBytes) return BlockStatus::kBadLength;
   std::size_t actual = 0;
   libdeflate_result result = libdeflate_deflate_decompress(
@@ -114,8 +103,8 @@ std::size_t BlockDeflater::deflate(const std::uint8_t* in, std::size_t in_bytes,
   out[16] = static_cast<std::uint8_t>((total - 1) & 0xff);
   out[17] = static_cast<std::uint8_t>((total - 1) >> 8);
   std::uint8_t* footer = body + body_bytes;
-  store_u32(footer, libdeflate_crc32(0, in, in_bytes));
-  store_u32(footer + 4, static_cast<std::uint32_t>(in_bytes));
+  store_le32(footer, libdeflate_crc32(0, in, in_bytes));
+  store_le32(footer + 4, static_cast<std::uint32_t>(in_bytes));
   return total;
 }
 

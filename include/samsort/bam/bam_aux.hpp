@@ -2,12 +2,14 @@
 // the first field with a tag and reading its value. The walk matches htslib's bam_aux_get, so a
 // record's tags are found (or not) exactly as samtools finds them. No copies, no allocation.
 #pragma once
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
 
 #include "samsort/bam/bam_record.hpp"
+#include "samsort/core/byte_order.hpp"
 
 namespace samsort::bam {
 
@@ -61,13 +63,13 @@ inline std::int64_t aux_integer(const std::uint8_t* aux) noexcept {
     case 'C':
       return value[0];
     case 's':
-      return static_cast<std::int16_t>(load_u16(value));
+      return static_cast<std::int16_t>(load_le16(value));
     case 'S':
-      return load_u16(value);
+      return load_le16(value);
     case 'i':
-      return load_i32(value);
+      return load_le<std::int32_t>(value);
     case 'I':
-      return load_u32(value);
+      return load_le32(value);
     default:
       return 0;
   }
@@ -77,14 +79,10 @@ inline std::int64_t aux_integer(const std::uint8_t* aux) noexcept {
 // bam_aux2f); else 0.
 inline double aux_real(const std::uint8_t* aux) noexcept {
   if (aux[0] == 'f') {
-    float value;
-    std::memcpy(&value, aux + 1, 4);
-    return static_cast<double>(value);
+    return static_cast<double>(std::bit_cast<float>(load_le32(aux + 1)));
   }
   if (aux[0] == 'd') {
-    double value;
-    std::memcpy(&value, aux + 1, 8);
-    return value;
+    return std::bit_cast<double>(load_le64(aux + 1));
   }
   return static_cast<double>(aux_integer(aux));
 }
@@ -104,7 +102,9 @@ inline std::string_view aux_string(const std::uint8_t* aux) noexcept {
 // 'B' arrays: element type, element count and the first element (little-endian, unaligned).
 // Meaningful only when aux_type(aux) == 'B'.
 inline char aux_array_type(const std::uint8_t* aux) noexcept { return static_cast<char>(aux[1]); }
-inline std::uint32_t aux_array_count(const std::uint8_t* aux) noexcept { return load_u32(aux + 2); }
+inline std::uint32_t aux_array_count(const std::uint8_t* aux) noexcept {
+  return load_le32(aux + 2);
+}
 inline const std::uint8_t* aux_array_data(const std::uint8_t* aux) noexcept { return aux + 6; }
 
 }  // namespace samsort::bam

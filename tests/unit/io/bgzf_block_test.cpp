@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "samsort/core/byte_order.hpp"
 #include "samsort/core/config.hpp"
 #include "test_support.hpp"
 
@@ -41,12 +42,6 @@ BlockStatus inflate_block(const std::vector<std::uint8_t>& block, std::vector<st
   return status;
 }
 
-std::uint32_t load_u32(const std::uint8_t* p) {
-  std::uint32_t value;
-  std::memcpy(&value, p, 4);
-  return value;
-}
-
 void check_round_trip(int level, const std::vector<std::uint8_t>& payload) {
   SCOPED_TRACE("level " + std::to_string(level) + ", " + std::to_string(payload.size()) + " bytes");
   Block block = deflate_block(level, payload);
@@ -54,7 +49,7 @@ void check_round_trip(int level, const std::vector<std::uint8_t>& payload) {
   ASSERT_EQ(parse_block_header(block.bytes.data(), &parsed), BlockStatus::kOk);
   EXPECT_EQ(parsed, block.bytes.size());
   // The footer holds CRC32 and ISIZE of the payload.
-  EXPECT_EQ(load_u32(block.bytes.data() + block.bytes.size() - 4), payload.size());
+  EXPECT_EQ(load_le32(block.bytes.data() + block.bytes.size() - 4), payload.size());
   std::vector<std::uint8_t> out;
   ASSERT_EQ(inflate_block(block.bytes, &out), BlockStatus::kOk);
   EXPECT_EQ(out, payload);
