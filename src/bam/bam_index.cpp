@@ -7,8 +7,8 @@
 #include <cerrno>
 
 #include "samsort/bam/bam_record.hpp"
+#include "samsort/bam/cigar.hpp"
 #include "samsort/core/errors.hpp"
-#include "samsort/order/template_key.hpp"
 
 namespace samsort {
 
@@ -91,16 +91,7 @@ void BamIndexBuilder::save(const std::string& output_path, const std::string& in
 }
 
 std::int64_t BamIndexBuilder::record_end(const std::uint8_t* record) noexcept {
-  std::int64_t begin = bam::pos(record);
-  std::int64_t length = 0;
-  if ((bam::flag(record) & 0x4) == 0) {
-    CigarView cigar = record_cigar(record);
-    for (std::uint32_t idx = 0; idx < cigar.count; ++idx) {
-      std::uint32_t op = cigar.op(idx);
-      if (bam_cigar_type(bam_cigar_op(op)) & 2) length += bam_cigar_oplen(op);
-    }
-  }
-  return begin + (length > 0 ? length : 1);
+  return bam::end_position(record);
 }
 
 }  // namespace samsort

@@ -8,25 +8,17 @@
 #include <unordered_set>
 
 #include "samsort/bam/bam_aux.hpp"
+#include "samsort/bam/bam_flags.hpp"
 #include "samsort/bam/bam_record.hpp"
+#include "samsort/bam/cigar.hpp"
+#include "samsort/core/byte_order.hpp"
 #include "samsort/order/name_key.hpp"
 
 namespace samsort {
 
 namespace {
 
-constexpr std::uint16_t kFlagPaired = 0x1;
-constexpr std::uint16_t kFlagUnmapped = 0x4;
-constexpr std::uint16_t kFlagMateUnmapped = 0x8;
-constexpr std::uint16_t kFlagMateReverse = 0x20;
 constexpr std::size_t kMatePosAt = 28;
-
-constexpr std::uint32_t kOpSoftClip = 4;
-constexpr std::uint32_t kOpHardClip = 5;
-// htslib's BAM_CIGAR_TYPE bit 2: M D N = X consume the reference (codes 9-15: nothing).
-inline bool consumes_reference(std::uint32_t code) noexcept {
-  return code == 0 || code == 2 || code == 3 || code == 7 || code == 8;
-}
 
 // MC counts: strtol would saturate; a bound far above any CIGAR keeps the sums in range.
 constexpr std::int64_t kMaxMateCount = std::int64_t{1} << 40;
@@ -150,62 +142,13 @@ LibraryTable::Library LibraryTable::find(std::string_view read_group) const noex
   return found->library;
 }
 
-std::uint32_t CigarView::op(std::size_t idx) const noexcept { return bam::load_u32(ops + 4 * idx); }
-
-CigarView record_cigar(const std::uint8_t* record) noexcept {
-  CigarView stored{record + bam::kFixedBytes + bam::read_name_bytes(record),
-                   bam::cigar_op_count(record)};
-  if (stored.count == 0) return stored;
-  // bam_tag2cigar: a first op of "<l_seq>S" on a placed record announces a CG:B:I tag.
-  std::uint32_t placeholder =
-      (static_cast<std::uint32_t>(bam::seq_length(record)) << 4) | kOpSoftClip;
-  if (stored.op(0) != placeholder || bam::ref_id(record) < 0 || bam::pos(record) < 0) {
-    return stored;
-  }
-  const std::uint8_t* real = bam::find_aux(record, "CG");
-  if (real == nullptr || bam::aux_type(real) != 'B' ||
-      (bam::aux_array_type(real) != 'I' && bam::aux_array_type(real) != 'i')) {
-    return stored;
-  }
-  std::uint32_t real_count = bam::aux_array_count(real);
-  if (real_count < stored.count || real_count >= (std::uint32_t{1} << 29)) return stored;
-  return CigarView{bam::aux_array_data(real), real_count};
-}
-
 std::int64_t unclipped_start(const std::uint8_t* record) noexcept {
-  CigarView cigar = record_cigar(record);
-  std::int64_t clipped = 0;
-  for (std::uint32_t idx = 0; idx < cigar.count; ++idx) {
-    std::uint32_t op = cigar.op(idx);
-    if ((op & 0xf) == kOpSoftClip) {
-      clipped += op >> 4;
-    } else if ((op & 0xf) != kOpHardClip) {
-      break;
-    }
-  }
-  return std::int64_t{bam::pos(record)} - clipped + 1;
+  return std::int64_t{bam::pos(record)} - bam::CigarView::of_record(record).leading_soft_clips() +
+         1;
 }
 
 std::int64_t unclipped_end(const std::uint8_t* record) noexcept {
-  CigarView cigar = record_cigar(record);
-  std::int64_t reference_bytes = 0;
-  if ((bam::flag(record) & kFlagUnmapped) == 0) {
-    for (std::uint32_t idx = 0; idx < cigar.count; ++idx) {
-      std::uint32_t op = cigar.op(idx);
-      if (consumes_reference(op & 0xf)) reference_bytes += op >> 4;
-    }
-  }
-  if (reference_bytes == 0) reference_bytes = 1;  // bam_endpos
-  std::int64_t clipped = 0;
-  for (std::uint32_t idx = cigar.count; idx-- > 0;) {
-    std::uint32_t op = cigar.op(idx);
-    if ((op & 0xf) == kOpSoftClip) {
-      clipped += op >> 4;
-    } else if ((op & 0xf) != kOpHardClip) {
-      break;
-    }
-  }
-  return std::int64_t{bam::pos(record)} + reference_bytes + clipped;
+  return bam::end_position(record) + bam::CigarView::of_record(record).trailing_soft_clips();
 }
 
 std::int64_t mate_unclipped_start(std::int64_t mate_pos, std::string_view mate_cigar) noexcept {
@@ -267,20 +210,20 @@ const char* make_template_fields(const std::uint8_t* record, const LibraryTable&
   }
   out.name = std::string_view(bam::read_name(record), read_name_length(record));
 
-  if ((flag & kFlagUnmapped) == 0) {
+  if ((flag & bam::kUnmapped) == 0) {
     out.tid1 = bam::ref_id(record);
-    out.neg1 = (flag & bam::kFlagReverse) != 0;
+    out.neg1 = (flag & bam::kReverse) != 0;
     out.pos1 = out.neg1 ? unclipped_end(record) : unclipped_start(record);
   }
   // A mate flagged mapped without a reference counts as unmapped (samtools would overflow).
-  if ((flag & kFlagPaired) != 0 && (flag & kFlagMateUnmapped) == 0 &&
+  if ((flag & bam::kPaired) != 0 && (flag & bam::kMateUnmapped) == 0 &&
       bam::mate_ref_id(record) >= 0) {
     if (mate_cigar == nullptr) return kMissingMateCigar;
     if (!bam::aux_is_string(mate_cigar)) return kMateCigarNotString;
     std::string_view cigar_text = bam::aux_string(mate_cigar);
-    std::int64_t mate_pos = bam::load_i32(record + kMatePosAt);
+    std::int64_t mate_pos = load_le<std::int32_t>(record + kMatePosAt);
     out.tid2 = bam::mate_ref_id(record);
-    out.neg2 = (flag & kFlagMateReverse) != 0;
+    out.neg2 = (flag & bam::kMateReverse) != 0;
     out.pos2 = out.neg2 ? mate_unclipped_end(mate_pos, cigar_text)
                         : mate_unclipped_start(mate_pos, cigar_text);
   }

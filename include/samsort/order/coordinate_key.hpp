@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "samsort/bam/bam_flags.hpp"
 #include "samsort/bam/bam_header.hpp"
 #include "samsort/bam/bam_record.hpp"
 #include "samsort/order/order_policy.hpp"
@@ -39,7 +40,7 @@ struct CoordinateOrder {
     // after every real position, as samtools' (uint64_t)(pos + 1) puts them.
     std::uint64_t position =
         static_cast<std::uint32_t>(static_cast<std::uint32_t>(bam::pos(record)) + 1u);
-    std::uint64_t reverse = (bam::flag(record) & bam::kFlagReverse) != 0 ? 1 : 0;
+    std::uint64_t reverse = (bam::flag(record) & bam::kReverse) != 0 ? 1 : 0;
     return Entry{(tid << 32) | (position >> 12),
                  ((position & 0xfff) << 52) | (reverse << kOffsetBits) | offset};
   }

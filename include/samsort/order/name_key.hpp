@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "samsort/bam/bam_flags.hpp"
+
 namespace samsort {
 
 // Longest read name a BAM record can hold, without its NUL (l_read_name <= 255).
@@ -23,8 +25,9 @@ int lexicographic_compare(const char* a, const char* b) noexcept;
 // SUPPLEMENTARY, so neither < READ1 < READ2 < both, and within each primary < supplementary <
 // secondary < secondary+supplementary. Compare as an unsigned integer.
 constexpr std::uint16_t name_flag_key(std::uint16_t flag) noexcept {
-  return static_cast<std::uint16_t>(((flag & 0xC0u) << 8) | ((flag & 0x100u) << 3) |
-                                    ((flag & 0x800u) >> 3));
+  return static_cast<std::uint16_t>(((flag & (bam::kRead1 | bam::kRead2)) << 8) |
+                                    ((flag & bam::kSecondary) << 3) |
+                                    ((flag & bam::kSupplementary) >> 3));
 }
 
 // Bytes encode_natural may write for a name of `name_bytes` bytes: each digit run grows by at

@@ -74,15 +74,6 @@ struct TemplateFields {
   std::string_view name;  // read name without NUL
 };
 
-// The record's CIGAR as htslib sees it after reading: the stored one, or, for a record stored
-// with a placeholder "<l_seq>S<n>N" CIGAR, the real one in its CG:B:I tag (bam_tag2cigar).
-struct CigarView {
-  const std::uint8_t* ops = nullptr;  // little-endian u32 ops, possibly unaligned
-  std::uint32_t count = 0;
-  std::uint32_t op(std::size_t idx) const noexcept;
-};
-CigarView record_cigar(const std::uint8_t* record) noexcept;
-
 // 1-based unclipped positions of a record (newest samtools: soft clips count, hard clips are
 // skipped over). Start: pos - leading soft clips + 1. End: htslib's bam_endpos (pos + reference
 // length, or pos + 1 when that length is 0) + trailing soft clips.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "samsort/bam/cigar.hpp"
 #include "test_records.hpp"
 
 namespace samsort {
@@ -121,30 +122,30 @@ TEST(TemplateKey, PlaceholderCigarUsesCgTag) {
   rec.seq_length = 100;
   rec.aux = Aux().array("CG", 'I', real_ops).bytes();
   std::vector<std::uint8_t> record = test::make_record(rec);
-  EXPECT_EQ(record_cigar(record.data()).count, 3u);
+  EXPECT_EQ(bam::CigarView::of_record(record.data()).size(), 3u);
   EXPECT_EQ(unclipped_start(record.data()), 1000 - 5 + 1);
   EXPECT_EQ(unclipped_end(record.data()), 1000 + 90 + 5);
 
   rec.aux = Aux().array("CG", 'i', real_ops).bytes();
   record = test::make_record(rec);
-  EXPECT_EQ(record_cigar(record.data()).count, 3u);
+  EXPECT_EQ(bam::CigarView::of_record(record.data()).size(), 3u);
 
   // Not a placeholder: the first op's length is not l_seq.
   rec.seq_length = 99;
   record = test::make_record(rec);
-  EXPECT_EQ(record_cigar(record.data()).count, 2u);
+  EXPECT_EQ(bam::CigarView::of_record(record.data()).size(), 2u);
   // Unplaced records keep their CIGAR, as do CG tags shorter than the stored CIGAR.
   rec.seq_length = 100;
   rec.tid = -1;
   record = test::make_record(rec);
-  EXPECT_EQ(record_cigar(record.data()).count, 2u);
+  EXPECT_EQ(bam::CigarView::of_record(record.data()).size(), 2u);
   rec.tid = 0;
   rec.aux = Aux().array("CG", 'I', {real_ops[0]}).bytes();
   record = test::make_record(rec);
-  EXPECT_EQ(record_cigar(record.data()).count, 2u);
+  EXPECT_EQ(bam::CigarView::of_record(record.data()).size(), 2u);
   rec.aux = Aux().array("CG", 'S', {1, 2, 3}).bytes();
   record = test::make_record(rec);
-  EXPECT_EQ(record_cigar(record.data()).count, 2u);
+  EXPECT_EQ(bam::CigarView::of_record(record.data()).size(), 2u);
 }
 
 TEST(TemplateKey, MolecularIdLosesOneSlashSuffix) {
