@@ -11,6 +11,7 @@
 #include "samsort/cli/options.hpp"
 #include "samsort/cli/stats.hpp"
 #include "samsort/cli/verify.hpp"
+#include "samsort/core/allocation_failure.hpp"
 #include "samsort/core/allocator.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/core/memory_budget.hpp"
@@ -40,6 +41,8 @@ int main(int argc, char** argv) {
   // the temporary files; ignored, the write fails with EFBIG: one error line and the cleanup.
   std::signal(SIGXFSZ, SIG_IGN);
   allocator::ensure_requested(argc, argv);
+  // Before any thread starts: an allocation failure anywhere ends as one line and exit 1.
+  allocation_failure::install_handlers();
   raise_open_file_limit();
   signals::install_cleanup_handlers();
   try {
@@ -88,11 +91,9 @@ int main(int argc, char** argv) {
   } catch (const Error& error) {
     std::fprintf(stderr, "samsort: error: %s\n", error.what());
     return error.exit_code();
-  } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "samsort: error: out of memory\n");
-    return 1;
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "samsort: error: %s\n", error.what());
+    // std::bad_alloc and threads that could not start: "out of memory: ..." with the limit.
+    std::fprintf(stderr, "samsort: error: %s\n", allocation_failure::message_for(error).c_str());
     return 1;
   }
 }

@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <utility>
 
+#include "samsort/core/allocation_failure.hpp"
 #include "samsort/core/config.hpp"
 #include "samsort/core/errors.hpp"
 
@@ -69,6 +71,14 @@ MappedBuffer::MappedBuffer(MemoryBudget& budget, std::size_t bytes, const char* 
   if (mapping == MAP_FAILED) {
     int saved = errno;
     size_ = 0;
+    if (saved == ENOMEM) {
+      // Under ulimit -v (RLIMIT_AS) the budget's mappings count whole: say which one did not
+      // fit and what the limit is.
+      char size_text[32];
+      std::snprintf(size_text, sizeof size_text, "%.1f MiB",
+                    static_cast<double>(bytes) / (1024.0 * 1024.0));
+      throw OutOfMemoryError(std::string("cannot map ") + size_text + " for the " + what);
+    }
     throw IoError(what, "cannot map " + std::to_string(bytes) + " bytes", saved);
   }
   data_ = static_cast<std::uint8_t*>(mapping);

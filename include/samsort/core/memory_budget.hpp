@@ -57,6 +57,8 @@ class MemoryBudget {
 
 // An anonymous private mapping of `bytes` (rounded up to pages) reserved from a budget.
 // Pages are committed only when touched; release_pages() hands them back to the kernel.
+// Throws ResourceError when the budget is short, OutOfMemoryError when the kernel refuses the
+// mapping for lack of address space (ENOMEM, e.g. under ulimit -v), IoError otherwise.
 class MappedBuffer {
  public:
   MappedBuffer() = default;
