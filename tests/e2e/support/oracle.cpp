@@ -8,6 +8,7 @@
 
 #include "samsort/bam/bam_aux.hpp"
 #include "samsort/bam/bam_record.hpp"
+#include "samsort/core/byte_order.hpp"
 
 namespace samsort::e2e {
 namespace {
@@ -19,7 +20,7 @@ void append_cigar(std::string& text, const uint8_t* record) {
   uint16_t count = bam::cigar_op_count(record);
   if (count == 0) text += '*';
   for (uint16_t idx = 0; idx < count; ++idx) {
-    uint32_t op = bam::load_u32(ops + 4 * idx);
+    uint32_t op = load_le32(ops + 4 * idx);
     text += std::to_string(op >> 4) + "MIDNSHP=X"[std::min<uint32_t>(op & 0xf, 8)];
   }
 }
@@ -88,7 +89,7 @@ bool BamRecordReader::next(std::vector<uint8_t>& record) {
   ssize_t got = bgzf_read(file_, size_bytes, 4);
   if (got == 0) return false;
   if (got != 4) throw std::runtime_error("truncated record length in " + path_);
-  uint32_t block_size = bam::load_u32(size_bytes);
+  uint32_t block_size = load_le32(size_bytes);
   if (block_size < bam::kFixedBytes - 4 || block_size > kMaxRecordBytes) {
     throw std::runtime_error("bad record length in " + path_);
   }
@@ -127,7 +128,7 @@ std::string describe_record(const uint8_t* record) {
   text += " pos=" + std::to_string(bam::pos(record)) + " ";
   append_cigar(text, record);
   text += " mate=" + std::to_string(bam::mate_ref_id(record)) + ":" +
-          std::to_string(bam::load_i32(record + 28));
+          std::to_string(load_le<std::int32_t>(record + 28));
   for (const char* tag : {"id", "MC", "RG", "MI", "CB", "XT", "NM"}) append_tag(text, record, tag);
   return text;
 }
