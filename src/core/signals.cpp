@@ -1,5 +1,6 @@
-// Signal-time cleanup: a fixed-size registry of paths, a sigwait thread for INT/TERM/HUP that
-// removes them under the registry lock, and an async-signal-safe SIGPIPE handler.
+// Signal-time cleanup: a registry of paths that grows in fixed blocks, a sigwait thread for
+// INT/TERM/HUP that removes them under the registry lock, and an async-signal-safe SIGPIPE
+// handler.
 #include "samsort/core/signals.hpp"
 
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <memory>
 #include <thread>
 
 #include "samsort/core/errors.hpp"
@@ -19,7 +21,9 @@ namespace samsort::signals {
 
 namespace {
 
-constexpr int kMaxPaths = 16;
+// Slots per block: the first block is static, so a sort with a few -T places never allocates
+// here; each further block is allocated when every slot before it is taken.
+constexpr int kSlotsPerBlock = 16;
 constexpr int kSlotFree = 0;
 constexpr int kSlotFile = 1;
 constexpr int kSlotDirectory = 2;
@@ -31,7 +35,15 @@ struct PathSlot {
   char path[PATH_MAX];
 };
 
-PathSlot g_paths[kMaxPaths];
+// The registry is a singly linked list of blocks. Blocks are only ever appended (under
+// g_registry_mutex, outside signal context) and never freed, so the signal path can walk the
+// list with acquire loads and no lock and no allocation, even while a block is being added.
+struct PathBlock {
+  PathSlot slots[kSlotsPerBlock];
+  std::atomic<PathBlock*> next{nullptr};
+};
+
+PathBlock g_first_block;
 // Recursive, statically initialised and never destroyed: the signal thread may still wait on
 // it while the process exits.
 pthread_mutex_t g_registry_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
@@ -66,12 +78,15 @@ void remove_slots() noexcept {
   // Files before directories: a temporary output may live inside a temp directory's parent,
   // never the other way round, but a file must be gone before its directory can be removed.
   for (int wanted : {kSlotFile, kSlotDirectory}) {
-    for (PathSlot& slot : g_paths) {
-      if (slot.state.load(std::memory_order_acquire) != wanted) continue;
-      if (wanted == kSlotFile) {
-        unlink(slot.path);
-      } else {
-        remove_directory_tree(slot.path);
+    for (PathBlock* block = &g_first_block; block != nullptr;
+         block = block->next.load(std::memory_order_acquire)) {
+      for (PathSlot& slot : block->slots) {
+        if (slot.state.load(std::memory_order_acquire) != wanted) continue;
+        if (wanted == kSlotFile) {
+          unlink(slot.path);
+        } else {
+          remove_directory_tree(slot.path);
+        }
       }
     }
   }
@@ -116,22 +131,36 @@ void install_cleanup_handlers() {
 int register_path(const std::string& path, PathKind kind) {
   if (path.size() + 1 > PATH_MAX) throw ResourceError(path + ": path too long");
   CleanupGuard guard;
-  for (int handle = 0; handle < kMaxPaths; ++handle) {
-    int expected = kSlotFree;
-    if (g_paths[handle].state.compare_exchange_strong(expected, kSlotClaimed)) {
-      std::memcpy(g_paths[handle].path, path.c_str(), path.size() + 1);
-      g_paths[handle].state.store(kind == PathKind::kFile ? kSlotFile : kSlotDirectory,
-                                  std::memory_order_release);
-      return handle;
+  int handle = 0;
+  for (PathBlock* block = &g_first_block;; block = block->next.load(std::memory_order_acquire)) {
+    for (PathSlot& slot : block->slots) {
+      int expected = kSlotFree;
+      if (slot.state.compare_exchange_strong(expected, kSlotClaimed)) {
+        std::memcpy(slot.path, path.c_str(), path.size() + 1);
+        slot.state.store(kind == PathKind::kFile ? kSlotFile : kSlotDirectory,
+                         std::memory_order_release);
+        return handle;
+      }
+      ++handle;
+    }
+    if (block->next.load(std::memory_order_acquire) == nullptr) {
+      // Every slot is taken: append a block (the guard keeps other registrations out; a
+      // signal handler walking the list sees it whole or not at all). Deliberately never
+      // freed: the signal thread may walk the list until the process has exited.
+      block->next.store(std::make_unique<PathBlock>().release(), std::memory_order_release);
     }
   }
-  throw ResourceError("too many temporary paths registered for cleanup");
 }
 
 void unregister_path(int handle) noexcept {
-  if (handle >= 0 && handle < kMaxPaths) {
-    CleanupGuard guard;
-    g_paths[handle].state.store(kSlotFree, std::memory_order_release);
+  if (handle < 0) return;
+  CleanupGuard guard;
+  PathBlock* block = &g_first_block;
+  for (int skip = handle / kSlotsPerBlock; skip > 0 && block != nullptr; --skip) {
+    block = block->next.load(std::memory_order_acquire);
+  }
+  if (block != nullptr) {
+    block->slots[handle % kSlotsPerBlock].state.store(kSlotFree, std::memory_order_release);
   }
 }
 

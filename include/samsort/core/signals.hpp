@@ -16,7 +16,9 @@ void install_cleanup_handlers();
 
 // Registers a path to remove if a signal arrives; returns a handle for unregister_path().
 // A directory must be private to this process (mkdtemp): its entries are removed with it.
-// Throws ResourceError if the registry is full or the path too long. Thread-safe.
+// Any number of paths may be registered: the registry grows (outside signal context) in
+// blocks that the signal path walks without allocating. Throws ResourceError if the path is
+// too long, std::bad_alloc if the registry cannot grow. Thread-safe.
 int register_path(const std::string& path, PathKind kind);
 void unregister_path(int handle) noexcept;
 
