@@ -67,6 +67,11 @@ int main(int argc, char** argv) {
       case ParsedCommand::Kind::kSort:
         break;
     }
+    // The budget fitted to the memory the job really has (cgroup, ulimit -v), before any work.
+    if (std::optional<std::string> warning =
+            fit_budget_to_memory(command.sort, probe_memory_environment())) {
+      std::fprintf(stderr, "samsort: warning: %s\n", warning->c_str());
+    }
     const SortOptions& options = command.sort;
     std::optional<StatsFile> stats;  // before the sort: an unusable path fails before reading
     if (!options.stats_path.empty()) stats.emplace(options.stats_path, options);

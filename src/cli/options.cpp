@@ -1,12 +1,17 @@
 // samtools-compatible option parsing for `samsort sort`.
 #include "samsort/cli/options.hpp"
 
+#include <htslib/hts.h>
+
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cctype>
+#include <cstdint>
 #include <sstream>
 
 #include "samsort/core/config.hpp"
 #include "samsort/core/errors.hpp"
+#include "samsort/io/hts_log.hpp"
 
 namespace samsort {
 
@@ -51,6 +56,23 @@ bool ends_with(const std::string& text, const std::string& suffix) {
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
+}
+
+// htslib's own check of a key=value format option. samtools parses every --input-fmt-option
+// and --output-fmt-option with hts_opt_add whatever the format, so an unknown name is a usage
+// error even for BAM. htslib's "[E::hts_opt_add]" line is muted: ours is the one line.
+void check_htslib_option(const std::string& text, const char* option) {
+  hts_opt* list = nullptr;
+  int status = 0;
+  {
+    HtsLogLevelGuard quiet;
+    status = hts_opt_add(&list, text.c_str());
+  }
+  hts_opt_free(list);
+  if (status != 0) {
+    throw UsageError(std::string("invalid ") + option + " '" + text +
+                     "' (not an htslib format option)");
+  }
 }
 
 // -o with samtools' "FILE##idx##INDEX" naming, -O FMT[,opts], --output-fmt-option, -l/-u,
@@ -100,6 +122,7 @@ void resolve_output(SortOptions& sort, const std::string& format_spec,
   if (sort.output_format == OutputFormat::kBam && !kept.empty()) {
     throw UsageError("unsupported BAM output option '" + kept.front() + "' (level=N only)");
   }
+  for (const std::string& option : kept) check_htslib_option(option, "--output-fmt-option");
   sort.output_format_options = kept;
   if (write_index) {
     if (sort.output_path == "-") {
@@ -251,12 +274,15 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ("threads,@", po::value<int>(&threads),
        "Worker threads for decompression, sorting and compression [1]")
       ("max-memory", po::value<std::string>(&max_memory),
-       "Total memory bound for the whole process (K/M/G) [768M x threads]")
+       "Total memory bound for the whole process (K/M/G), or 'auto': from the memory limit "
+       "(cgroup, ulimit -v), else 3/4 of the available memory [768M x threads, lowered to "
+       "fit a memory limit]")
       (",m", po::value<std::string>(&memory_per_thread),
        "Memory per thread, samtools' meaning: total = SIZE x threads (K/M/G)")
       (",T", po::value<std::vector<std::string>>(&parsed.sort.tmp_options),
-       "Temporary files: an existing DIR, or a PREFIX [beside the output, else $TMPDIR]; "
-       "repeat to give more places, used in turn as each fills up")
+       "Temporary files: an existing DIR, or a PREFIX [beside the output, else $TMPDIR, "
+       "made at the first spill]; repeat to give more places, used in turn as each fills up; "
+       "run directories left there by dead samsort processes on this host are removed")
       (",l", po::value<int>(&level), "Output compression level 0-9, samtools' scale [6]")
       (",u", "Uncompressed BAM output (same as -l 0)")
       ("order", po::value<std::string>(&order),
@@ -351,17 +377,26 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   if (!sort.tmp_options.empty()) sort.tmp_option = sort.tmp_options.front();
   if (threads < 0) throw UsageError("--threads must be >= 0");
   sort.threads = threads == 0 ? 1 : static_cast<std::size_t>(threads);
-  if (!max_memory.empty() && !memory_per_thread.empty()) {
+  // Given counts, not emptiness: `-m ''` is a bad size, not "not given".
+  bool max_memory_given = values.count("max-memory") != 0;
+  bool per_thread_given = values.count("-m") != 0;
+  if (max_memory_given && per_thread_given) {
     throw UsageError("give either -m (per thread) or --max-memory (total), not both");
   }
   // samtools refuses less than 1M per thread; the same floor applies to a total.
   const std::size_t floor_bytes = config::kMinMemoryPerThreadBytes;
-  if (!max_memory.empty()) {
+  sort.budget_source =
+      max_memory_given || per_thread_given ? BudgetSource::kGiven : BudgetSource::kDefault;
+  if (max_memory_given && lower(max_memory) == "auto") {
+    // Sized by fit_budget_to_memory(); the default until then.
+    sort.budget_source = BudgetSource::kAuto;
+    sort.memory_bytes = config::kDefaultMemoryPerThreadBytes * sort.threads;
+  } else if (max_memory_given) {
     sort.memory_bytes = parse_size(max_memory, "--max-memory");
     if (sort.memory_bytes < floor_bytes) {
       throw UsageError("--max-memory below 1M is not supported");
     }
-  } else if (!memory_per_thread.empty()) {
+  } else if (per_thread_given) {
     std::size_t per_thread = parse_size(memory_per_thread, "-m");
     if (per_thread < floor_bytes) {
       throw UsageError("-m below 1M per thread is not supported (samtools refuses it too)");
@@ -406,8 +441,61 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     }
   }
   resolve_output(sort, output_format, output_options, values.count("write-index") != 0);
+  for (const std::string& option : sort.input_format_options) {
+    check_htslib_option(option, "--input-fmt-option");
+  }
   sort.command_line = join_command_line(argc, argv);
   return parsed;
+}
+
+namespace {
+std::string mib_text(std::uint64_t bytes) { return std::to_string(bytes / config::kMiB) + " MiB"; }
+}  // namespace
+
+std::optional<std::string> fit_budget_to_memory(SortOptions& sort,
+                                                const MemoryEnvironment& environment) {
+  std::optional<MemoryLimit> limit = tightest_limit(environment, sort.threads);
+  std::string limit_text;
+  std::uint64_t fitting = 0;
+  if (limit) {
+    fitting = std::max<std::uint64_t>(budget_fitting(*limit, sort.threads),
+                                      config::kMinMemoryPerThreadBytes);
+    limit_text = "the memory limit of " + mib_text(limit->bytes) + " (" + limit->source + ")";
+  }
+  switch (sort.budget_source) {
+    case BudgetSource::kGiven:
+      if (!limit || sort.memory_bytes <= fitting) return std::nullopt;
+      return "the budget of " + mib_text(sort.memory_bytes) + " does not fit " + limit_text +
+             " with the " + mib_text(limit->bytes - budget_fitting(*limit, sort.threads)) +
+             " the process needs beside it; the job may be killed";
+    case BudgetSource::kDefault:
+      if (!limit || sort.memory_bytes <= fitting) return std::nullopt;
+      {
+        std::string message = "the default budget of " + mib_text(sort.memory_bytes) + " (" +
+                              mib_text(config::kDefaultMemoryPerThreadBytes) + " x " +
+                              std::to_string(sort.threads) + " threads) does not fit " +
+                              limit_text + "; using " + mib_text(fitting) +
+                              " (set --max-memory to choose)";
+        sort.memory_bytes = static_cast<std::size_t>(fitting);
+        return message;
+      }
+    case BudgetSource::kAuto:
+      if (limit) {
+        sort.memory_bytes = static_cast<std::size_t>(fitting);
+      } else if (environment.available_bytes) {
+        auto share = static_cast<std::uint64_t>(static_cast<double>(*environment.available_bytes) *
+                                                config::kAutoAvailableShare);
+        sort.memory_bytes = static_cast<std::size_t>(std::max<std::uint64_t>(
+            share > config::kCgroupReserveBytes ? share - config::kCgroupReserveBytes : 0,
+            config::kMinMemoryPerThreadBytes));
+      } else {
+        return "--max-memory auto: no memory limit and no available memory figure "
+               "(/proc/meminfo) found; using the default of " +
+               mib_text(sort.memory_bytes);
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 }  // namespace samsort

@@ -128,9 +128,13 @@ class HtsRecordSource final : public RecordSource {
     file_.reset(hts_hopen(file.get(), path_.c_str(), "r"));
     if (!file_) throw FormatError(path_, "cannot open as SAM/CRAM", 0);
     static_cast<void>(file.release());  // hts_hopen owns it now
-    if (!settings.reference.empty() &&
-        hts_set_fai_filename(file_.get(), settings.reference.c_str()) != 0) {
-      throw IoError(settings.reference, "cannot use reference", errno);
+    if (!settings.reference.empty()) {
+      int status = 0;
+      {
+        HtsLogLevelGuard quiet;  // htslib's "[E::fai_build_core]" lines: ours is the one line
+        status = hts_set_fai_filename(file_.get(), settings.reference.c_str());
+      }
+      if (status != 0) throw IoError(settings.reference, "cannot use reference", errno);
     }
     options_ = parse_options(settings.options);
     if (options_ && hts_opt_apply(file_.get(), options_.get()) != 0) {
@@ -150,6 +154,7 @@ class HtsRecordSource final : public RecordSource {
     record_.reset(bam_init1());
     if (!record_) throw std::bad_alloc();
     is_cram_ = is_cram;
+    reference_given_ = !settings.reference.empty();
     const char* text = sam_hdr_str(parse_header_.get());
     for (std::size_t idx = 0, end = sam_hdr_length(parse_header_.get()); text && idx < end;
          ++idx) {
@@ -172,6 +177,13 @@ class HtsRecordSource final : public RecordSource {
           is_sam ? "SAM parse error at line " + std::to_string(header_lines_ + records_ + 1)
                  : std::string("cannot decode ") + (is_cram_ ? "CRAM" : "BAM") + " record " +
                        std::to_string(records_ + 1);
+      // htslib's own reason is muted; for CRAM it is nearly always the reference.
+      if (is_cram_ && !reference_given_) {
+        what += ": its reference sequence was not found (give the FASTA with --reference, or "
+                "set REF_PATH/REF_CACHE as for samtools)";
+      } else if (is_cram_) {
+        what += " (does --reference match the reference the CRAM was written with?)";
+      }
       throw FormatError(path_, what, records_, records_);
     }
     const char* problem = nullptr;
@@ -212,6 +224,7 @@ class HtsRecordSource final : public RecordSource {
   hts::RecordPtr record_;
   std::uint64_t records_ = 0;
   bool is_cram_ = false;
+  bool reference_given_ = false;  // --reference given (CRAM decode errors say what to check)
   std::uint64_t header_lines_ = 0;  // SAM line numbers in messages count the header
 };
 

@@ -72,20 +72,22 @@ struct JobSetup {
         budget(std::max(options.memory_bytes, config::kSmallBudgetFloorBytes)),
         output(options.output_path),  // first: an unwritable output fails before any reading
         small_objects(budget.reserve(config::kSmallObjectReserveBytes, "small objects")),
-        // The private temp directory before the input: an unusable -T fails before reading.
+        // The -T directories before the input: an unusable -T fails before reading.
         temp_dirs(make_temp_dirs(options, output.neighbour_path())),
         source(open_record_source(input_settings(options, threads), budget)) {}
 
-  // One private directory per -T (or in the default place), all created now. `neighbour`
-  // stands for the output in choosing the default place (OutputFile::neighbour_path: "-" for
-  // stdout, devices and in-place outputs, whose directory may be /dev or read-only).
+  // One private directory per -T, all created now, after removing what dead samsort processes
+  // left there. Without -T the default place is only cleaned now: its directory is made at the
+  // first spill (SortJob::run_store), so a sort that fits in memory never needs it (samtools
+  // does not need $TMPDIR either).
+  // `neighbour` stands for the output in choosing the default place (OutputFile::neighbour_path:
+  // "-" for stdout, devices and in-place outputs, whose directory may be /dev or read-only).
   static std::vector<std::unique_ptr<TempDir>> make_temp_dirs(const SortOptions& options,
                                                               const std::string& neighbour) {
     std::vector<std::unique_ptr<TempDir>> dirs;
-    if (options.tmp_options.empty()) {
-      dirs.push_back(std::make_unique<TempDir>(options.tmp_option, neighbour));
-    }
+    if (options.tmp_options.empty()) remove_stale_temp_dirs("", neighbour);
     for (const std::string& tmp_option : options.tmp_options) {
+      remove_stale_temp_dirs(tmp_option, neighbour);
       dirs.push_back(std::make_unique<TempDir>(tmp_option, neighbour));
     }
     return dirs;
@@ -336,6 +338,9 @@ class SortJob {
 
   RunStore& run_store() {
     if (!run_store_) {
+      if (setup_.temp_dirs.empty()) {  // no -T: the default place, made at the first spill
+        setup_.temp_dirs.push_back(std::make_unique<TempDir>("", setup_.output.neighbour_path()));
+      }
       std::vector<const TempDir*> dirs;
       for (const auto& dir : setup_.temp_dirs) dirs.push_back(dir.get());
       run_store_.emplace(dirs);

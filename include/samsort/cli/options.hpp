@@ -6,18 +6,23 @@
 #include <string>
 #include <vector>
 
+#include "samsort/core/memory_limit.hpp"
 #include "samsort/io/record_sink.hpp"
 
 namespace samsort {
 
 enum class SortOrder { kCoordinate, kQueryName, kQueryNameLex, kTemplateCoordinate };
 enum class AllocatorChoice { kMimalloc, kSystem };
+// Where the budget came from: the default (768M x threads, lowered to fit a memory limit),
+// --max-memory or -m, or --max-memory auto (sized from the limit or the available memory).
+enum class BudgetSource { kDefault, kGiven, kAuto };
 
 struct SortOptions {
   std::string input_path = "-";
   std::string output_path = "-";
-  std::size_t threads = 1;               // worker threads (samtools -@; 0 behaves as 1)
-  std::size_t memory_bytes = 0;          // the total budget B
+  std::size_t threads = 1;       // worker threads (samtools -@; 0 behaves as 1)
+  std::size_t memory_bytes = 0;  // the total budget B
+  BudgetSource budget_source = BudgetSource::kDefault;
   std::string tmp_option;                // -T as given (the first one)
   std::vector<std::string> tmp_options;  // every -T, in order: spill moves on when one is full
   int samtools_level = -1;               // -l on samtools' 0-9 scale, -1 = default
@@ -58,6 +63,14 @@ struct ParsedCommand {
 
 // Parses argv (argv[0] is the program). Throws UsageError on any problem.
 ParsedCommand parse_command_line(int argc, const char* const* argv);
+
+// Fits sort.memory_bytes to the memory the process really has (read once at start by
+// probe_memory_environment()). Default budget above the tightest limit: lowered to
+// budget_fitting() that limit. --max-memory auto: sized from the tightest limit, else from
+// config::kAutoAvailableShare of the available memory, else the default. A given budget above
+// a limit is kept. Returns the warning to print (without "samsort: warning: "), or nullopt.
+std::optional<std::string> fit_budget_to_memory(SortOptions& sort,
+                                                const MemoryEnvironment& environment);
 
 // Parses a size: an integer with an optional K/M/G or KiB/MiB/GiB suffix (binary units).
 // Throws UsageError naming `option` for anything else ("1.5G", "10X", "").

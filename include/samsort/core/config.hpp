@@ -22,6 +22,24 @@ inline constexpr std::size_t kDefaultMemoryPerThreadBytes = 768 * kMiB;
 inline constexpr std::size_t kMinMemoryPerThreadBytes = 1 * kMiB;  // samtools refuses < 1M too
 // Budgets below this still work but the pipeline is shrunk to fit 64 MiB of RSS (spec).
 inline constexpr std::size_t kSmallBudgetFloorBytes = 64 * kMiB;
+// Fitting the budget to the memory the process really has (core/memory_limit.hpp): when the
+// default budget (or --max-memory auto) meets a limit, the budget is the limit less a reserve
+// for what lives beside it. A cgroup counts resident memory: the reserve covers the 16 MiB
+// the spec allows above the budget (binary, libraries, stacks), the page cache of the files
+// being written, and the shell or wrapper sharing the job's cgroup.
+inline constexpr std::size_t kCgroupReserveBytes = 64 * kMiB;
+// ulimit -v counts address space, reserved or not: the binary and its libraries, mimalloc's
+// segments or glibc's 64 MiB per-thread arenas, and each thread's 8 MiB stack. Measured
+// 2026-12-04 (2-core VM, example.bam, --debug-max-run-bytes 1M, smallest ulimit -v that
+// succeeds, by bisection, 1 run each) as address space above the budget: mimalloc 144 / 224 /
+// 384 / 704 / 1344 MiB and glibc 112 / 128 / 396 / 992 / 1248 MiB at -@ 1 / 2 / 4 / 8 / 16,
+// the same at 256 MiB and 1 GiB budgets. 128 MiB + 128 MiB per thread covers every one of them.
+// Re-measure before changing.
+inline constexpr std::size_t kAddressSpaceReserveBytes = 128 * kMiB;
+inline constexpr std::size_t kAddressSpacePerThreadBytes = 128 * kMiB;
+// --max-memory auto without any limit: this share of MemAvailable (the rest stays for the
+// page cache and other processes), less kCgroupReserveBytes.
+inline constexpr double kAutoAvailableShare = 0.75;
 // Part of the budget kept for what the program allocates in small pieces (header text copies,
 // htslib's header structures, option strings, thread bookkeeping) and for page-granularity
 // rounding of the big mappings. Counted, never handed to the arena.

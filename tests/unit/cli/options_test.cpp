@@ -225,5 +225,117 @@ TEST(ParseCommandLineTest, HelpAndVersion) {
   EXPECT_FALSE(test::contains(help, "debug")) << "hidden options leak into --help";
 }
 
+TEST(ParseCommandLineTest, EmptySizesAreUsageErrors) {
+  std::string per_thread = usage_message({"samsort", "sort", "-m", "", "in.bam"});
+  EXPECT_TRUE(test::contains(per_thread, "-m: ''")) << per_thread;
+  std::string total = usage_message({"samsort", "sort", "--max-memory", "", "in.bam"});
+  EXPECT_TRUE(test::contains(total, "--max-memory: ''")) << total;
+  usage_message({"samsort", "sort", "--max-memory", "", "-m", "1G"});
+}
+
+TEST(ParseCommandLineTest, BudgetSource) {
+  EXPECT_EQ(parse({"samsort", "sort"}).sort.budget_source, BudgetSource::kDefault);
+  EXPECT_EQ(parse({"samsort", "sort", "-m", "1G"}).sort.budget_source, BudgetSource::kGiven);
+  EXPECT_EQ(parse({"samsort", "sort", "--max-memory", "1G"}).sort.budget_source,
+            BudgetSource::kGiven);
+  ParsedCommand automatic = parse({"samsort", "sort", "-@", "2", "--max-memory", "auto"});
+  EXPECT_EQ(automatic.sort.budget_source, BudgetSource::kAuto);
+  EXPECT_EQ(automatic.sort.memory_bytes, 2 * 768 * kMiB);  // until fitted
+  EXPECT_EQ(parse({"samsort", "sort", "--max-memory", "AUTO"}).sort.budget_source,
+            BudgetSource::kAuto);
+  usage_message({"samsort", "sort", "-m", "auto"});
+}
+
+TEST(ParseCommandLineTest, FormatOptionsAreCheckedByHtslib) {
+  // samtools: an option name htslib does not know is an error whatever the format.
+  std::string input = usage_message({"samsort", "sort", "--input-fmt-option", "bogus=1", "x.bam"});
+  EXPECT_TRUE(test::contains(input, "--input-fmt-option 'bogus=1'")) << input;
+  std::string output =
+      usage_message({"samsort", "sort", "-O", "sam", "--output-fmt-option", "bogus=1"});
+  EXPECT_TRUE(test::contains(output, "--output-fmt-option 'bogus=1'")) << output;
+  usage_message({"samsort", "sort", "-O", "cram,nonsense=2"});
+  ParsedCommand accepted =
+      parse({"samsort", "sort", "--input-fmt-option", "decode_md=0", "-O", "cram,no_ref=1"});
+  EXPECT_EQ(accepted.sort.input_format_options, std::vector<std::string>{"decode_md=0"});
+  EXPECT_EQ(accepted.sort.output_format_options, std::vector<std::string>{"no_ref=1"});
+}
+
+SortOptions sort_options(BudgetSource source, std::size_t threads, std::size_t memory_bytes) {
+  SortOptions sort;
+  sort.budget_source = source;
+  sort.threads = threads;
+  sort.memory_bytes = memory_bytes;
+  return sort;
+}
+
+MemoryEnvironment cgroup_limit(std::uint64_t bytes) {
+  MemoryEnvironment environment;
+  environment.cgroup =
+      MemoryLimit{MemoryLimitKind::kCgroup, bytes, "/sys/fs/cgroup/job/memory.max"};
+  return environment;
+}
+
+TEST(FitBudgetTest, DefaultAboveALimitIsLoweredWithAWarning) {
+  SortOptions sort = sort_options(BudgetSource::kDefault, 16, 16 * 768 * kMiB);
+  auto warning = fit_budget_to_memory(sort, cgroup_limit(8 * kGiB));
+  ASSERT_TRUE(warning.has_value());
+  EXPECT_EQ(sort.memory_bytes, 8 * kGiB - config::kCgroupReserveBytes);
+  EXPECT_TRUE(test::contains(*warning, "default budget of 12288 MiB")) << *warning;
+  EXPECT_TRUE(test::contains(*warning, "limit of 8192 MiB (/sys/fs/cgroup/job/memory.max)"))
+      << *warning;
+  EXPECT_TRUE(test::contains(*warning, "using 8128 MiB")) << *warning;
+  EXPECT_EQ(warning->find('\n'), std::string::npos);
+}
+
+TEST(FitBudgetTest, DefaultThatFitsOrNoLimitIsKept) {
+  SortOptions sort = sort_options(BudgetSource::kDefault, 2, 2 * 768 * kMiB);
+  EXPECT_FALSE(fit_budget_to_memory(sort, cgroup_limit(8 * kGiB)).has_value());
+  EXPECT_EQ(sort.memory_bytes, 2 * 768 * kMiB);
+  MemoryEnvironment none;
+  none.available_bytes = kGiB;  // the machine's memory is not a limit for the default
+  EXPECT_FALSE(fit_budget_to_memory(sort, none).has_value());
+  EXPECT_EQ(sort.memory_bytes, 2 * 768 * kMiB);
+}
+
+TEST(FitBudgetTest, GivenBudgetAboveALimitIsKeptWithAWarning) {
+  SortOptions sort = sort_options(BudgetSource::kGiven, 1, 4 * kGiB);
+  MemoryEnvironment environment;
+  environment.address_space = MemoryLimit{MemoryLimitKind::kAddressSpace, 2 * kGiB, "ulimit -v"};
+  auto warning = fit_budget_to_memory(sort, environment);
+  ASSERT_TRUE(warning.has_value());
+  EXPECT_EQ(sort.memory_bytes, 4 * kGiB);
+  EXPECT_TRUE(test::contains(*warning, "budget of 4096 MiB")) << *warning;
+  EXPECT_TRUE(test::contains(*warning, "(ulimit -v)")) << *warning;
+  sort.memory_bytes = kGiB;
+  EXPECT_FALSE(fit_budget_to_memory(sort, environment).has_value());
+}
+
+TEST(FitBudgetTest, AutoFromTheTightestLimitElseAvailableMemory) {
+  SortOptions sort = sort_options(BudgetSource::kAuto, 4, 4 * 768 * kMiB);
+  MemoryEnvironment environment = cgroup_limit(16 * kGiB);
+  environment.address_space = MemoryLimit{MemoryLimitKind::kAddressSpace, 4 * kGiB, "ulimit -v"};
+  environment.available_bytes = 64 * kGiB;
+  EXPECT_FALSE(fit_budget_to_memory(sort, environment).has_value());
+  EXPECT_EQ(sort.memory_bytes,
+            4 * kGiB - config::kAddressSpaceReserveBytes - 4 * config::kAddressSpacePerThreadBytes);
+
+  MemoryEnvironment available_only;
+  available_only.available_bytes = 8 * kGiB;
+  EXPECT_FALSE(fit_budget_to_memory(sort, available_only).has_value());
+  EXPECT_EQ(sort.memory_bytes, 6 * kGiB - config::kCgroupReserveBytes);
+
+  sort.memory_bytes = 4 * 768 * kMiB;
+  auto warning = fit_budget_to_memory(sort, MemoryEnvironment{});
+  ASSERT_TRUE(warning.has_value());
+  EXPECT_TRUE(test::contains(*warning, "auto")) << *warning;
+  EXPECT_EQ(sort.memory_bytes, 4 * 768 * kMiB);
+}
+
+TEST(FitBudgetTest, LimitBelowTheReserveLeavesTheSmallestBudget) {
+  SortOptions sort = sort_options(BudgetSource::kDefault, 1, 768 * kMiB);
+  ASSERT_TRUE(fit_budget_to_memory(sort, cgroup_limit(32 * kMiB)).has_value());
+  EXPECT_EQ(sort.memory_bytes, config::kMinMemoryPerThreadBytes);
+}
+
 }  // namespace
 }  // namespace samsort
