@@ -77,7 +77,7 @@ void expect_sorted_like_samtools(const std::string& input, const std::vector<std
   std::string command = "cat " + shell_quote(input) + " | " + shell_quote(kSamsortBin) +
                         " sort --no-PG -@ 3 --debug-max-run-bytes " + run_bytes + " -o " +
                         shell_quote(piped);
-  for (const std::string& arg : args) command += " " + shell_quote(arg);
+  for (const std::string& arg : args) command.append(" ").append(shell_quote(arg));
   ProcessResult from_pipe = run_shell(command + " -");
   ASSERT_TRUE(from_pipe.exited_ok()) << from_pipe.describe();
   EXPECT_TRUE(same_decompressed(expected, piped));

@@ -79,7 +79,7 @@ ChildResult sort_under_limit(long limit_kib, const std::string& allocator, const
   std::string command = "ulimit -v " + std::to_string(limit_kib) + " && exec " +
                         shell_quote(kSamsortBin) + " sort --allocator " + allocator + " -T " +
                         shell_quote(dirs.spill_dir) + " -o " + shell_quote(dirs.output);
-  for (const std::string& arg : extra) command += " " + shell_quote(arg);
+  for (const std::string& arg : extra) command.append(" ").append(shell_quote(arg));
   return run_child({"/bin/sh", "-c", command}, ChildOptions{}, kTimeoutSeconds);
 }
 

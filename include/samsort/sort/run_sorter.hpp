@@ -150,15 +150,21 @@ typename Order::Entry* prefix_radix_sort_entries(const Order& order, typename Or
       idx = last;
     }
   };
-  run_team(threads, [&](std::size_t member, std::size_t team, auto&) noexcept {
-    // A run of equal prefixes belongs to the member whose range holds its first entry.
+  // A run of equal prefixes belongs to the member whose nominal range holds its first entry.
+  // Every member first finds where its runs start, reading only; after the barrier each one
+  // refines inside [starts[member], starts[member + 1]) alone, so no member reads entries that
+  // another is rewriting (refine() changes the prefixes of the run it works on).
+  std::vector<std::size_t> starts(threads + 1, count);
+  run_team(threads, [&](std::size_t member, std::size_t team, auto& barrier) noexcept {
     std::size_t begin = count * member / team;
-    std::size_t end = count * (member + 1) / team;
-    while (begin > 0 && begin < end && same_prefix(sorted[begin - 1], sorted[begin])) ++begin;
+    while (begin > 0 && begin < count && same_prefix(sorted[begin - 1], sorted[begin])) ++begin;
+    starts[member] = begin;
+    barrier.arrive_and_wait();
+    std::size_t end = member + 1 < team ? starts[member + 1] : count;
     std::size_t idx = begin;
     while (idx < end) {
       std::size_t last = idx + 1;
-      while (last < count && same_prefix(sorted[idx], sorted[last])) ++last;
+      while (last < end && same_prefix(sorted[idx], sorted[last])) ++last;
       if (last - idx > 1) finish_run(finish_run, idx, last, 0);
       idx = last;
     }
