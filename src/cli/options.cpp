@@ -326,7 +326,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       (",H", "minimiser squash homopolymers (not supported)")
       ("input", po::value<std::string>(&parsed.sort.input_path))
       ("debug-max-run-bytes", po::value<std::string>(&debug_run_bytes))
-      ("debug-max-fan-in", po::value<std::size_t>(&parsed.sort.debug_max_fan_in));
+      ("debug-max-fan-in", po::value<std::size_t>(&parsed.sort.debug_max_fan_in))
+      ("debug-progress-interval-ms",
+       po::value<int>(&parsed.sort.debug_progress_interval_ms));
   // clang-format on
   po::options_description all;
   all.add(visible).add(hidden);

@@ -124,8 +124,11 @@ class SortJob {
         budget_(setup.budget),
         output_level_(libdeflate_level_for_samtools_level(options.samtools_level)),
         input_bytes_(input_file_bytes(options.input_path)),
-        progress_(options.progress || (!options.quiet && isatty(STDERR_FILENO) != 0),
-                  input_bytes_) {}
+        progress_({.enabled = options.progress || (!options.quiet && isatty(STDERR_FILENO) != 0),
+                   .input_bytes = input_bytes_,
+                   .samtools_level = options.samtools_level,
+                   .threads = setup.threads,
+                   .interval_milliseconds = options.debug_progress_interval_ms}) {}
 
   SortSummary run(Clock::time_point started) {
     OutputFile& output = setup_.output;
@@ -148,6 +151,7 @@ class SortJob {
     merge_region_ = arena_region.data();
     merge_region_bytes_ = arena_region.size();
     RecordArena arena(arena_region.data(), run_capacity_bytes(arena_region.size()), sizeof(Entry));
+    progress_.set_run_capacity(arena.capacity_bytes(), 2 * sizeof(Entry));
     auto read_started = Clock::now();
     read_input(*source, arena);
     summary_.read_seconds =
@@ -251,7 +255,7 @@ class SortJob {
       run_sizes_.add(slot);
       ++summary_.records;
       arena_bytes_read_ += record_bytes + 2 * sizeof(Entry);
-      progress_.reading(summary_.records, source.bytes_consumed(), summary_.runs);
+      progress_.reading(summary_.records, record_bytes, source.bytes_consumed());
       if (summary_.records % kEarlySpillCheckInterval == 0 &&
           rest_fits_after_spill(source, arena)) {
         spill(arena);
@@ -328,9 +332,9 @@ class SortJob {
       }
       const std::uint8_t* record = top - order_.offset_of(sorted[idx]);
       writer.write(record, bam::record_bytes(record));
+      progress_.processed(bam::record_bytes(record));
       if constexpr (std::is_same_v<Out, RecordSink>) {
         checksum_out_.add(record, bam::record_bytes(record));
-        progress_.merging(idx, count);
       }
     }
     return count;
@@ -349,6 +353,7 @@ class SortJob {
   }
 
   void spill(RecordArena& arena) {
+    progress_.begin_spill(arena.record_bytes_used());
     sort_arena(arena);
     auto started = Clock::now();
     RunStore& store = run_store();
@@ -367,6 +372,7 @@ class SortJob {
     arena.clear();
     run_sizes_ = {};
     summary_.spill_seconds += seconds_since(started);
+    progress_.end_spill();
   }
 
   OutputSettings output_settings(const BamHeader& header) const {
@@ -394,6 +400,7 @@ class SortJob {
   std::uint64_t write_from_memory(RecordArena& arena, const BamHeader& header,
                                   const OutputFile& output) {
     sort_arena(arena);
+    progress_.begin_write();
     std::unique_ptr<RecordSink> sink = open_output(header, output);
     std::uint64_t count = gather(arena, *sink);
     summary_.output_bytes = sink->finish();
@@ -465,10 +472,8 @@ class SortJob {
       writer.write(record, bytes);
       sizes->add(record);
       ++count;
-      if constexpr (std::is_same_v<Out, RecordSink>) {
-        checksum_out_.add(record, bytes);
-        progress_.merging(count, summary_.records);
-      }
+      progress_.processed(bytes);
+      if constexpr (std::is_same_v<Out, RecordSink>) checksum_out_.add(record, bytes);
       tree.pop();
     }
     return count;
@@ -477,6 +482,9 @@ class SortJob {
   // One intermediate pass: merges consecutive groups of runs that fit the arena into new
   // runs, keeping group order (and so input order for equal keys).
   void merge_pass() {
+    std::uint64_t pass_bytes = 0;
+    for (const RunInfo& run : runs_) pass_bytes += run.bytes;
+    progress_.begin_merge_pass(pass_bytes);
     std::vector<RunInfo> merged;
     std::size_t first = 0;
     while (first < runs_.size()) {
@@ -538,6 +546,7 @@ class SortJob {
       memory_run.emplace(order_, entries(arena), arena.count(), arena.top());
       streams.push_back(&*memory_run);
     }
+    progress_.begin_write();
     std::unique_ptr<RecordSink> sink = open_output(header, output);
     RunRecordSizes sizes;
     std::uint64_t count = merge_into(streams, *sink, &sizes);

@@ -37,6 +37,7 @@ struct SortOptions {
   bool progress = false;                // --progress: draw progress even when not a TTY
   std::string command_line;             // for the @PG CL field
   std::string reference;                // --reference FASTA (CRAM in and out)
+  int debug_progress_interval_ms = 0;   // hidden: progress drawn this often (tests), 0 = config
   std::vector<std::string> input_format_options;    // --input-fmt-option key=value
   OutputFormat output_format = OutputFormat::kBam;  // -O, else from -o's extension
   std::vector<std::string> output_format_options;   // -O FMT,key=value / --output-fmt-option
