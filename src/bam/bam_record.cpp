@@ -4,10 +4,14 @@
 #include <htslib/hts.h>
 #include <htslib/sam.h>
 
+#include "samsort/bam/bam_flags.hpp"
+#include "samsort/bam/cigar.hpp"
+#include "samsort/core/byte_order.hpp"
+
 namespace samsort::bam {
 
 const char* check_record(const std::uint8_t* record, std::int32_t reference_count) noexcept {
-  std::uint64_t block_size = load_u32(record);
+  std::uint64_t block_size = load_le32(record);
   if (block_size < kFixedBytes - 4) return "BAM record shorter than its fixed fields";
   std::uint64_t name_bytes = read_name_bytes(record);
   if (name_bytes == 0) return "BAM record with l_read_name 0";
@@ -28,19 +32,14 @@ const char* check_record(const std::uint8_t* record, std::int32_t reference_coun
 }
 
 void refresh_bin(std::uint8_t* record) noexcept {
-  std::uint16_t op_count = cigar_op_count(record);
-  if (op_count == 0) return;
-  const std::uint8_t* cigar = record + kFixedBytes + read_name_bytes(record);
-  hts_pos_t reference_bytes = 0;
-  for (std::uint16_t idx = 0; idx < op_count; ++idx) {
-    std::uint32_t op = load_u32(cigar + 4 * idx);
-    if ((bam_cigar_type(bam_cigar_op(op)) & 2) != 0) reference_bytes += bam_cigar_oplen(op);
-  }
-  if ((flag(record) & BAM_FUNMAP) != 0 || reference_bytes == 0) reference_bytes = 1;
+  CigarView cigar = CigarView::stored(record);
+  if (cigar.empty()) return;
+  hts_pos_t reference_bytes = has_flag(flag(record), kUnmapped) ? 0 : cigar.reference_span();
+  if (reference_bytes == 0) reference_bytes = 1;
   // bam_read1's bin: hts_reg2bin over [pos, pos + reference length) with BAI's 14/5 levels.
   auto bin = static_cast<std::uint16_t>(
       hts_reg2bin(pos(record), pos(record) + reference_bytes, kBinMinShift, kBinLevels));
-  std::memcpy(record + 14, &bin, sizeof bin);
+  store_le16(record + 14, bin);
 }
 
 }  // namespace samsort::bam

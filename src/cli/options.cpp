@@ -12,6 +12,7 @@
 #include "samsort/core/config.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/io/hts_log.hpp"
+#include "samsort/order/order_names.hpp"
 
 namespace samsort {
 
@@ -139,16 +140,8 @@ void resolve_output(SortOptions& sort, const std::string& format_spec,
 }
 
 SortOrder parse_order(const std::string& name) {
-  if (name == "coordinate") return SortOrder::kCoordinate;
-  if (name == "queryname" || name == "queryname::natural") return SortOrder::kQueryName;
-  if (name == "queryname-lex" || name == "queryname::lexicographical" || name == "queryname::lex") {
-    return SortOrder::kQueryNameLex;
-  }
-  if (name == "template-coordinate" || name == "template") {
-    return SortOrder::kTemplateCoordinate;
-  }
-  throw UsageError("unknown --order '" + name +
-                   "' (coordinate, queryname, queryname-lex, template-coordinate)");
+  if (std::optional<SortOrder> order = find_order(name)) return *order;
+  throw UsageError("unknown --order '" + name + "' (" + canonical_order_list() + ")");
 }
 
 std::string usage_text(const po::options_description& visible) {
@@ -205,13 +198,13 @@ ParsedCommand parse_verify(int argc, const char* const* argv) {
   ParsedCommand parsed;
   parsed.kind = ParsedCommand::Kind::kVerify;
   VerifyOptions& verify = parsed.verify;
-  std::string order = "coordinate";
+  std::string order{order_names(SortOrder::kCoordinate).name};
   int threads = 1;
   po::options_description visible("Options");
+  const std::string order_help = "Order to check: " + canonical_order_list();
   // clang-format off
   visible.add_options()
-      ("order", po::value<std::string>(&order),
-       "Order to check: coordinate, queryname, queryname-lex, template-coordinate")
+      ("order", po::value<std::string>(&order), order_help.c_str())
       (",n", "Check natural read-name order")
       (",N", "Check lexicographic read-name order")
       ("template-coordinate", "Check template-coordinate order")
@@ -258,7 +251,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   po::options_description visible("Options");
   std::string memory_per_thread;
   std::string max_memory;
-  std::string order = "coordinate";
+  std::string order{order_names(SortOrder::kCoordinate).name};
   std::string sort_tag;
   std::string output_format;
   std::vector<std::string> output_options;
@@ -267,6 +260,8 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   int threads = 1;
   int level = -1;
   int verbosity = 3;
+  const std::string order_help = "Sort order: " + canonical_order_list() + " [" +
+                                 std::string(order_names(SortOrder::kCoordinate).name) + "]";
   // clang-format off
   visible.add_options()
       ("output,o", po::value<std::string>(&parsed.sort.output_path),
@@ -285,9 +280,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
        "run directories left there by dead samsort processes on this host are removed")
       (",l", po::value<int>(&level), "Output compression level 0-9, samtools' scale [6]")
       (",u", "Uncompressed BAM output (same as -l 0)")
-      ("order", po::value<std::string>(&order),
-       "Sort order: coordinate, queryname (natural), queryname-lex, template-coordinate "
-       "[coordinate]")
+      ("order", po::value<std::string>(&order), order_help.c_str())
       (",n", "Sort by read name, natural order (samtools -n; = --order queryname)")
       (",N", "Sort by read name, lexicographic (samtools -N; = --order queryname-lex)")
       ("template-coordinate", "Sort by template coordinate (= --order template-coordinate)")

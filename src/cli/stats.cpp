@@ -10,25 +10,12 @@
 #include "samsort/core/errors.hpp"
 #include "samsort/core/memory_budget.hpp"
 #include "samsort/io/file_io.hpp"
+#include "samsort/order/order_names.hpp"
 #include "samsort/version.hpp"
 
 namespace samsort {
 
 namespace {
-const char* order_name(SortOrder order) {
-  switch (order) {
-    case SortOrder::kCoordinate:
-      return "coordinate";
-    case SortOrder::kQueryName:
-      return "queryname";
-    case SortOrder::kQueryNameLex:
-      return "queryname-lex";
-    case SortOrder::kTemplateCoordinate:
-      return "template-coordinate";
-  }
-  return "unknown";
-}
-
 struct FileCloser {
   void operator()(std::FILE* file) const noexcept { std::fclose(file); }
 };
@@ -46,6 +33,7 @@ StatsFile::StatsFile(const std::string& path, const SortOptions& options)
 
 void StatsFile::write(const SortSummary& summary) {
   const SortOptions& options = options_;
+  const char* order = order_names(options.order).name.data();  // a NUL-terminated literal
   char* text = nullptr;
   std::size_t text_bytes = 0;
   std::unique_ptr<std::FILE, FileCloser> stream(open_memstream(&text, &text_bytes));
@@ -71,8 +59,8 @@ void StatsFile::write(const SortSummary& summary) {
                "  \"phase_seconds\": {\"read\": %.3f, \"sort\": %.3f, \"spill\": %.3f, "
                "\"merge_write\": %.3f}\n"
                "}\n",
-               kVersion, order_name(options.order), options.sort_tag.c_str(), options.threads,
-               allocator::live_name(), static_cast<unsigned long long>(summary.records),
+               kVersion, order, options.sort_tag.c_str(), options.threads, allocator::live_name(),
+               static_cast<unsigned long long>(summary.records),
                static_cast<unsigned long long>(summary.records),
                static_cast<unsigned long long>(summary.checksum),
                static_cast<unsigned long long>(summary.runs),

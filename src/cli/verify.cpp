@@ -9,6 +9,7 @@
 #include "samsort/core/memory_budget.hpp"
 #include "samsort/io/record_source.hpp"
 #include "samsort/order/order_dispatch.hpp"
+#include "samsort/order/order_names.hpp"
 
 namespace samsort {
 
@@ -43,20 +44,6 @@ VerifyResult check(RecordSource& source, const Order& order, const char* order_n
   return result;
 }
 
-const char* order_label(SortOrder order) {
-  switch (order) {
-    case SortOrder::kCoordinate:
-      return "coordinate";
-    case SortOrder::kQueryName:
-      return "queryname (natural)";
-    case SortOrder::kQueryNameLex:
-      return "queryname (lexicographical)";
-    case SortOrder::kTemplateCoordinate:
-      return "template-coordinate";
-  }
-  return "?";
-}
-
 }  // namespace
 
 VerifyResult verify_order(const VerifyOptions& options) {
@@ -66,7 +53,7 @@ VerifyResult verify_order(const VerifyOptions& options) {
   settings.reference = options.reference;
   settings.threads = options.threads;
   std::unique_ptr<RecordSource> source = open_record_source(settings, budget);
-  std::string label = order_label(options.order);
+  std::string label{order_names(options.order).label};
   if (!options.sort_tag.empty()) label = "tag " + options.sort_tag + " then " + label;
   return with_order(options.order, options.sort_tag, source->header(),
                     [&](auto order) { return check(*source, order, label.c_str()); });

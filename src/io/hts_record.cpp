@@ -10,13 +10,11 @@
 #include <cstring>
 
 #include "samsort/bam/bam_record.hpp"
+#include "samsort/core/byte_order.hpp"
 
 namespace samsort {
 
 namespace {
-void store_i32(std::uint8_t* p, std::int32_t v) noexcept { std::memcpy(p, &v, 4); }
-void store_u32(std::uint8_t* p, std::uint32_t v) noexcept { std::memcpy(p, &v, 4); }
-void store_u16(std::uint8_t* p, std::uint16_t v) noexcept { std::memcpy(p, &v, 2); }
 
 // BAM's n_cigar field is 16 bits; more operations go to the CG tag (SAM spec 4.2.2).
 constexpr std::uint32_t kMaxInlineCigarOps = 0xffff;
@@ -46,7 +44,7 @@ bool restore_tag_cigar(bam1_t* record) noexcept {
   }
   std::uint8_t* tag = bam_aux_get(record, "CG");
   if (tag == nullptr || tag[0] != 'B' || (tag[1] != 'I' && tag[1] != 'i')) return true;
-  std::uint32_t real_count = bam::load_u32(tag + 2);
+  std::uint32_t real_count = load_le32(tag + 2);
   if (real_count < core.n_cigar || real_count >= kMaxTagCigarOps) return true;
   std::size_t cigar_start = core.l_qname;
   std::size_t fake_bytes = std::size_t{core.n_cigar} * 4;
@@ -99,18 +97,18 @@ void to_raw_record(const bam1_t* record, std::uint8_t* out) noexcept {
   std::uint32_t data_bytes = static_cast<std::uint32_t>(record->l_data) - core.l_extranul;
   bool long_cigar = has_long_cigar(core);
   if (long_cigar) data_bytes += kLongCigarExtraBytes;
-  store_u32(out, static_cast<std::uint32_t>(bam::kFixedBytes - 4 + data_bytes));
-  store_i32(out + 4, core.tid);
-  store_i32(out + 8, static_cast<std::int32_t>(core.pos));
+  store_le32(out, static_cast<std::uint32_t>(bam::kFixedBytes - 4 + data_bytes));
+  store_le<std::int32_t>(out + 4, core.tid);
+  store_le<std::int32_t>(out + 8, static_cast<std::int32_t>(core.pos));
   out[12] = static_cast<std::uint8_t>(name_bytes);
   out[13] = core.qual;
-  store_u16(out + 14, core.bin);
-  store_u16(out + 16, static_cast<std::uint16_t>(long_cigar ? 2 : core.n_cigar));
-  store_u16(out + 18, core.flag);
-  store_i32(out + 20, core.l_qseq);
-  store_i32(out + 24, core.mtid);
-  store_i32(out + 28, static_cast<std::int32_t>(core.mpos));
-  store_i32(out + 32, static_cast<std::int32_t>(core.isize));
+  store_le16(out + 14, core.bin);
+  store_le16(out + 16, static_cast<std::uint16_t>(long_cigar ? 2 : core.n_cigar));
+  store_le16(out + 18, core.flag);
+  store_le<std::int32_t>(out + 20, core.l_qseq);
+  store_le<std::int32_t>(out + 24, core.mtid);
+  store_le<std::int32_t>(out + 28, static_cast<std::int32_t>(core.mpos));
+  store_le<std::int32_t>(out + 32, static_cast<std::int32_t>(core.isize));
   std::uint8_t* body = out + bam::kFixedBytes;
   std::memcpy(body, record->data, name_bytes);
   if (!long_cigar) {
@@ -123,8 +121,8 @@ void to_raw_record(const bam1_t* record, std::uint8_t* out) noexcept {
   auto ref_bytes =
       static_cast<std::uint32_t>(bam_cigar2rlen(static_cast<int>(core.n_cigar), cigar));
   std::uint8_t* cursor = body + name_bytes;
-  store_u32(cursor, static_cast<std::uint32_t>(core.l_qseq) << 4 | BAM_CSOFT_CLIP);
-  store_u32(cursor + 4, ref_bytes << 4 | BAM_CREF_SKIP);
+  store_le32(cursor, static_cast<std::uint32_t>(core.l_qseq) << 4 | BAM_CSOFT_CLIP);
+  store_le32(cursor + 4, ref_bytes << 4 | BAM_CREF_SKIP);
   cursor += 8;
   std::size_t cigar_bytes = std::size_t{core.n_cigar} * 4;
   std::size_t after_cigar = core.l_qname + cigar_bytes;
@@ -132,12 +130,12 @@ void to_raw_record(const bam1_t* record, std::uint8_t* out) noexcept {
               static_cast<std::size_t>(record->l_data) - after_cigar);
   cursor += static_cast<std::size_t>(record->l_data) - after_cigar;
   std::memcpy(cursor, "CGBI", 4);
-  store_u32(cursor + 4, core.n_cigar);
+  store_le32(cursor + 4, core.n_cigar);
   std::memcpy(cursor + kCigarTagHeaderBytes, cigar, cigar_bytes);
 }
 
 bool from_raw_record(const std::uint8_t* raw, bam1_t* record) noexcept {
-  std::uint32_t block_size = bam::load_u32(raw);
+  std::uint32_t block_size = load_le32(raw);
   std::uint32_t name_bytes = raw[12];
   std::uint32_t extra_nul = (4 - name_bytes % 4) % 4;
   std::size_t data_bytes = block_size - (bam::kFixedBytes - 4) + extra_nul;
@@ -149,18 +147,18 @@ bool from_raw_record(const std::uint8_t* raw, bam1_t* record) noexcept {
     record->m_data = capacity;
   }
   bam1_core_t& core = record->core;
-  core.tid = bam::load_i32(raw + 4);
-  core.pos = bam::load_i32(raw + 8);
+  core.tid = load_le<std::int32_t>(raw + 4);
+  core.pos = load_le<std::int32_t>(raw + 8);
   core.l_qname = static_cast<std::uint16_t>(name_bytes + extra_nul);
   core.l_extranul = static_cast<std::uint8_t>(extra_nul);
   core.qual = raw[13];
-  core.bin = bam::load_u16(raw + 14);
-  core.n_cigar = bam::load_u16(raw + 16);
-  core.flag = bam::load_u16(raw + 18);
-  core.l_qseq = bam::load_i32(raw + 20);
-  core.mtid = bam::load_i32(raw + 24);
-  core.mpos = bam::load_i32(raw + 28);
-  core.isize = bam::load_i32(raw + 32);
+  core.bin = load_le16(raw + 14);
+  core.n_cigar = load_le16(raw + 16);
+  core.flag = load_le16(raw + 18);
+  core.l_qseq = load_le<std::int32_t>(raw + 20);
+  core.mtid = load_le<std::int32_t>(raw + 24);
+  core.mpos = load_le<std::int32_t>(raw + 28);
+  core.isize = load_le<std::int32_t>(raw + 32);
   const std::uint8_t* body = raw + bam::kFixedBytes;
   std::memcpy(record->data, body, name_bytes);
   std::memset(record->data + name_bytes, 0, extra_nul);

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "samsort/bam/bam_flags.hpp"
 #include "samsort/bam/bam_header.hpp"
 #include "samsort/bam/bam_index.hpp"
 #include "samsort/bam/bam_record.hpp"
@@ -72,7 +73,8 @@ class BamRecordSink final : public RecordSink {
   void write(const std::uint8_t* record, std::uint32_t bytes) override {
     if (index_) {
       writer_.mark_record(bam::ref_id(record), bam::pos(record),
-                          BamIndexBuilder::record_end(record), (bam::flag(record) & 0x4) == 0);
+                          BamIndexBuilder::record_end(record),
+                          !bam::has_flag(bam::flag(record), bam::kUnmapped));
     }
     writer_.write(record, bytes);
   }
@@ -114,7 +116,7 @@ class HtsRecordSink final : public RecordSink {
     file_.reset(hts_hopen(file.get(), path_.c_str(), mode.c_str()));
     if (!file_) throw IoError(path_, "cannot open output", errno);
     static_cast<void>(file.release());  // hts_hopen owns it now
-    configure(settings);  // on a throw, the members release what it opened
+    configure(settings);                // on a throw, the members release what it opened
   }
 
   void write(const std::uint8_t* raw, std::uint32_t) override {

@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "samsort/bam/bam_record.hpp"
+#include "samsort/core/byte_order.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/core/memory_budget.hpp"
 #include "samsort/io/bgzf_reader.hpp"
@@ -34,6 +36,13 @@ constexpr std::size_t kHtslibReaderBytes = 2u << 20;
 
 using hts::HFilePtr;
 
+// "12.3 MiB", for messages about sizes a user must act on.
+std::string mib_text(std::size_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+  return text;
+}
+
 class BamRecordSource final : public RecordSource {
  public:
   BamRecordSource(HFilePtr file, int fd, std::string path, std::size_t threads,
@@ -52,7 +61,7 @@ class BamRecordSource final : public RecordSource {
     std::size_t got = reader_.read(head_, bam::kFixedBytes);
     if (got == 0) return 0;
     if (got < 4) throw FormatError(path_, "truncated BAM record", record_offset_, records_);
-    std::uint32_t block_size = bam::load_u32(head_);
+    std::uint32_t block_size = load_le32(head_);
     if (block_size < bam::kFixedBytes - 4 || block_size > kMaxRecordBlockSize) {
       throw FormatError(path_,
                         "BAM record block_size out of range (" + std::to_string(block_size) + ")",
@@ -74,15 +83,14 @@ class BamRecordSource final : public RecordSource {
   }
 
   void read_record(std::uint8_t* out) override {
-    std::uint32_t block_size = bam::load_u32(head_);
+    std::uint32_t block_size = load_le32(head_);
     std::size_t rest = static_cast<std::size_t>(block_size) + 4 - head_bytes_;
     std::memcpy(out, head_, head_bytes_);
     std::uint8_t* cursor = out + head_bytes_;
     if (name_repaired_) {
       *cursor++ = '\0';
       out[12] = static_cast<std::uint8_t>(out[12] + 1);  // l_read_name
-      std::uint32_t repaired_size = block_size + 1;
-      std::memcpy(out, &repaired_size, 4);
+      store_le32(out, block_size + 1);
     }
     if (reader_.read(cursor, rest) != rest) throw_cut_mid_record();
     if (const char* problem = bam::check_record(out, reference_count_)) {
@@ -118,12 +126,9 @@ class HtsRecordSource final : public RecordSource {
  public:
   HtsRecordSource(HFilePtr file, std::string path, const InputSettings& settings,
                   MemoryBudget& budget, bool is_cram)
-      : cram_threads_(
-            is_cram ? codec_threads(kCramDecoderMemory, settings.threads, budget.total_bytes())
-                    : 0),
-        reservation_(budget.reserve(
-            kHtslibReaderBytes + (is_cram ? codec_bytes(kCramDecoderMemory, cram_threads_) : 0),
-            "htslib input buffers")) {
+      : reservation_(
+            budget.reserve(kHtslibReaderBytes + (is_cram ? codec_bytes(kCramDecoderMemory, 1) : 0),
+                           "htslib input buffers")) {
     path_ = std::move(path);
     file_.reset(hts_hopen(file.get(), path_.c_str(), "r"));
     if (!file_) throw FormatError(path_, "cannot open as SAM/CRAM", 0);
@@ -140,12 +145,12 @@ class HtsRecordSource final : public RecordSource {
     if (options_ && hts_opt_apply(file_.get(), options_.get()) != 0) {
       throw UsageError("cannot apply --input-fmt-option");
     }
-    if (cram_threads_ > 1) hts_set_threads(file_.get(), static_cast<int>(cram_threads_));
     {
       HtsLogLevelGuard quiet;  // our error line replaces htslib's warnings
       parse_header_.reset(sam_hdr_read(file_.get()));
     }
     if (!parse_header_) throw FormatError(path_, "cannot read the SAM/CRAM header", 0);
+    if (is_cram) reserve_cram_threads(settings, budget);
     // htslib parses records against its own copy; the job may take header() away.
     hts::HeaderPtr copy(sam_hdr_dup(parse_header_.get()));
     if (!copy) throw std::bad_alloc();
@@ -156,8 +161,7 @@ class HtsRecordSource final : public RecordSource {
     is_cram_ = is_cram;
     reference_given_ = !settings.reference.empty();
     const char* text = sam_hdr_str(parse_header_.get());
-    for (std::size_t idx = 0, end = sam_hdr_length(parse_header_.get()); text && idx < end;
-         ++idx) {
+    for (std::size_t idx = 0, end = sam_hdr_length(parse_header_.get()); text && idx < end; ++idx) {
       header_lines_ += text[idx] == '\n' ? 1 : 0;
     }
   }
@@ -179,8 +183,9 @@ class HtsRecordSource final : public RecordSource {
                        std::to_string(records_ + 1);
       // htslib's own reason is muted; for CRAM it is nearly always the reference.
       if (is_cram_ && !reference_given_) {
-        what += ": its reference sequence was not found (give the FASTA with --reference, or "
-                "set REF_PATH/REF_CACHE as for samtools)";
+        what +=
+            ": its reference sequence was not found (give the FASTA with --reference, or "
+            "set REF_PATH/REF_CACHE as for samtools)";
       } else if (is_cram_) {
         what += " (does --reference match the reference the CRAM was written with?)";
       }
@@ -213,8 +218,32 @@ class HtsRecordSource final : public RecordSource {
     return hts::OptionsPtr(list);
   }
 
-  std::size_t cram_threads_;
+  // CRAM: the reference htslib will load (from the header's @SQ lengths) and the codec's extra
+  // threads are reserved before any record is decoded; htslib gets as many threads as fit.
+  void reserve_cram_threads(const InputSettings& settings, MemoryBudget& budget) {
+    char sort_order[32] = {};
+    kstring_t value = KS_INITIALIZE;
+    if (sam_hdr_find_tag_hd(parse_header_.get(), "SO", &value) == 0 && value.s != nullptr) {
+      std::strncpy(sort_order, value.s, sizeof(sort_order) - 1);
+    }
+    ks_free(&value);
+    CramReference reference = cram_reference(parse_header_.get(), !settings.reference.empty(),
+                                             std::strcmp(sort_order, "coordinate") == 0);
+    std::size_t threads =
+        codec_threads(kCramDecoderMemory, settings.threads, budget.total_bytes(), reference);
+    std::size_t extra =
+        codec_bytes(kCramDecoderMemory, threads, reference) - codec_bytes(kCramDecoderMemory, 1);
+    if (extra > budget.available_bytes()) {
+      throw ResourceError(path_ + ": the CRAM reference needs " + mib_text(extra) +
+                          " (htslib loads whole contigs), " + mib_text(budget.available_bytes()) +
+                          " of the budget left; raise --max-memory by at least the difference");
+    }
+    cram_reservation_ = budget.reserve(extra, "htslib CRAM reference and threads");
+    if (threads > 1) hts_set_threads(file_.get(), static_cast<int>(threads));
+  }
+
   Reservation reservation_;
+  Reservation cram_reservation_;
   // Members are destroyed bottom-up: the record and header before the file that uses them,
   // the options (kept as long as the file, as htslib may refer to them) last.
   hts::OptionsPtr options_;
@@ -224,7 +253,7 @@ class HtsRecordSource final : public RecordSource {
   hts::RecordPtr record_;
   std::uint64_t records_ = 0;
   bool is_cram_ = false;
-  bool reference_given_ = false;  // --reference given (CRAM decode errors say what to check)
+  bool reference_given_ = false;    // --reference given (CRAM decode errors say what to check)
   std::uint64_t header_lines_ = 0;  // SAM line numbers in messages count the header
 };
 

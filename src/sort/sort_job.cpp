@@ -145,9 +145,8 @@ class SortJob {
                    "samsort: warning: --write-index needs coordinate order; no index written\n");
     }
 
-    MappedBuffer arena_region(budget_,
-                              region_bytes(sink_extra_bytes(output_settings(header), header)),
-                              "record arena");
+    MappedBuffer arena_region(
+        budget_, region_bytes(sink_extra_bytes(output_settings(header), header)), "record arena");
     merge_region_ = arena_region.data();
     merge_region_bytes_ = arena_region.size();
     RecordArena arena(arena_region.data(), run_capacity_bytes(arena_region.size()), sizeof(Entry));
@@ -382,6 +381,7 @@ class SortJob {
     settings.reference = options_.reference;
     settings.options = options_.output_format_options;
     settings.threads = threads_;
+    settings.coordinate_sorted = Order::kIndexable;
     if (settings.format == OutputFormat::kCram) {  // htslib's encoder: as many as fit
       settings.threads = codec_threads(kCramEncoderMemory, threads_, budget_.total_bytes(),
                                        output_cram_reference(settings, header));
@@ -411,7 +411,6 @@ class SortJob {
   // Merge plan: how many runs from `first` can be merged at once inside `buffer_bytes`: their
   // read buffers plus one whole-record buffer for the largest huge record among them.
   std::size_t fan_in_from(std::size_t first, std::size_t buffer_bytes) const {
-    settings.coordinate_sorted = Order::kIndexable;
     std::size_t used = 0;
     std::size_t whole = 0;
     std::size_t count = 0;

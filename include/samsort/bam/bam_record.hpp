@@ -3,46 +3,34 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
+
+#include "samsort/core/byte_order.hpp"
 
 namespace samsort::bam {
 
 // Bytes before the variable-length data, counting block_size.
 inline constexpr std::size_t kFixedBytes = 36;
-inline constexpr std::uint16_t kFlagReverse = 0x10;
-
-inline std::int32_t load_i32(const std::uint8_t* p) noexcept {
-  std::int32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-inline std::uint32_t load_u32(const std::uint8_t* p) noexcept {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-inline std::uint16_t load_u16(const std::uint8_t* p) noexcept {
-  std::uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
 
 // `record` points at block_size.
 inline std::uint32_t record_bytes(const std::uint8_t* record) noexcept {
-  return load_u32(record) + 4;
+  return load_le32(record) + 4;
 }
-inline std::int32_t ref_id(const std::uint8_t* record) noexcept { return load_i32(record + 4); }
-inline std::int32_t pos(const std::uint8_t* record) noexcept { return load_i32(record + 8); }
+inline std::int32_t ref_id(const std::uint8_t* record) noexcept {
+  return load_le<std::int32_t>(record + 4);
+}
+inline std::int32_t pos(const std::uint8_t* record) noexcept {
+  return load_le<std::int32_t>(record + 8);
+}
 inline std::uint8_t read_name_bytes(const std::uint8_t* record) noexcept { return record[12]; }
 inline std::uint16_t cigar_op_count(const std::uint8_t* record) noexcept {
-  return load_u16(record + 16);
+  return load_le16(record + 16);
 }
-inline std::uint16_t flag(const std::uint8_t* record) noexcept { return load_u16(record + 18); }
+inline std::uint16_t flag(const std::uint8_t* record) noexcept { return load_le16(record + 18); }
 inline std::int32_t seq_length(const std::uint8_t* record) noexcept {
-  return load_i32(record + 20);
+  return load_le<std::int32_t>(record + 20);
 }
 inline std::int32_t mate_ref_id(const std::uint8_t* record) noexcept {
-  return load_i32(record + 24);
+  return load_le<std::int32_t>(record + 24);
 }
 inline const char* read_name(const std::uint8_t* record) noexcept {
   return reinterpret_cast<const char*>(record + kFixedBytes);

@@ -8,10 +8,10 @@
 
 #include "samsort/core/memory_limit.hpp"
 #include "samsort/io/record_sink.hpp"
+#include "samsort/order/order_names.hpp"
 
 namespace samsort {
 
-enum class SortOrder { kCoordinate, kQueryName, kQueryNameLex, kTemplateCoordinate };
 enum class AllocatorChoice { kMimalloc, kSystem };
 // Where the budget came from: the default (768M x threads, lowered to fit a memory limit),
 // --max-memory or -m, or --max-memory auto (sized from the limit or the available memory).
@@ -32,12 +32,12 @@ struct SortOptions {
   AllocatorChoice allocator = AllocatorChoice::kMimalloc;
   std::size_t debug_max_run_bytes = 0;  // hidden: cap the arena to force many small runs
   std::size_t debug_max_fan_in = 0;     // hidden: cap the merge fan-in to force extra passes
+  int debug_progress_interval_ms = 0;   // hidden: progress drawn this often (tests), 0 = config
   bool quiet = false;                   // --verbosity 0..2: no summary line
   std::string stats_path;               // --stats FILE: JSON figures of the run
   bool progress = false;                // --progress: draw progress even when not a TTY
   std::string command_line;             // for the @PG CL field
   std::string reference;                // --reference FASTA (CRAM in and out)
-  int debug_progress_interval_ms = 0;   // hidden: progress drawn this often (tests), 0 = config
   std::vector<std::string> input_format_options;    // --input-fmt-option key=value
   OutputFormat output_format = OutputFormat::kBam;  // -O, else from -o's extension
   std::vector<std::string> output_format_options;   // -O FMT,key=value / --output-fmt-option

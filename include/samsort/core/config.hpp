@@ -65,6 +65,14 @@ inline constexpr std::size_t kCramEncoderBytesPerExtraThread = 40 * kMiB;
 // A CRAM codec gets at most this share of the budget: htslib is given fewer threads than -@
 // when more would not fit (at least one).
 inline constexpr double kCramBudgetShare = 0.25;
+// htslib's CRAM reference (cram_io.c, cram_ref_load/load_ref_portion): a whole contig is read
+// into one malloc'ed buffer of the contig's span in the FASTA (bases plus line ends) and kept
+// while a slice uses it. Sorted data holds the contig in use per htslib thread plus the last
+// one; unsorted data (fd->unsorted: non-coordinate order) keeps every contig it touched until
+// the file is closed. Counted per base with this margin for line ends (61/60 for 60-column
+// FASTA). Measured 2026-12-04: one 150 Mbp contig, 64 MiB budget: peak RSS 199 MiB before it
+// was counted (143 MiB of bases).
+inline constexpr double kCramReferenceBytesPerBase = 1.05;
 
 // Input: BGZF blocks in flight between the file reader, the inflate workers and the consumer.
 // 4 slots per worker: a starting value, not yet tuned by measurement (bench/run.sh).
@@ -78,14 +86,6 @@ inline constexpr std::size_t kOutputMinSlots = 4;
 // machine, 2.5M-record BAM (835 MB uncompressed), -@2, 800 MiB, one spilled run: level 1
 // spent 3.1 s in the spill phase and 15.3 s in all; stored blocks (0) 0.3 s and 11.3 s, at
 // the cost of ~3x the temporary disk bytes (run files are unlinked, and the merge punches
-// htslib's CRAM reference (cram_io.c, cram_ref_load/load_ref_portion): a whole contig is read
-// into one malloc'ed buffer of the contig's span in the FASTA (bases plus line ends) and kept
-// while a slice uses it. Sorted data holds the contig in use per htslib thread plus the last
-// one; unsorted data (fd->unsorted: non-coordinate order) keeps every contig it touched until
-// the file is closed. Counted per base with this margin for line ends (61/60 for 60-column
-// FASTA). Measured 2026-12-04: one 150 Mbp contig, 64 MiB budget: peak RSS 199 MiB before it
-// was counted (143 MiB of bases).
-inline constexpr double kCramReferenceBytesPerBase = 1.05;
 // holes in merged runs). Re-measure before changing.
 inline constexpr int kSpillLibdeflateLevel = 0;
 

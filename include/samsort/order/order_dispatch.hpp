@@ -10,6 +10,7 @@
 #include "samsort/core/errors.hpp"
 #include "samsort/order/coordinate_key.hpp"
 #include "samsort/order/name_order.hpp"
+#include "samsort/order/order_names.hpp"
 #include "samsort/order/tag_order.hpp"
 #include "samsort/order/template_order.hpp"
 
@@ -21,10 +22,9 @@ static_assert(OrderPolicy<TagOrder<LexicographicNameOrder>>);
 
 namespace detail {
 template <OrderPolicy Order, class Fn>
-decltype(auto) with_optional_tag(const std::string& tag, Order order, const char* order_name,
-                                 Fn&& fn) {
+decltype(auto) with_optional_tag(const std::string& tag, Order order, SortOrder which, Fn&& fn) {
   if (tag.empty()) return fn(std::move(order));
-  return fn(TagOrder<Order>(tag, std::move(order), order_name));
+  return fn(TagOrder<Order>(tag, std::move(order), order_names(which).sub_sort_name));
 }
 }  // namespace detail
 
@@ -35,12 +35,11 @@ decltype(auto) with_order(SortOrder order, const std::string& tag, const BamHead
                           Fn&& fn) {
   switch (order) {
     case SortOrder::kCoordinate:
-      return detail::with_optional_tag(tag, CoordinateOrder{}, "coordinate", fn);
+      return detail::with_optional_tag(tag, CoordinateOrder{}, order, fn);
     case SortOrder::kQueryName:
-      return detail::with_optional_tag(tag, NaturalNameOrder{}, "queryname:natural", fn);
+      return detail::with_optional_tag(tag, NaturalNameOrder{}, order, fn);
     case SortOrder::kQueryNameLex:
-      return detail::with_optional_tag(tag, LexicographicNameOrder{}, "queryname:lexicographical",
-                                       fn);
+      return detail::with_optional_tag(tag, LexicographicNameOrder{}, order, fn);
     case SortOrder::kTemplateCoordinate:
       return fn(TemplateOrder(header.text()));
   }

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-
+#include "samsort/core/byte_order.hpp"
 #include "test_records.hpp"
 #include "test_support.hpp"
 
@@ -161,13 +161,12 @@ TEST(BamRecordTest, RefreshBinMatchesHtslib) {
     bam::refresh_bin(record.data());
     std::uint16_t expected = static_cast<std::uint16_t>(
         hts_reg2bin(test_case.pos, test_case.pos + test_case.reference_bytes, 14, 5));
-    EXPECT_EQ(load_u16(record.data() + 14), expected)
-        << test_case.pos << " " << test_case.cigar;
+    EXPECT_EQ(load_le16(record.data() + 14), expected) << test_case.pos << " " << test_case.cigar;
   }
   std::vector<std::uint8_t> no_cigar = test::make_record("r", 0, 100);
   test::store_u16(no_cigar, 14, 4681);
   bam::refresh_bin(no_cigar.data());
-  EXPECT_EQ(load_u16(no_cigar.data() + 14), 4681);
+  EXPECT_EQ(load_le16(no_cigar.data() + 14), 4681);
 }
 
 }  // namespace

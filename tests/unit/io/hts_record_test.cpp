@@ -16,6 +16,7 @@
 
 #include "samsort/bam/bam_aux.hpp"
 #include "samsort/bam/bam_record.hpp"
+#include "samsort/core/byte_order.hpp"
 
 namespace samsort {
 namespace {
@@ -91,8 +92,8 @@ TEST(HtsRecordTest, LongCigarGoesToTheCgTagAsHtslibWritesIt) {
   // Placeholder "<l_seq>S<ref_len>N": 120,000 query bases, 80,000 reference bases.
   ASSERT_EQ(bam::cigar_op_count(raw.data()), 2);
   const std::uint8_t* cigar = raw.data() + bam::kFixedBytes + bam::read_name_bytes(raw.data());
-  EXPECT_EQ(bam::load_u32(cigar), (3u * kLongCigarPairs) << 4 | BAM_CSOFT_CLIP);
-  EXPECT_EQ(bam::load_u32(cigar + 4), (2u * kLongCigarPairs) << 4 | BAM_CREF_SKIP);
+  EXPECT_EQ(load_le32(cigar), (3u * kLongCigarPairs) << 4 | BAM_CSOFT_CLIP);
+  EXPECT_EQ(load_le32(cigar + 4), (2u * kLongCigarPairs) << 4 | BAM_CREF_SKIP);
   // The real CIGAR in CG:B,I, the last tag.
   const std::uint8_t* tag = bam::find_aux(raw.data(), "CG");
   ASSERT_NE(tag, nullptr);
