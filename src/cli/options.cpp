@@ -369,7 +369,6 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   }
 
   SortOptions& sort = parsed.sort;
-  if (!sort.tmp_options.empty()) sort.tmp_option = sort.tmp_options.front();
   if (threads < 0) throw UsageError("--threads must be >= 0");
   sort.threads = threads == 0 ? 1 : static_cast<std::size_t>(threads);
   // Given counts, not emptiness: `-m ''` is a bad size, not "not given".
@@ -415,11 +414,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   if (values.count("stats") != 0 && sort.stats_path.empty()) {
     throw UsageError("the --stats path is empty");
   }
-  if (allocator == "mimalloc") {
-    sort.allocator = AllocatorChoice::kMimalloc;
-  } else if (allocator == "system") {
-    sort.allocator = AllocatorChoice::kSystem;
-  } else {
+  // The allocator itself is chosen before parsing (allocator::ensure_requested re-executes
+  // with mimalloc preloaded); here the value is only checked.
+  if (allocator != "mimalloc" && allocator != "system") {
     throw UsageError("--allocator must be 'mimalloc' or 'system'");
   }
   if (!debug_run_bytes.empty()) {

@@ -46,9 +46,6 @@ std::size_t BgzfReader::reserved_bytes_for(std::size_t threads) noexcept {
 BgzfReader::BgzfReader(int fd, std::string path, std::size_t threads, MemoryBudget& budget)
     : BgzfReader(fd, nullptr, std::move(path), threads, budget) {}
 
-BgzfReader::BgzfReader(hFILE* file, std::string path, std::size_t threads, MemoryBudget& budget)
-    : BgzfReader(-1, file, std::move(path), threads, budget) {}
-
 BgzfReader::BgzfReader(hFILE* file, int fd, std::string path, std::size_t threads,
                        MemoryBudget& budget)
     : BgzfReader(fd, file, std::move(path), threads, budget) {}

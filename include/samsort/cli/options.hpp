@@ -7,12 +7,11 @@
 #include <vector>
 
 #include "samsort/core/memory_limit.hpp"
-#include "samsort/io/record_sink.hpp"
+#include "samsort/io/output_format.hpp"
 #include "samsort/order/order_names.hpp"
 
 namespace samsort {
 
-enum class AllocatorChoice { kMimalloc, kSystem };
 // Where the budget came from: the default (768M x threads, lowered to fit a memory limit),
 // --max-memory or -m, or --max-memory auto (sized from the limit or the available memory).
 enum class BudgetSource { kDefault, kGiven, kAuto };
@@ -23,13 +22,11 @@ struct SortOptions {
   std::size_t threads = 1;       // worker threads (samtools -@; 0 behaves as 1)
   std::size_t memory_bytes = 0;  // the total budget B
   BudgetSource budget_source = BudgetSource::kDefault;
-  std::string tmp_option;                // -T as given (the first one)
   std::vector<std::string> tmp_options;  // every -T, in order: spill moves on when one is full
   int samtools_level = -1;               // -l on samtools' 0-9 scale, -1 = default
   SortOrder order = SortOrder::kCoordinate;
-  std::string sort_tag;            // -t TAG: primary key, the order above secondary
-  bool write_program_line = true;  // false with --no-PG
-  AllocatorChoice allocator = AllocatorChoice::kMimalloc;
+  std::string sort_tag;                 // -t TAG: primary key, the order above secondary
+  bool write_program_line = true;       // false with --no-PG
   std::size_t debug_max_run_bytes = 0;  // hidden: cap the arena to force many small runs
   std::size_t debug_max_fan_in = 0;     // hidden: cap the merge fan-in to force extra passes
   int debug_progress_interval_ms = 0;   // hidden: progress drawn this often (tests), 0 = config

@@ -26,13 +26,9 @@ class BgzfReader {
   // Takes no ownership of `fd`. Starts the threads. Throws ResourceError if the budget is
   // short. `path` names the input in error messages.
   BgzfReader(int fd, std::string path, std::size_t threads, MemoryBudget& budget);
-  // The same over an htslib hFILE (not owned), e.g. one that format detection has peeked at.
-  // With only the hFILE, a read from a stalled pipe cannot be interrupted: destroying the
-  // reader then waits until the writer sends more or closes.
-  BgzfReader(hFILE* file, std::string path, std::size_t threads, MemoryBudget& budget);
-  // Preferred for hFILEs over a descriptor (hdopen): `fd` is the descriptor under `file`.
-  // The bytes `file` has buffered are used first, then `fd` is read directly, waiting in
-  // poll() so that stopping never waits for a stalled pipe. Neither is owned.
+  // Over an htslib hFILE that format detection has peeked at (hdopen over `fd`, the
+  // descriptor under `file`): the bytes `file` has buffered are used first, then `fd` is read
+  // directly, waiting in poll() so that stopping never waits for a stalled pipe. Neither is owned.
   BgzfReader(hFILE* file, int fd, std::string path, std::size_t threads, MemoryBudget& budget);
   ~BgzfReader();
   BgzfReader(const BgzfReader&) = delete;

@@ -8,14 +8,13 @@
 #include <vector>
 
 #include "samsort/io/cram_memory.hpp"
+#include "samsort/io/output_format.hpp"
 
 namespace samsort {
 
 class BamHeader;
 class MemoryBudget;
 class OutputFile;
-
-enum class OutputFormat { kBam, kSam, kCram };
 
 struct OutputSettings {
   OutputFormat format = OutputFormat::kBam;
