@@ -22,14 +22,13 @@ std::size_t BgzfWriter::reserved_bytes_for(std::size_t threads) noexcept {
   return round_up_to_pages(slot_count_for(std::max<std::size_t>(1, threads)) * kSlotBytes);
 }
 
-BgzfWriter::BgzfWriter(int fd, std::string path, std::uint64_t start_offset, bool positional,
-                       int libdeflate_level, std::size_t threads, MemoryBudget& budget)
-    : fd_(fd),
-      path_(std::move(path)),
-      offset_(start_offset),
-      positional_(positional),
-      level_(libdeflate_level),
-      worker_count_(std::max<std::size_t>(1, threads)),
+BgzfWriter::BgzfWriter(BgzfWriterSettings settings, MemoryBudget& budget)
+    : fd_(settings.fd),
+      path_(std::move(settings.path)),
+      offset_(settings.start_offset),
+      positional_(settings.mode == BgzfWriteMode::kPositional),
+      level_(settings.libdeflate_level),
+      worker_count_(std::max<std::size_t>(1, settings.threads)),
       buffers_(budget, reserved_bytes_for(worker_count_), "output compression ring"),
       slots_(slot_count_for(worker_count_)),
       ring_(slots_.size()),

@@ -57,8 +57,10 @@ class BamRecordSink final : public RecordSink {
   BamRecordSink(const OutputSettings& settings, const OutputFile& output, const BamHeader& header,
                 MemoryBudget& budget)
       : path_(output.path()),
-        writer_(output.fd(), output.path(), 0, false,
-                libdeflate_level_for_samtools_level(settings.samtools_level), settings.threads,
+        writer_({.fd = output.fd(),
+                 .path = output.path(),
+                 .libdeflate_level = libdeflate_level_for_samtools_level(settings.samtools_level),
+                 .threads = settings.threads},
                 budget) {
     if (!settings.index_path.empty()) {
       index_.emplace(header.hts_header(), settings.index_csi, budget);

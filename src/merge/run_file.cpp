@@ -62,8 +62,14 @@ RunStore::RunStore(const std::vector<const TempDir*>& dirs) {
 std::unique_ptr<BgzfWriter> RunStore::begin_run(std::size_t threads, MemoryBudget& budget) {
   Location& location = locations_[current_];
   run_start_ = location.end_offset;
-  return std::make_unique<BgzfWriter>(location.file.get(), location.path, location.end_offset, true,
-                                      config::kSpillLibdeflateLevel, threads, budget);
+  return std::make_unique<BgzfWriter>(
+      BgzfWriterSettings{.fd = location.file.get(),
+                         .path = location.path,
+                         .mode = BgzfWriteMode::kPositional,
+                         .start_offset = location.end_offset,
+                         .libdeflate_level = config::kSpillLibdeflateLevel,
+                         .threads = threads},
+      budget);
 }
 
 void RunRecordSizes::add(const std::uint8_t* record) noexcept {

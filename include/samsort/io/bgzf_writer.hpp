@@ -36,6 +36,20 @@ class BlockIndexer {
   virtual void finish(std::uint64_t end_virtual_offset) = 0;
 };
 
+// How a BgzfWriter puts its blocks: kStream with write() at the descriptor's position (a
+// pipe, the output file); kPositional with pwrite() from `start_offset` on, so several writers
+// may share one file at disjoint ranges (the run store).
+enum class BgzfWriteMode { kStream, kPositional };
+
+struct BgzfWriterSettings {
+  int fd = -1;       // not owned
+  std::string path;  // names the destination in error messages
+  BgzfWriteMode mode = BgzfWriteMode::kStream;
+  std::uint64_t start_offset = 0;  // file offset of the first block (kPositional)
+  int libdeflate_level = 6;
+  std::size_t threads = 1;  // compression workers
+};
+
 class BgzfWriter {
  public:
   // Bytes of budget a writer with `threads` workers reserves (for planning).
@@ -43,10 +57,9 @@ class BgzfWriter {
   // Bytes set_indexer() reserves for such a writer.
   static std::size_t index_table_bytes_for(std::size_t threads) noexcept;
 
-  // Writes to `fd` (not owned). With `positional`, blocks go to `start_offset` onwards with
-  // pwrite (several writers may share a file at disjoint ranges); else with write().
-  BgzfWriter(int fd, std::string path, std::uint64_t start_offset, bool positional,
-             int libdeflate_level, std::size_t threads, MemoryBudget& budget);
+  // Starts the workers and the writer thread. Throws ResourceError if the budget cannot hold
+  // the ring, std::system_error if a thread cannot start.
+  BgzfWriter(BgzfWriterSettings settings, MemoryBudget& budget);
   ~BgzfWriter();
   BgzfWriter(const BgzfWriter&) = delete;
   BgzfWriter& operator=(const BgzfWriter&) = delete;

@@ -118,7 +118,13 @@ TEST_P(BgzfRoundTripTest, FileRoundTripIsByteExact) {
   {
     FileDescriptor fd(open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600));
     ASSERT_TRUE(fd.valid());
-    BgzfWriter writer(fd.get(), path, 0, false, param.level, param.writer_threads, budget);
+    BgzfWriter writer({.fd = fd.get(),
+                       .path = path,
+                       .mode = BgzfWriteMode::kStream,
+                       .start_offset = 0,
+                       .libdeflate_level = param.level,
+                       .threads = param.writer_threads},
+                      budget);
     EXPECT_EQ(budget.reserved_bytes(), BgzfWriter::reserved_bytes_for(param.writer_threads));
     write_in_pieces(writer, data, flush_points);
     EXPECT_EQ(writer.payload_bytes(), data.size());
@@ -157,7 +163,13 @@ TEST(BgzfWriterTest, EmptyStreamIsJustTheEofMarker) {
   for (bool eof_marker : {true, false}) {
     const std::string path = scratch.file(eof_marker ? "with_eof" : "without_eof");
     FileDescriptor fd(open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600));
-    BgzfWriter writer(fd.get(), path, 0, false, 6, 2, budget);
+    BgzfWriter writer({.fd = fd.get(),
+                       .path = path,
+                       .mode = BgzfWriteMode::kStream,
+                       .start_offset = 0,
+                       .libdeflate_level = 6,
+                       .threads = 2},
+                      budget);
     writer.flush_block();  // nothing buffered: no block
     std::uint64_t written = writer.finish(eof_marker);
     std::vector<std::uint8_t> file = test::read_file_bytes(path);
@@ -178,7 +190,13 @@ TEST(BgzfWriterTest, WithoutEofMarkerTheReaderReportsIt) {
   MemoryBudget budget(kBudgetBytes);
   {
     FileDescriptor fd(open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600));
-    BgzfWriter writer(fd.get(), path, 0, false, 1, 1, budget);
+    BgzfWriter writer({.fd = fd.get(),
+                       .path = path,
+                       .mode = BgzfWriteMode::kStream,
+                       .start_offset = 0,
+                       .libdeflate_level = 1,
+                       .threads = 1},
+                      budget);
     writer.write(data.data(), data.size());
     writer.finish(false);
   }
@@ -201,13 +219,25 @@ TEST(BgzfWriterTest, PositionalWritersShareOneFile) {
   constexpr std::uint64_t kStart = 100;  // bytes before it are left alone
   std::uint64_t first_bytes = 0;
   {
-    BgzfWriter writer(fd.get(), path, kStart, true, 1, 2, budget);
+    BgzfWriter writer({.fd = fd.get(),
+                       .path = path,
+                       .mode = BgzfWriteMode::kPositional,
+                       .start_offset = kStart,
+                       .libdeflate_level = 1,
+                       .threads = 2},
+                      budget);
     writer.write(first.data(), first.size());
     first_bytes = writer.finish(false);
   }
   std::uint64_t second_bytes = 0;
   {
-    BgzfWriter writer(fd.get(), path, kStart + first_bytes, true, 1, 2, budget);
+    BgzfWriter writer({.fd = fd.get(),
+                       .path = path,
+                       .mode = BgzfWriteMode::kPositional,
+                       .start_offset = kStart + first_bytes,
+                       .libdeflate_level = 1,
+                       .threads = 2},
+                      budget);
     writer.write(second.data(), second.size());
     second_bytes = writer.finish(true);
   }
@@ -236,7 +266,13 @@ TEST(BgzfWriterTest, PipeToConcurrentReader) {
   MemoryBudget budget(kBudgetBytes);
   std::thread producer([&] {
     {
-      BgzfWriter writer(write_end.get(), "pipe", 0, false, 1, 2, budget);
+      BgzfWriter writer({.fd = write_end.get(),
+                         .path = "pipe",
+                         .mode = BgzfWriteMode::kStream,
+                         .start_offset = 0,
+                         .libdeflate_level = 1,
+                         .threads = 2},
+                        budget);
       write_in_pieces(writer, data, {5, 500000});
       writer.finish(true);
     }
@@ -256,8 +292,15 @@ TEST(BgzfWriterTest, PipeToConcurrentReader) {
 TEST(BgzfWriterTest, BudgetTooSmallForTheRingThrowsResourceError) {
   for (std::size_t threads : {1u, 4u}) {
     MemoryBudget budget(BgzfWriter::reserved_bytes_for(threads) - 1);
-    auto message = test::thrown_message<ResourceError>(
-        [&] { BgzfWriter writer(-1, "out", 0, false, 6, threads, budget); });
+    auto message = test::thrown_message<ResourceError>([&] {
+      BgzfWriter writer({.fd = -1,
+                         .path = "out",
+                         .mode = BgzfWriteMode::kStream,
+                         .start_offset = 0,
+                         .libdeflate_level = 6,
+                         .threads = threads},
+                        budget);
+    });
     ASSERT_TRUE(message.has_value()) << threads << " threads";
     EXPECT_TRUE(test::contains(*message, "output compression ring")) << *message;
     EXPECT_EQ(budget.reserved_bytes(), 0u);
@@ -274,7 +317,13 @@ TEST(BgzfWriterTest, WriteFailureSurfacesAsIoError) {
   const std::vector<std::uint8_t> data = test::compressible_bytes(config::kMiB, 51);
   MemoryBudget budget(kBudgetBytes);
   auto message = test::thrown_message<IoError>([&] {
-    BgzfWriter writer(fd.get(), path, 0, false, 1, 2, budget);
+    BgzfWriter writer({.fd = fd.get(),
+                       .path = path,
+                       .mode = BgzfWriteMode::kStream,
+                       .start_offset = 0,
+                       .libdeflate_level = 1,
+                       .threads = 2},
+                      budget);
     writer.write(data.data(), data.size());
     writer.finish(true);
   });
@@ -290,7 +339,13 @@ TEST(BgzfWriterTest, DestroyingAnUnfinishedWriterDoesNotHang) {
   const std::vector<std::uint8_t> data = test::compressible_bytes(config::kMiB, 61);
   MemoryBudget budget(kBudgetBytes);
   {
-    BgzfWriter writer(fd.get(), path, 0, false, 1, 3, budget);
+    BgzfWriter writer({.fd = fd.get(),
+                       .path = path,
+                       .mode = BgzfWriteMode::kStream,
+                       .start_offset = 0,
+                       .libdeflate_level = 1,
+                       .threads = 3},
+                      budget);
     writer.write(data.data(), data.size());
   }
   EXPECT_EQ(budget.reserved_bytes(), 0u);
