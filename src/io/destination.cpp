@@ -53,7 +53,9 @@ std::string follow_links(const std::string& path) {
     struct stat info {};
     if (lstat(current.c_str(), &info) != 0 || !S_ISLNK(info.st_mode)) return current;
     std::string target = read_link(current);
-    current = !target.empty() && target[0] == '/' ? target : directory_of(current) + "/" + target;
+    if (target.empty() || target[0] != '/')
+      target = directory_of(current).append("/").append(target);
+    current = std::move(target);
   }
   throw IoError(path, "cannot resolve output path", ELOOP);
 }
@@ -138,7 +140,8 @@ void remove_stale_temporaries(const std::string& final_path) noexcept {
     }
     closedir(dir);
     for (const auto& [name, pid] : stale) {
-      std::string stale_path = directory + "/" + name;
+      std::string stale_path = directory;
+      stale_path.append("/").append(name);
       struct stat info {};
       if (lstat(stale_path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) continue;
       if (unlink(stale_path.c_str()) != 0) continue;
