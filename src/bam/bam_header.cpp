@@ -41,15 +41,6 @@ void append_u32(std::string& out, std::uint32_t value) {
   out.append(bytes, 4);
 }
 
-// Per reference: the name copy, the name pointer, the length, and htslib's hash entry.
-constexpr std::size_t kPerReferenceBytes = 96;
-// htslib keeps the text, a parsed record per line and the rebuilt text: about 4 copies.
-constexpr std::size_t kTextCopies = 4;
-// The text and the reference arrays grow as their bytes arrive, at least this much at a time,
-// so a corrupt l_text or n_ref claims memory only as far as the file really goes.
-constexpr std::size_t kTextGrowthBytes = 1 << 20;
-constexpr std::size_t kReferenceGrowthCount = 1 << 14;
-constexpr std::size_t kNameClaimBytes = 1 << 16;
 // Longest reference name accepted (htslib has no limit; real names are far shorter).
 constexpr std::uint32_t kMaxReferenceNameBytes = 0x10000;
 // Characters of a malformed header line shown in the error message.
@@ -178,9 +169,9 @@ BamHeader BamHeader::read(BgzfReader& reader, MemoryBudget& budget) {
   GrowingClaim text_claim(budget, reader.path(), "BAM header text");
   std::size_t text_capacity = 0;
   while (text_capacity < text_bytes || header->text == nullptr) {
-    std::size_t grown =
-        std::min<std::size_t>(text_bytes, std::max(kTextGrowthBytes, 2 * text_capacity));
-    text_claim.grow_to(kTextCopies * (grown + 1));
+    std::size_t grown = std::min<std::size_t>(
+        text_bytes, std::max(config::kHeaderTextGrowthBytes, 2 * text_capacity));
+    text_claim.grow_to(config::kHeaderTextCopies * (grown + 1));
     header->text = grow_array(header->text, text_capacity, grown + 1);
     read_exact(reader, header->text + text_capacity, grown - text_capacity, "text");
     text_capacity = grown;
@@ -199,9 +190,9 @@ BamHeader BamHeader::read(BgzfReader& reader, MemoryBudget& budget) {
   std::size_t names_bytes = 0;
   for (std::uint32_t tid = 0; tid < reference_count; ++tid) {
     if (tid == capacity) {
-      std::size_t grown =
-          std::min<std::size_t>(reference_count, std::max(kReferenceGrowthCount, 2 * capacity));
-      references_claim.grow_to(grown * kPerReferenceBytes + 2 * names_bytes);
+      std::size_t grown = std::min<std::size_t>(
+          reference_count, std::max(config::kHeaderReferenceGrowthCount, 2 * capacity));
+      references_claim.grow_to(grown * config::kHeaderBytesPerReference + 2 * names_bytes);
       header->target_len = grow_array(header->target_len, capacity, grown);
       header->target_name = grow_array(header->target_name, capacity, grown);
       capacity = grown;
@@ -212,7 +203,8 @@ BamHeader BamHeader::read(BgzfReader& reader, MemoryBudget& budget) {
                         reader.block_offset());
     }
     names_bytes += name_bytes;
-    references_claim.grow_to(capacity * kPerReferenceBytes + 2 * names_bytes + kNameClaimBytes);
+    references_claim.grow_to(capacity * config::kHeaderBytesPerReference + 2 * names_bytes +
+                             config::kHeaderNameClaimBytes);
     char* name = static_cast<char*>(std::malloc(name_bytes + 1));
     if (name == nullptr) throw std::bad_alloc();
     header->target_name[tid] = name;
@@ -230,9 +222,9 @@ BamHeader BamHeader::read(BgzfReader& reader, MemoryBudget& budget) {
     header->target_name = grow_array<char*>(nullptr, 0, 1);
   }
   header->n_targets = static_cast<std::int32_t>(reference_count);
-  Reservation text_reservation = text_claim.merged(kTextCopies * (text_capacity + 1));
+  Reservation text_reservation = text_claim.merged(config::kHeaderTextCopies * (text_capacity + 1));
   Reservation references_reservation =
-      references_claim.merged(capacity * kPerReferenceBytes + 2 * names_bytes);
+      references_claim.merged(capacity * config::kHeaderBytesPerReference + 2 * names_bytes);
   return BamHeader(header.release(), std::move(text_reservation),
                    std::move(references_reservation));
 }
@@ -240,10 +232,11 @@ BamHeader BamHeader::read(BgzfReader& reader, MemoryBudget& budget) {
 BamHeader BamHeader::adopt(sam_hdr_t* header, MemoryBudget& budget) {
   std::unique_ptr<sam_hdr_t, HeaderDeleter> owned(header);
   std::size_t text_bytes = sam_hdr_length(header);
-  Reservation text = budget.reserve(kTextCopies * (text_bytes + 1), "header text");
-  Reservation references = budget.reserve(
-      static_cast<std::size_t>(std::max(0, sam_hdr_nref(header))) * kPerReferenceBytes,
-      "header references");
+  Reservation text = budget.reserve(config::kHeaderTextCopies * (text_bytes + 1), "header text");
+  Reservation references =
+      budget.reserve(static_cast<std::size_t>(std::max(0, sam_hdr_nref(header))) *
+                         config::kHeaderBytesPerReference,
+                     "header references");
   return BamHeader(owned.release(), std::move(text), std::move(references));
 }
 

@@ -262,6 +262,16 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   int verbosity = 3;
   const std::string order_help = "Sort order: " + canonical_order_list() + " [" +
                                  std::string(order_names(SortOrder::kCoordinate).name) + "]";
+  // Defaults in the help text come from config.hpp, so they cannot drift from the code.
+  const std::string memory_help =
+      std::string(
+          "Total memory bound for the whole process (K/M/G), or 'auto': from the memory limit "
+          "(cgroup, ulimit -v), else 3/4 of the available memory [")
+          .append(std::to_string(config::kDefaultMemoryPerThreadBytes / config::kMiB))
+          .append("M x threads, lowered to fit a memory limit]");
+  const std::string level_help = std::string("Output compression level 0-9, samtools' scale [")
+                                     .append(std::to_string(config::kDefaultSamtoolsLevel))
+                                     .append("]");
   // clang-format off
   visible.add_options()
       ("output,o", po::value<std::string>(&parsed.sort.output_path),
@@ -269,16 +279,14 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ("threads,@", po::value<int>(&threads),
        "Worker threads for decompression, sorting and compression [1]")
       ("max-memory", po::value<std::string>(&max_memory),
-       "Total memory bound for the whole process (K/M/G), or 'auto': from the memory limit "
-       "(cgroup, ulimit -v), else 3/4 of the available memory [768M x threads, lowered to "
-       "fit a memory limit]")
+       memory_help.c_str())
       (",m", po::value<std::string>(&memory_per_thread),
        "Memory per thread, samtools' meaning: total = SIZE x threads (K/M/G)")
       (",T", po::value<std::vector<std::string>>(&parsed.sort.tmp_options),
        "Temporary files: an existing DIR, or a PREFIX [beside the output, else $TMPDIR, "
        "made at the first spill]; repeat to give more places, used in turn as each fills up; "
        "run directories left there by dead samsort processes on this host are removed")
-      (",l", po::value<int>(&level), "Output compression level 0-9, samtools' scale [6]")
+      (",l", po::value<int>(&level), level_help.c_str())
       (",u", "Uncompressed BAM output (same as -l 0)")
       ("order", po::value<std::string>(&order), order_help.c_str())
       (",n", "Sort by read name, natural order (samtools -n; = --order queryname)")

@@ -15,9 +15,6 @@ namespace samsort {
 
 namespace {
 
-// Enough for the input ring and header of any realistic file; verify holds two records.
-constexpr std::size_t kVerifyBudgetBytes = 256 * config::kMiB;
-
 template <MergeOrder Order>
 VerifyResult check(RecordSource& source, const Order& order, const char* order_name) {
   VerifyResult result;
@@ -47,7 +44,7 @@ VerifyResult check(RecordSource& source, const Order& order, const char* order_n
 }  // namespace
 
 VerifyResult verify_order(const VerifyOptions& options) {
-  MemoryBudget budget(kVerifyBudgetBytes);
+  MemoryBudget budget(config::kVerifyBudgetBytes);
   InputSettings settings;
   settings.path = options.input_path;
   settings.reference = options.reference;

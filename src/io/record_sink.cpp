@@ -29,9 +29,6 @@ namespace samsort {
 
 namespace {
 
-// htslib's SAM/CRAM writer buffers; CRAM adds its encoder (cram_memory.hpp).
-constexpr std::size_t kHtslibWriterBytes = 4u << 20;
-
 std::size_t htslib_writer_bytes(const OutputSettings& settings, const BamHeader& header);
 
 // htslib's open mode: CRAM "wc"; SAM is BGZF-compressed ("wz", as samtools does) when a
@@ -193,8 +190,8 @@ class HtsRecordSink final : public RecordSink {
 };
 
 std::size_t htslib_writer_bytes(const OutputSettings& settings, const BamHeader& header) {
-  if (settings.format != OutputFormat::kCram) return kHtslibWriterBytes;
-  return kHtslibWriterBytes +
+  if (settings.format != OutputFormat::kCram) return config::kHtslibWriterBytes;
+  return config::kHtslibWriterBytes +
          codec_bytes(kCramEncoderMemory, settings.threads, output_cram_reference(settings, header));
 }
 

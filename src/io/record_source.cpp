@@ -31,8 +31,6 @@ namespace {
 // Records larger than this are refused as corrupt (BAM's block_size is 32-bit; real records,
 // even ultra-long reads with base modifications, stay far below it).
 constexpr std::uint32_t kMaxRecordBlockSize = 1u << 30;
-// htslib's SAM reader buffers; CRAM adds its decoder (cram_memory.hpp).
-constexpr std::size_t kHtslibReaderBytes = 2u << 20;
 
 using hts::HFilePtr;
 
@@ -126,9 +124,9 @@ class HtsRecordSource final : public RecordSource {
  public:
   HtsRecordSource(HFilePtr file, std::string path, const InputSettings& settings,
                   MemoryBudget& budget, bool is_cram)
-      : reservation_(
-            budget.reserve(kHtslibReaderBytes + (is_cram ? codec_bytes(kCramDecoderMemory, 1) : 0),
-                           "htslib input buffers")) {
+      : reservation_(budget.reserve(
+            config::kHtslibReaderBytes + (is_cram ? codec_bytes(kCramDecoderMemory, 1) : 0),
+            "htslib input buffers")) {
     path_ = std::move(path);
     file_.reset(hts_hopen(file.get(), path_.c_str(), "r"));
     if (!file_) throw FormatError(path_, "cannot open as SAM/CRAM", 0);

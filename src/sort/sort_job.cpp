@@ -57,13 +57,6 @@ std::uint64_t input_file_bytes(const std::string& path) {
   return 0;
 }
 
-// Smallest arena worth running with: a few records of typical size per run.
-constexpr std::size_t kMinArenaBytes = 256 * config::kKiB;
-// Records ahead of the gather cursor to prefetch when writing a sorted run.
-constexpr std::size_t kGatherPrefetchDistance = 16;
-// Records between two checks for an early spill (rest_fits_after_spill).
-constexpr std::uint64_t kEarlySpillCheckInterval = 256;
-
 // What every order's pipeline starts from: the budget, the destination, the open input and
 // its header. Set up once, before the order is known to need the header (template keys do).
 struct JobSetup {
@@ -202,11 +195,11 @@ class SortJob {
   std::size_t region_bytes(std::size_t sink_extra) const {
     std::size_t writer_bytes = BgzfWriter::reserved_bytes_for(threads_) + sink_extra;
     std::size_t available = budget_.available_bytes();
-    if (available < writer_bytes + kMinArenaBytes) {
+    if (available < writer_bytes + config::kMinArenaBytes) {
       throw ResourceError("memory budget too small for the pipeline (" +
                           std::to_string(options_.memory_bytes) + " bytes at " +
                           std::to_string(threads_) + " threads): the output needs " +
-                          std::to_string((writer_bytes + kMinArenaBytes) >> 20) + " MiB, " +
+                          std::to_string((writer_bytes + config::kMinArenaBytes) >> 20) + " MiB, " +
                           std::to_string(available >> 20) + " MiB are left; raise --max-memory");
     }
     std::size_t page_bytes = round_up_to_pages(1);
@@ -219,10 +212,10 @@ class SortJob {
     if (options_.memory_bytes < config::kSmallBudgetFloorBytes) {
       // Small budgets (samtools' -m 1M style): runs as small as asked; the rest of the
       // pipeline still fits the 64 MiB floor of the memory model.
-      bytes = std::min(bytes, std::max(options_.memory_bytes / 2, kMinArenaBytes));
+      bytes = std::min(bytes, std::max(options_.memory_bytes / 2, config::kMinArenaBytes));
     }
     if (options_.debug_max_run_bytes != 0) {
-      bytes = std::min(bytes, std::max(options_.debug_max_run_bytes, kMinArenaBytes));
+      bytes = std::min(bytes, std::max(options_.debug_max_run_bytes, config::kMinArenaBytes));
     }
     return bytes;
   }
@@ -255,7 +248,7 @@ class SortJob {
       ++summary_.records;
       arena_bytes_read_ += record_bytes + 2 * sizeof(Entry);
       progress_.reading(summary_.records, record_bytes, source.bytes_consumed());
-      if (summary_.records % kEarlySpillCheckInterval == 0 &&
+      if (summary_.records % config::kEarlySpillCheckInterval == 0 &&
           rest_fits_after_spill(source, arena)) {
         spill(arena);
       }
@@ -326,8 +319,8 @@ class SortJob {
     const std::uint8_t* top = arena.top();
     std::size_t count = arena.count();
     for (std::size_t idx = 0; idx < count; ++idx) {
-      if (idx + kGatherPrefetchDistance < count) {
-        __builtin_prefetch(top - order_.offset_of(sorted[idx + kGatherPrefetchDistance]));
+      if (idx + config::kGatherPrefetchDistance < count) {
+        __builtin_prefetch(top - order_.offset_of(sorted[idx + config::kGatherPrefetchDistance]));
       }
       const std::uint8_t* record = top - order_.offset_of(sorted[idx]);
       writer.write(record, bam::record_bytes(record));

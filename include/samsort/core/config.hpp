@@ -140,4 +140,36 @@ inline constexpr double kProgressWriteSerialShare = 0.1;
 static_assert((kProgressPublishRecords & (kProgressPublishRecords - 1)) == 0);
 static_assert(kProgressRedrawMilliseconds < kProgressLogMilliseconds);
 
+// The sort job.
+// Smallest arena worth running with: a few records of typical size per run.
+inline constexpr std::size_t kMinArenaBytes = 256 * kKiB;
+// Records ahead of the gather cursor to prefetch when writing a sorted run.
+inline constexpr std::size_t kGatherPrefetchDistance = 16;
+// Records between two checks for an early spill (rest_fits_after_spill).
+inline constexpr std::uint64_t kEarlySpillCheckInterval = 256;
+// htslib I/O buffers, counted in the budget (measured with the SAM/CRAM memory tests).
+// htslib's SAM reader buffers; CRAM adds its decoder (cram_memory.hpp).
+inline constexpr std::size_t kHtslibReaderBytes = 2u << 20;
+// htslib's SAM/CRAM writer buffers; CRAM adds its encoder (cram_memory.hpp).
+inline constexpr std::size_t kHtslibWriterBytes = 4u << 20;
+// The header copies (bam_header.cpp).
+// Per reference: the name copy, the name pointer, the length, and htslib's hash entry.
+inline constexpr std::size_t kHeaderBytesPerReference = 96;
+// htslib keeps the text, a parsed record per line and the rebuilt text: about 4 copies.
+inline constexpr std::size_t kHeaderTextCopies = 4;
+// The text and the reference arrays grow as their bytes arrive, at least this much at a time,
+// so a corrupt l_text or n_ref claims memory only as far as the file really goes.
+inline constexpr std::size_t kHeaderTextGrowthBytes = 1 << 20;
+inline constexpr std::size_t kHeaderReferenceGrowthCount = 1 << 14;
+inline constexpr std::size_t kHeaderNameClaimBytes = 1 << 16;
+// samsort verify.
+// Enough for the input ring and header of any realistic file; verify holds two records.
+inline constexpr std::size_t kVerifyBudgetBytes = 256 * kMiB;
+
+// Relations the code relies on.
+static_assert(kMinArenaBytes >= 2 * kBgzfMaxBlockBytes,
+              "an arena holds at least two blocks of records");
+static_assert(kHeaderTextGrowthBytes >= kHeaderNameClaimBytes,
+              "a name claim fits one text growth step");
+
 }  // namespace samsort::config

@@ -69,7 +69,7 @@ class HeaderChecksTest : public ::testing::Test {
 };
 
 TEST_F(HeaderChecksTest, HugeTextLengthIsATruncationWithoutAHugeClaim) {
-  MemoryBudget budget(64 * config::kMiB);  // far less than kTextCopies * 2 GiB
+  MemoryBudget budget(64 * config::kMiB);  // far less than kHeaderTextCopies * 2 GiB
   std::string error = read_error(header_bytes(0x7ffffff0u, "@HD\tVN:1.6\n", 0, {}), budget);
   EXPECT_TRUE(test::contains(error, "truncated BAM header (text)")) << error;
   EXPECT_TRUE(test::contains(error, path_)) << error;
