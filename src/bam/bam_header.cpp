@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "samsort/core/byte_order.hpp"
+#include "samsort/core/config.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/io/bgzf_reader.hpp"
 #include "samsort/io/hts_handles.hpp"

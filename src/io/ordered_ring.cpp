@@ -1,14 +1,26 @@
 // OrderedRing state machine: free -> filled -> done -> free, per slot, with a stop bit.
 #include "samsort/io/ordered_ring.hpp"
 
+#include <boost/lockfree/queue.hpp>
+
+#include "samsort/core/futex.hpp"
+
 namespace samsort {
+
+struct OrderedRing::WorkQueue {
+  explicit WorkQueue(std::size_t capacity) : slots(capacity) {}
+  boost::lockfree::queue<std::uint32_t, boost::lockfree::fixed_sized<true>> slots;
+  FutexSemaphore ready;
+};
 
 OrderedRing::OrderedRing(std::size_t slot_count)
     : slot_count_(slot_count),
       states_(new std::atomic<std::uint32_t>[slot_count]),
-      work_(slot_count) {
+      work_(std::make_unique<WorkQueue>(slot_count)) {
   for (std::size_t slot = 0; slot < slot_count_; ++slot) states_[slot].store(kFree);
 }
+
+OrderedRing::~OrderedRing() = default;
 
 bool OrderedRing::wait_state(std::size_t slot, std::uint32_t wanted) {
   std::atomic<std::uint32_t>& state = states_[slot];
@@ -44,18 +56,18 @@ bool OrderedRing::wait_free(std::uint64_t seq) { return wait_state(slot_of(seq),
 void OrderedRing::submit(std::size_t slot) {
   set_state(slot, kFilled);
   // Capacity equals the slot count and a slot is queued at most once, so push cannot fail.
-  while (!work_.push(static_cast<std::uint32_t>(slot))) {
+  while (!work_->slots.push(static_cast<std::uint32_t>(slot))) {
   }
-  work_ready_.release();
+  work_->ready.release();
 }
 
 void OrderedRing::mark_done(std::size_t slot) { set_state(slot, kDone); }
 
 bool OrderedRing::take_work(std::size_t* slot) {
-  work_ready_.acquire();
+  work_->ready.acquire();
   if (stopped()) return false;
   std::uint32_t value = 0;
-  while (!work_.pop(value)) {
+  while (!work_->slots.pop(value)) {
     if (stopped()) return false;
   }
   *slot = value;
@@ -72,7 +84,7 @@ void OrderedRing::stop(std::size_t worker_count) {
     states_[slot].fetch_or(kStopBit, std::memory_order_acq_rel);
     futex_wake(states_[slot]);
   }
-  work_ready_.release(static_cast<std::uint32_t>(worker_count));
+  work_->ready.release(static_cast<std::uint32_t>(worker_count));
 }
 
 }  // namespace samsort

@@ -5,12 +5,9 @@
 // boost.lockfree queue; waits are futexes (futex.hpp) on the slot states and a semaphore.
 #pragma once
 #include <atomic>
-#include <boost/lockfree/queue.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-
-#include "samsort/core/futex.hpp"
 
 namespace samsort {
 
@@ -18,6 +15,7 @@ class OrderedRing {
  public:
   // Thread-safe as described per member. `slot_count` >= 1.
   explicit OrderedRing(std::size_t slot_count);
+  ~OrderedRing();
   OrderedRing(const OrderedRing&) = delete;
   OrderedRing& operator=(const OrderedRing&) = delete;
 
@@ -59,8 +57,11 @@ class OrderedRing {
 
   std::size_t slot_count_;
   std::unique_ptr<std::atomic<std::uint32_t>[]> states_;
-  boost::lockfree::queue<std::uint32_t, boost::lockfree::fixed_sized<true>> work_;
-  FutexSemaphore work_ready_;
+  // The work hand-off (a boost.lockfree queue and a futex semaphore), kept in the .cpp so
+  // includers do not compile boost.lockfree or see the futex syscalls. One per ring; touched
+  // once per block, so the indirection costs nothing measurable.
+  struct WorkQueue;
+  std::unique_ptr<WorkQueue> work_;
   std::atomic<bool> stopped_{false};
 };
 
