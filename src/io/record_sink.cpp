@@ -24,6 +24,7 @@
 #include "samsort/io/hts_log.hpp"
 #include "samsort/io/hts_record.hpp"
 #include "samsort/io/output_file.hpp"
+#include "samsort/io/reference_fasta.hpp"
 
 namespace samsort {
 
@@ -140,14 +141,7 @@ class HtsRecordSink final : public RecordSink {
 
  private:
   void configure(const OutputSettings& settings) {
-    if (!settings.reference.empty()) {
-      int status = 0;
-      {
-        HtsLogLevelGuard quiet;  // htslib's "[E::fai_build_core]" lines: ours is the one line
-        status = hts_set_fai_filename(file_.get(), settings.reference.c_str());
-      }
-      if (status != 0) throw IoError(settings.reference, "cannot use reference", errno);
-    }
+    if (!settings.reference.empty()) use_reference_fasta(file_.get(), settings.reference);
     if (settings.samtools_level >= 0) {
       std::string level = "level=" + std::to_string(settings.samtools_level);
       add_option(level, "bad level");

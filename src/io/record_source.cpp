@@ -23,6 +23,7 @@
 #include "samsort/io/hts_handles.hpp"
 #include "samsort/io/hts_log.hpp"
 #include "samsort/io/hts_record.hpp"
+#include "samsort/io/reference_fasta.hpp"
 
 namespace samsort {
 
@@ -131,14 +132,7 @@ class HtsRecordSource final : public RecordSource {
     file_.reset(hts_hopen(file.get(), path_.c_str(), "r"));
     if (!file_) throw FormatError(path_, "cannot open as SAM/CRAM", 0);
     static_cast<void>(file.release());  // hts_hopen owns it now
-    if (!settings.reference.empty()) {
-      int status = 0;
-      {
-        HtsLogLevelGuard quiet;  // htslib's "[E::fai_build_core]" lines: ours is the one line
-        status = hts_set_fai_filename(file_.get(), settings.reference.c_str());
-      }
-      if (status != 0) throw IoError(settings.reference, "cannot use reference", errno);
-    }
+    if (!settings.reference.empty()) use_reference_fasta(file_.get(), settings.reference);
     options_ = parse_options(settings.options);
     if (options_ && hts_opt_apply(file_.get(), options_.get()) != 0) {
       throw UsageError("cannot apply --input-fmt-option");
