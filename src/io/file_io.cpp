@@ -52,21 +52,6 @@ void FileDescriptor::reset() noexcept {
   fd_ = -1;
 }
 
-long long read_fully(int fd, void* buffer, std::size_t bytes) noexcept {
-  auto* out = static_cast<char*>(buffer);
-  std::size_t done = 0;
-  while (done < bytes) {
-    ssize_t got = ::read(fd, out + done, bytes - done);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    if (got == 0) break;
-    done += static_cast<std::size_t>(got);
-  }
-  return static_cast<long long>(done);
-}
-
 void write_fully(int fd, const void* buffer, std::size_t bytes, const std::string& path) {
   const auto* in = static_cast<const char*>(buffer);
   while (bytes > 0) {

@@ -28,8 +28,6 @@ class FileDescriptor {
   int fd_ = -1;
 };
 
-// Reads until `bytes` are read or end of file. Returns the count read; -1 with errno on error.
-long long read_fully(int fd, void* buffer, std::size_t bytes) noexcept;
 // Writes all bytes; throws IoError naming `path` on failure.
 void write_fully(int fd, const void* buffer, std::size_t bytes, const std::string& path);
 // Positional variants.
