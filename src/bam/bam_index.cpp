@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "samsort/bam/bam_flags.hpp"
 #include "samsort/bam/bam_record.hpp"
 #include "samsort/bam/cigar.hpp"
 #include "samsort/core/errors.hpp"
@@ -29,11 +30,27 @@ std::size_t estimate_bytes(const sam_hdr_t* header) noexcept {
 }
 }  // namespace
 
-BamIndexBuilder::BamIndexBuilder(const sam_hdr_t* header, bool csi, MemoryBudget& budget)
-    : header_(header), csi_(csi), reservation_(budget.reserve(estimate_bytes(header), "index")) {}
+BamIndexBuilder::BamIndexBuilder(const sam_hdr_t* header, bool csi, std::size_t locations_in_flight,
+                                 MemoryBudget& budget)
+    : header_(header),
+      csi_(csi),
+      reservation_(budget.reserve(estimate_bytes(header), "index")),
+      queue_memory_(budget, round_up_to_pages(locations_in_flight * sizeof(RecordLocation)),
+                    "index record queue"),
+      queue_(reinterpret_cast<RecordLocation*>(queue_memory_.data())),
+      queue_capacity_(locations_in_flight) {}
 
-std::size_t BamIndexBuilder::reserved_bytes_for(const sam_hdr_t* header) noexcept {
-  return estimate_bytes(header);
+std::size_t BamIndexBuilder::reserved_bytes_for(const sam_hdr_t* header,
+                                                std::size_t locations_in_flight) noexcept {
+  return estimate_bytes(header) + round_up_to_pages(locations_in_flight * sizeof(RecordLocation));
+}
+
+// The writer holds at most queue_capacity_ marks not yet seen by marked(), so an entry is
+// consumed before it is written again; the writer's ring orders the two threads' accesses.
+void BamIndexBuilder::note(const std::uint8_t* record) noexcept {
+  queue_[noted_++ % queue_capacity_] =
+      RecordLocation{bam::ref_id(record), bam::pos(record), bam::end_position(record),
+                     !bam::has_flag(bam::flag(record), bam::kUnmapped)};
 }
 
 BamIndexBuilder::~BamIndexBuilder() {
@@ -60,10 +77,10 @@ void BamIndexBuilder::init(std::uint64_t first_virtual_offset) {
 
 // htslib pushes each record with the virtual offset where it ENDS (bgzf_tell after writing
 // it); a record ends where the next one starts, and the last one where the data ends.
-void BamIndexBuilder::push(const RecordStart& start, std::uint64_t virtual_offset) {
+void BamIndexBuilder::marked(std::uint64_t virtual_offset) {
   if (index_ == nullptr) init(virtual_offset);
   if (has_pending_) push_pending(virtual_offset);
-  pending_ = start;
+  pending_ = queue_[consumed_++ % queue_capacity_];
   has_pending_ = true;
 }
 
@@ -75,7 +92,7 @@ void BamIndexBuilder::push_pending(std::uint64_t end_virtual_offset) {
   has_pending_ = false;
 }
 
-void BamIndexBuilder::finish(std::uint64_t end_virtual_offset) {
+void BamIndexBuilder::finished(std::uint64_t end_virtual_offset) {
   if (index_ == nullptr) init(end_virtual_offset);
   if (has_pending_) push_pending(end_virtual_offset);
   if (hts_idx_finish(index_, end_virtual_offset) < 0) throw Error("cannot finish the index");
@@ -88,10 +105,6 @@ void BamIndexBuilder::save(const std::string& output_path, const std::string& in
                       csi_ ? HTS_FMT_CSI : HTS_FMT_BAI) < 0) {
     throw IoError(index_path, "cannot write index", errno);
   }
-}
-
-std::int64_t BamIndexBuilder::record_end(const std::uint8_t* record) noexcept {
-  return bam::end_position(record);
 }
 
 }  // namespace samsort

@@ -61,14 +61,26 @@ Progress::Progress(const ProgressSettings& settings)
 
 Progress::~Progress() {
   stop_drawing();
+  std::lock_guard lock(screen_mutex_);
   if (terminal_ && line_on_screen_) write_stderr(kClearLine);
 }
 
-void Progress::set_run_capacity(std::uint64_t arena_bytes,
-                                std::uint64_t bytes_per_record) noexcept {
+void Progress::set_run_capacity(std::uint64_t arena_bytes, std::uint64_t bytes_per_record,
+                                std::uint64_t merge_fan_in) noexcept {
   std::lock_guard lock(state_mutex_);
   state_.arena_bytes = arena_bytes;
   state_.bytes_per_record = bytes_per_record;
+  state_.merge_fan_in = merge_fan_in;
+}
+
+void Progress::warn(const std::string& message) noexcept {
+  std::lock_guard lock(screen_mutex_);
+  if (terminal_ && line_on_screen_) {
+    write_stderr(kClearLine + message);
+    line_on_screen_ = false;
+  } else {
+    write_stderr(message);
+  }
 }
 
 void Progress::publish_read(std::uint64_t input_consumed) noexcept {
@@ -144,6 +156,7 @@ void Progress::finish() {
   stop_drawing();
   std::size_t width = terminal_ ? terminal_columns() : kLogColumns;
   std::string line = progress::format_final_line(snapshot(), width, terminal_);
+  std::lock_guard lock(screen_mutex_);
   write_stderr((terminal_ ? kClearLine : "") + line + "\n");
   line_on_screen_ = false;
 }
@@ -171,6 +184,7 @@ progress::Snapshot Progress::snapshot() {
   result.merge_passes = state_.merge_passes;
   result.spill_planned_bytes = state_.spill_planned_bytes;
   result.merge_planned_bytes = state_.merge_planned_bytes;
+  result.merge_fan_in = state_.merge_fan_in;
   // Record bytes an arena holds: its size less the entries' share at the mean record size.
   if (result.records_read > 0 && result.done_bytes[0] > 0) {
     double mean =
@@ -196,6 +210,7 @@ void Progress::draw() {
   if (now.phase == Phase::kDone) return;
   progress::Estimate estimate = progress::estimate(now, priors_);
   if (estimate.known) shown_fraction_ = std::max(shown_fraction_, estimate.fraction);
+  std::lock_guard lock(screen_mutex_);
   if (terminal_) {
     std::string line =
         progress::format_line(now, estimate, shown_fraction_, terminal_columns(), true);

@@ -111,6 +111,16 @@ Costs prior_costs(int samtools_level, std::size_t threads) noexcept {
           config::kProgressMergeNanosPerByte * kNanos, write * kNanos};
 }
 
+std::uint64_t merge_passes_for(std::uint64_t runs, std::uint64_t fan_in) noexcept {
+  if (fan_in < 2) return 0;  // unknown
+  std::uint64_t passes = 0;
+  while (runs > fan_in) {
+    runs = (runs + fan_in - 1) / fan_in;
+    ++passes;
+  }
+  return passes;
+}
+
 Estimate estimate(const Snapshot& snapshot, const Costs& priors) noexcept {
   Estimate result;
   const auto& done = snapshot.done_bytes;
@@ -143,14 +153,20 @@ Estimate estimate(const Snapshot& snapshot, const Costs& priors) noexcept {
   result.total_record_bytes = total;
 
   // Work per phase. Spills: what the runs begun hold; while reading, at least the part of the
-  // input beyond one in-memory run (the last run stays in memory). Merge passes: those begun.
+  // input beyond one in-memory run (the last run stays in memory). Merge passes: the passes
+  // the run count needs at the fan-in, each over every spilled byte; at least those begun.
   Costs work{};
   work[kRead] = total;
   work[kSpill] = as_double(snapshot.spill_planned_bytes);
+  std::uint64_t runs = snapshot.runs_spilled;
   if (!snapshot.input_done && snapshot.run_capacity_bytes > 0) {
     work[kSpill] = std::max(work[kSpill], total - as_double(snapshot.run_capacity_bytes));
+    auto projected =
+        static_cast<std::uint64_t>(std::ceil(total / as_double(snapshot.run_capacity_bytes)));
+    runs = std::max(runs, projected);
   }
-  work[kMerge] = as_double(snapshot.merge_planned_bytes);
+  double passes = as_double(merge_passes_for(runs, snapshot.merge_fan_in));
+  work[kMerge] = std::max(as_double(snapshot.merge_planned_bytes), passes * work[kSpill]);
   work[kWrite] = total;
 
   // Costs: measured where a phase has run long enough; the priors elsewhere, scaled by how

@@ -61,23 +61,26 @@ void BgzfWriter::shut_down() noexcept {
 }
 
 namespace {
-// A record takes at least 36 bytes, so a block holds at most this many record starts.
-constexpr std::size_t kMaxStartsPerBlock = config::kBgzfMaxPayloadBytes / 36 + 1;
+// Marks are at least 36 bytes apart (a BAM record's fixed part), so a block holds at most this
+// many.
+constexpr std::size_t kMaxMarksPerBlock = config::kBgzfMaxPayloadBytes / 36 + 1;
 }  // namespace
 
-std::size_t BgzfWriter::index_table_bytes_for(std::size_t threads) noexcept {
-  return round_up_to_pages(slot_count_for(std::max<std::size_t>(1, threads)) * kMaxStartsPerBlock *
-                           sizeof(RecordStart));
+std::size_t BgzfWriter::max_marks_in_flight(std::size_t threads) noexcept {
+  return slot_count_for(std::max<std::size_t>(1, threads)) * kMaxMarksPerBlock;
 }
 
-void BgzfWriter::set_indexer(BlockIndexer* indexer, MemoryBudget& budget) {
-  start_tables_ = MappedBuffer(budget, slots_.size() * kMaxStartsPerBlock * sizeof(RecordStart),
-                               "index record starts");
-  auto* table = reinterpret_cast<RecordStart*>(start_tables_.data());
+std::size_t BgzfWriter::mark_table_bytes_for(std::size_t threads) noexcept {
+  return round_up_to_pages(max_marks_in_flight(threads) * sizeof(std::uint32_t));
+}
+
+void BgzfWriter::set_mark_observer(MarkObserver* observer, MemoryBudget& budget) {
+  mark_tables_ = MappedBuffer(budget, mark_table_bytes_for(worker_count_), "BGZF mark tables");
+  auto* table = reinterpret_cast<std::uint32_t*>(mark_tables_.data());
   for (std::size_t slot = 0; slot < slots_.size(); ++slot) {
-    slots_[slot].starts = table + slot * kMaxStartsPerBlock;
+    slots_[slot].marks = table + slot * kMaxMarksPerBlock;
   }
-  indexer_ = indexer;
+  observer_ = observer;
 }
 
 void BgzfWriter::rethrow_failure() {
@@ -90,7 +93,7 @@ void BgzfWriter::acquire_slot() {
   if (!ring_.wait_free(produce_seq_)) rethrow_failure();
   Slot& slot = slots_[ring_.slot_of(produce_seq_)];
   slot.end = false;
-  slot.start_count = 0;
+  slot.mark_count = 0;
   fill_ = slot.payload;
   fill_bytes_ = 0;
 }
@@ -144,7 +147,7 @@ void BgzfWriter::writer_loop() noexcept {
       std::size_t slot_idx = ring_.slot_of(seq);
       Slot& slot = slots_[slot_idx];
       if (slot.end) {
-        if (indexer_ != nullptr) indexer_->finish(offset_ << 16);
+        if (observer_ != nullptr) observer_->finished(offset_ << 16);
         if (eof_marker_) {
           if (positional_) {
             pwrite_fully(fd_, kBgzfEofBlock, sizeof kBgzfEofBlock, offset_, path_);
@@ -161,9 +164,9 @@ void BgzfWriter::writer_loop() noexcept {
       } else {
         write_fully(fd_, slot.compressed, slot.compressed_bytes, path_);
       }
-      if (indexer_ != nullptr) {
-        for (std::size_t idx = 0; idx < slot.start_count; ++idx) {
-          indexer_->push(slot.starts[idx], (offset_ << 16) | slot.starts[idx].in_block);
+      if (observer_ != nullptr) {
+        for (std::size_t idx = 0; idx < slot.mark_count; ++idx) {
+          observer_->marked((offset_ << 16) | slot.marks[idx]);
         }
       }
       offset_ += slot.compressed_bytes;

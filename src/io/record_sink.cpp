@@ -10,10 +10,8 @@
 #include <cstdio>
 #include <optional>
 
-#include "samsort/bam/bam_flags.hpp"
 #include "samsort/bam/bam_header.hpp"
 #include "samsort/bam/bam_index.hpp"
-#include "samsort/bam/bam_record.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/core/memory_budget.hpp"
 #include "samsort/core/signals.hpp"
@@ -61,9 +59,10 @@ class BamRecordSink final : public RecordSink {
                  .threads = settings.threads},
                 budget) {
     if (!settings.index_path.empty()) {
-      index_.emplace(header.hts_header(), settings.index_csi, budget);
+      index_.emplace(header.hts_header(), settings.index_csi,
+                     BgzfWriter::max_marks_in_flight(settings.threads), budget);
       pending_.emplace(settings.index_path);
-      writer_.set_indexer(&*index_, budget);
+      writer_.set_mark_observer(&*index_, budget);
     }
     std::string bytes = header.serialize();
     writer_.write(bytes.data(), bytes.size());
@@ -72,9 +71,8 @@ class BamRecordSink final : public RecordSink {
 
   void write(const std::uint8_t* record, std::uint32_t bytes) override {
     if (index_) {
-      writer_.mark_record(bam::ref_id(record), bam::pos(record),
-                          BamIndexBuilder::record_end(record),
-                          !bam::has_flag(bam::flag(record), bam::kUnmapped));
+      index_->note(record);
+      writer_.mark();
     }
     writer_.write(record, bytes);
   }
@@ -202,8 +200,9 @@ CramReference output_cram_reference(const OutputSettings& settings, const BamHea
 std::size_t sink_extra_bytes(const OutputSettings& settings, const BamHeader& header) {
   if (settings.format != OutputFormat::kBam) return htslib_writer_bytes(settings, header);
   if (settings.index_path.empty()) return 0;
-  return BamIndexBuilder::reserved_bytes_for(header.hts_header()) +
-         BgzfWriter::index_table_bytes_for(settings.threads);
+  return BamIndexBuilder::reserved_bytes_for(header.hts_header(),
+                                             BgzfWriter::max_marks_in_flight(settings.threads)) +
+         BgzfWriter::mark_table_bytes_for(settings.threads);
 }
 
 std::unique_ptr<RecordSink> open_record_sink(const OutputSettings& settings,

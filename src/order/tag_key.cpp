@@ -57,37 +57,21 @@ inline std::uint64_t ordered_bits(double value) noexcept {
 TagValue tag_value(const std::uint8_t* aux) noexcept {
   TagValue value;
   if (aux == nullptr) return value;
-  switch (aux[0]) {
-    case 'c':
-    case 'C':
-    case 's':
-    case 'S':
-    case 'i':
-    case 'I':
-      value.type_class = TagClass::kInteger;
-      value.integer = bam::aux_integer(aux);
-      break;
-    case 'f':
-    case 'd':
-      value.type_class = TagClass::kReal;
-      value.real = bam::aux_real(aux);
-      break;
-    case 'Z':
-    case 'H':
-      value.type_class = TagClass::kString;
-      value.text = reinterpret_cast<const char*>(aux + 1);
-      break;
-    case 'A':
-      value.type_class = TagClass::kChar;
-      value.integer = bam::aux_char(aux);
-      break;
-    case 'B':
-      value.type_class = TagClass::kArray;
-      break;
-    default:
-      // find_aux never returns another type; treat it as absent.
-      break;
-  }
+  if (bam::aux_is_integer(aux)) {
+    value.type_class = TagClass::kInteger;
+    value.integer = bam::aux_integer(aux);
+  } else if (bam::aux_is_real(aux)) {
+    value.type_class = TagClass::kReal;
+    value.real = bam::aux_real(aux);
+  } else if (bam::aux_is_string(aux)) {
+    value.type_class = TagClass::kString;
+    value.text = reinterpret_cast<const char*>(aux + 1);
+  } else if (bam::aux_type(aux) == 'A') {
+    value.type_class = TagClass::kChar;
+    value.integer = bam::aux_char(aux);
+  } else if (bam::aux_type(aux) == 'B') {
+    value.type_class = TagClass::kArray;
+  }  // find_aux never returns another type; it stays absent
   return value;
 }
 

@@ -134,8 +134,7 @@ class SortJob {
       header.add_program_line(kVersion, options_.command_line);
     }
     if (!options_.index_path.empty() && !Order::kIndexable) {
-      std::fprintf(stderr,
-                   "samsort: warning: --write-index needs coordinate order; no index written\n");
+      progress_.warn("samsort: warning: --write-index needs coordinate order; no index written\n");
     }
 
     MappedBuffer arena_region(
@@ -143,15 +142,16 @@ class SortJob {
     merge_region_ = arena_region.data();
     merge_region_bytes_ = arena_region.size();
     RecordArena arena(arena_region.data(), run_capacity_bytes(arena_region.size()), sizeof(Entry));
-    progress_.set_run_capacity(arena.capacity_bytes(), 2 * sizeof(Entry));
+    std::size_t fan_in = merge_region_bytes_ / RunReader::buffer_bytes_for(RunInfo{});
+    if (options_.debug_max_fan_in != 0) fan_in = std::min(fan_in, options_.debug_max_fan_in);
+    progress_.set_run_capacity(arena.capacity_bytes(), 2 * sizeof(Entry), fan_in);
     auto read_started = Clock::now();
     read_input(*source, arena);
     summary_.read_seconds =
         seconds_since(read_started) - summary_.sort_seconds - summary_.spill_seconds;
     if (source->missing_eof_marker()) {
-      std::fprintf(stderr,
-                   "samsort: warning: %s: EOF marker is absent; the input may be truncated\n",
-                   source->path().c_str());
+      progress_.warn("samsort: warning: " + source->path() +
+                     ": EOF marker is absent; the input may be truncated\n");
     }
     source.reset();  // returns the input ring to the budget before the merge
 

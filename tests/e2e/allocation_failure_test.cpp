@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -32,7 +31,6 @@ constexpr long kNoRoomForArenaKib = 400 * 1024;
 constexpr const char* kArenaBudget = "512M";
 // Mid-sort: compressed bytes piped before the limit is set (several 256K runs spilled).
 constexpr std::size_t kPipedBytes = 2 << 20;
-constexpr std::size_t kPipeChunkBytes = 64 << 10;
 constexpr rlim_t kLimitBelowUseBytes = 64 << 20;
 const char* const kAllocators[] = {"mimalloc", "system"};
 
@@ -119,27 +117,17 @@ TEST(AllocationFailure, LimitImposedWhileSpilling) {
   for (const char* allocator : kAllocators) {
     SCOPED_TRACE(allocator);
     SortDirs dirs;
-    int pipe_fds[2];
-    ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
+    InputPipe input(input_bam());
     ChildOptions options;
-    options.stdin_fd = pipe_fds[0];
+    options.stdin_fd = input.read_fd();
     Child child({kSamsortBin, "sort", "--allocator", allocator, "-@", "2", "-T", dirs.spill_dir,
                  "--debug-max-run-bytes", "256K", "-o", dirs.output, "-"},
                 options);
-    close(pipe_fds[0]);
-    std::ifstream in(input_bam(), std::ios::binary);
-    std::vector<char> chunk(kPipeChunkBytes);
-    for (std::size_t sent = 0; sent < kPipedBytes; sent += chunk.size()) {
-      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-      ASSERT_EQ(write(pipe_fds[1], chunk.data(), chunk.size()), static_cast<ssize_t>(chunk.size()));
-    }
-    bool spilling = wait_until(
-        [&] {
-          int pending = 0;
-          ioctl(pipe_fds[1], FIONREAD, &pending);
-          return pending == 0 && !list_directory(dirs.spill_dir).empty();
-        },
-        kTimeoutSeconds);
+    input.close_read_end();
+    ASSERT_TRUE(input.feed(kPipedBytes));
+    bool spilling =
+        wait_until([&] { return input.pending() == 0 && !list_directory(dirs.spill_dir).empty(); },
+                   kTimeoutSeconds);
     ASSERT_TRUE(spilling) << "the sort never drained the pipe after spilling";
     ASSERT_TRUE(child.running());
     rlimit limit{};
@@ -150,11 +138,9 @@ TEST(AllocationFailure, LimitImposedWhileSpilling) {
     limit.rlim_cur = in_use - kLimitBelowUseBytes;
     limit.rlim_max = RLIM_INFINITY;
     ASSERT_EQ(prlimit(child.pid(), RLIMIT_AS, &limit, nullptr), 0);
-    // The rest of the input; a sort that already failed closes the pipe (EPIPE ends the loop).
-    while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
-      if (write(pipe_fds[1], chunk.data(), static_cast<std::size_t>(in.gcount())) < 0) break;
-    }
-    close(pipe_fds[1]);
+    // The rest of the input; a sort that already failed closes the pipe (EPIPE ends it).
+    input.feed_rest();
+    input.close_write_end();
     expect_failed_cleanly(child.wait(kTimeoutSeconds), dirs);
   }
 }

@@ -27,18 +27,6 @@ void write_file(const std::string& path, const std::string& text) {
   file << text;
 }
 
-void copy_prefix(const std::string& from, const std::string& to, uint64_t bytes) {
-  std::ifstream in(from, std::ios::binary);
-  std::ofstream out(to, std::ios::binary);
-  std::vector<char> buffer(1 << 20);
-  while (bytes > 0 && in) {
-    std::streamsize chunk = static_cast<std::streamsize>(std::min<uint64_t>(bytes, buffer.size()));
-    in.read(buffer.data(), chunk);
-    out.write(buffer.data(), in.gcount());
-    bytes -= static_cast<uint64_t>(in.gcount());
-  }
-}
-
 TEST(RuntimeErrors, MissingInputFile) {
   ScratchDir scratch;
   std::string out_dir = scratch.subdir("out");

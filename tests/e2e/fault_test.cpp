@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,7 +27,6 @@ constexpr double kExitTimeoutSeconds = 60;
 // Reading phase: compressed bytes fed through the pipe before the signal (several spills'
 // worth at 256K runs).
 constexpr std::size_t kPipedBytes = 2 << 20;
-constexpr std::size_t kPipeChunkBytes = 64 << 10;
 // Per matching write while the test waits for a phase, so the phase lasts long enough to be
 // interrupted in the middle.
 constexpr const char* kSlowWriteMicros = "20000";
@@ -99,29 +97,19 @@ void signal_while_reading(int signal_number) {
   signal(SIGPIPE, SIG_IGN);  // a sort that dies early must fail the test, not kill it
   SortDirs dirs;
   std::string input = input_bam();
-  int pipe_fds[2];
-  ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
+  InputPipe pipe(input);
   ChildOptions options;
-  options.stdin_fd = pipe_fds[0];
+  options.stdin_fd = pipe.read_fd();
   Child child(dirs.argv({"--debug-max-run-bytes", "256K", "-"}), options);
-  close(pipe_fds[0]);
-  std::ifstream in(input, std::ios::binary);
-  std::vector<char> chunk(kPipeChunkBytes);
-  for (std::size_t sent = 0; sent < kPipedBytes; sent += chunk.size()) {
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    ASSERT_EQ(write(pipe_fds[1], chunk.data(), chunk.size()), static_cast<ssize_t>(chunk.size()));
-  }
+  pipe.close_read_end();
+  ASSERT_TRUE(pipe.feed(kPipedBytes));
   bool reading = wait_until(
-      [&] {
-        int pending = 0;
-        ioctl(pipe_fds[1], FIONREAD, &pending);
-        return pending == 0 && dirs.temp_dir_present() && dirs.temp_output_present();
-      },
+      [&] { return pipe.pending() == 0 && dirs.temp_dir_present() && dirs.temp_output_present(); },
       kPhaseTimeoutSeconds);
   ASSERT_TRUE(reading) << "the sort never drained the pipe after spilling";
   ASSERT_TRUE(child.running());
   interrupt_and_check(child, dirs, signal_number);
-  close(pipe_fds[1]);
+  pipe.close_write_end();
 }
 
 // Slows the writes to files matching `match`, waits until `mark_after` bytes went there, and

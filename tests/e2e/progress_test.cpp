@@ -113,6 +113,30 @@ TEST(ProgressDisplay, NarrowTerminal) { check_terminal_display(60); }
 
 TEST(ProgressDisplay, WideTerminal) { check_terminal_display(200); }
 
+// A warning while the line is drawn (a truncated input's missing EOF marker, found at the end
+// of reading) erases the progress line first: it reads as a line of its own.
+TEST(ProgressDisplay, WarningTakesALineOfItsOwn) {
+  ScratchDir scratch;
+  std::string input = generated_bam(kRecords, kSeed);
+  std::string truncated = scratch.file("no_eof.bam");
+  ASSERT_GT(file_size(input), 28u);
+  copy_prefix(input, truncated, file_size(input) - 28);  // all but the EOF block
+  PtyResult run = run_in_pty(sort_argv(truncated, scratch.file("out.bam")), 100, kTimeoutSeconds);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  Screen screen = render_terminal(run.output);
+  bool warning_line = false;
+  for (const std::string& line : screen.lines) {
+    if (contains(line, "EOF marker is absent")) {
+      EXPECT_TRUE(starts_with(line, "samsort: warning: ")) << line;
+      warning_line = true;
+    }
+  }
+  EXPECT_TRUE(warning_line) << run.output;
+  for (const Frame& frame : screen.frames) {
+    EXPECT_EQ(frame.visible, frame.written) << "leftover of an earlier line";
+  }
+}
+
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::size_t start = 0;

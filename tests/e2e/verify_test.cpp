@@ -42,6 +42,48 @@ TEST(VerifyCommand, AcceptsOtherOrdersFromSamsort) {
   }
 }
 
+// Independent of samsort's comparators: samtools HEAD's own sort outputs (testdata/samtools-
+// tests, the contract's reference files) are accepted in their order, and the inputs they were
+// sorted from are rejected.
+TEST(VerifyCommand, JudgesSamtoolsHeadOutputsAndTheirInputs) {
+  struct Case {
+    std::vector<std::string> flags;
+    const char* input;
+    const char* expected;
+  };
+  const std::vector<Case> cases = {
+      {{}, "name.sort.expected.sam", "pos.sort.expected.sam"},
+      {{"-n"}, "test_input_1_a.bam", "name.sort.expected.sam"},
+      {{"-N"}, "test_input_1_b.bam", "name2.sort.expected.sam"},
+      {{"-n"}, "sort_name_input_1.sam", "name3.sort.expected.sam"},
+      {{"-t", "RG"}, "test_input_1_a.bam", "tag.rg.sort.expected.sam"},
+      {{"-n", "-t", "RG"}, "test_input_1_a.bam", "tag.rg.n.sort.expected.sam"},
+      {{"-t", "AS"}, "test_input_1_d.sam", "tag.as.sort.expected.sam"},
+      {{"-t", "FI"}, "test_input_1_d.sam", "tag.fi.sort.expected.sam"},
+      {{"--template-coordinate"},
+       "template-coordinate.sort.sam",
+       "template-coordinate.sort.expected.sam"},
+      {{"--template-coordinate"},
+       "template-coordinate.cell-barcode.sort.sam",
+       "template-coordinate.cell-barcode.sort.expected.sam"},
+      {{"--template-coordinate"},
+       "template-coordinate-hardclip.sort.sam",
+       "template-coordinate-hardclip.sort.expected.sam"},
+  };
+  const std::string dir = std::string(kTestDataDir) + "/samtools-tests/";
+  for (const Case& test : cases) {
+    SCOPED_TRACE(std::string(test.expected));
+    std::vector<std::string> args = test.flags;
+    args.push_back(dir + test.expected);
+    ProcessResult sorted = run_verify(args);
+    EXPECT_EQ(sorted.exit_code, 0) << sorted.describe();
+    args.back() = dir + test.input;
+    ProcessResult unsorted = run_verify(args);
+    EXPECT_EQ(unsorted.exit_code, 1) << unsorted.describe();
+    EXPECT_TRUE(contains(unsorted.stderr_text, "not sorted by")) << unsorted.stderr_text;
+  }
+}
+
 TEST(VerifyCommand, RejectsUnsortedInputAndNamesTheRecord) {
   // example.bam is in aligner order: not coordinate-sorted, and not name-sorted either
   // (fixmate moves some supplementary lines ahead of their primary).

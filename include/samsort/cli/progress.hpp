@@ -39,8 +39,12 @@ class Progress {
   // Everything below is called by the sort thread only.
 
   // What one in-memory run holds: the arena's size and its cost per record beyond the record
-  // (sort entries), for the spill estimate.
-  void set_run_capacity(std::uint64_t arena_bytes, std::uint64_t bytes_per_record) noexcept;
+  // (sort entries), for the spill estimate; how many runs one merge takes, for the passes.
+  void set_run_capacity(std::uint64_t arena_bytes, std::uint64_t bytes_per_record,
+                        std::uint64_t merge_fan_in) noexcept;
+  // Prints `message` (one line, newline included) on stderr, first erasing the progress line
+  // when one is on a terminal (it is redrawn at the next interval). Any thread; never throws.
+  void warn(const std::string& message) noexcept;
   // Per record read: `records` read so far, this record's size, compressed input bytes
   // consumed so far (0 when the reader cannot tell). A few stores every so many records.
   void reading(std::uint64_t records, std::size_t record_bytes,
@@ -108,6 +112,7 @@ class Progress {
     std::array<double, progress::kWorkPhases> phase_seconds{};
     std::uint64_t arena_bytes = 0;
     std::uint64_t bytes_per_record = 0;
+    std::uint64_t merge_fan_in = 0;
     std::uint64_t runs_spilled = 0;
     std::uint64_t merge_passes = 0;
     std::uint64_t spill_planned_bytes = 0;
@@ -116,6 +121,7 @@ class Progress {
 
   // Drawing: the timer thread until stop_drawing(), then finish() on the sort thread.
   double shown_fraction_ = 0;  // never decreases
+  std::mutex screen_mutex_;    // one writer of stderr at a time: drawing or a warning
   bool line_on_screen_ = false;
   std::mutex stop_mutex_;
   std::condition_variable stop_signal_;

@@ -24,6 +24,7 @@ struct Snapshot {
   std::uint64_t input_bytes = 0;           // size of the input file; 0 when unknown (a pipe)
   std::uint64_t input_bytes_consumed = 0;  // compressed bytes read so far; 0 for SAM/CRAM
   std::uint64_t run_capacity_bytes = 0;    // record bytes one in-memory run holds; 0 unknown
+  std::uint64_t merge_fan_in = 0;          // runs one merge can take; 0 unknown
   std::uint64_t records_read = 0;
   std::uint64_t records_written = 0;  // to the output (the final write only)
   std::uint64_t runs_spilled = 0;
@@ -52,8 +53,13 @@ struct Estimate {
   double total_record_bytes = 0;  // estimated (exact once reading is done)
 };
 
+// Intermediate merge passes needed before `runs` runs fit one merge of `fan_in` (each pass
+// merges groups of up to `fan_in` runs into one).
+std::uint64_t merge_passes_for(std::uint64_t runs, std::uint64_t fan_in) noexcept;
+
 // The job's progress: every phase's work (estimated from the input size while reading a file,
-// refined as runs are spilled; merge passes count once begun) weighted by its cost per byte,
+// refined as runs are spilled; merge passes predicted from the run count and the fan-in, each
+// moving every spilled byte, or as begun when more) weighted by its cost per byte,
 // measured once a phase has run kProgressMinMeasuredSeconds, else the prior scaled by how the
 // measured phases compared with theirs. Result fraction is below 1 until phase is kDone.
 Estimate estimate(const Snapshot& snapshot, const Costs& priors) noexcept;

@@ -18,22 +18,14 @@
 
 namespace samsort {
 
-// Where a record starts in the output, for an index built while writing.
-struct RecordStart {
-  std::int32_t tid;
-  std::int64_t begin;
-  std::int64_t end;
-  bool mapped;
-  std::uint32_t in_block;  // offset inside its BGZF block's payload
-};
-
-// Receives every marked record start with its virtual offset, in output order, on the
-// writer thread; then the virtual offset where the records end.
-class BlockIndexer {
+// Receives, on the writer thread and in output order, the BGZF virtual offset of every
+// position marked with mark() once its block is written; then the virtual offset where the
+// data ends. What a mark stands for (a record start, for an index) is the observer's business.
+class MarkObserver {
  public:
-  virtual ~BlockIndexer() = default;
-  virtual void push(const RecordStart& start, std::uint64_t virtual_offset) = 0;
-  virtual void finish(std::uint64_t end_virtual_offset) = 0;
+  virtual ~MarkObserver() = default;
+  virtual void marked(std::uint64_t virtual_offset) = 0;
+  virtual void finished(std::uint64_t end_virtual_offset) = 0;
 };
 
 // How a BgzfWriter puts its blocks: kStream with write() at the descriptor's position (a
@@ -54,8 +46,11 @@ class BgzfWriter {
  public:
   // Bytes of budget a writer with `threads` workers reserves (for planning).
   static std::size_t reserved_bytes_for(std::size_t threads) noexcept;
-  // Bytes set_indexer() reserves for such a writer.
-  static std::size_t index_table_bytes_for(std::size_t threads) noexcept;
+  // Bytes set_mark_observer() reserves for such a writer.
+  static std::size_t mark_table_bytes_for(std::size_t threads) noexcept;
+  // The most marks such a writer holds before its observer has seen them (every slot full of
+  // the smallest records): an observer that queues per-mark data needs this many entries.
+  static std::size_t max_marks_in_flight(std::size_t threads) noexcept;
 
   // Starts the workers and the writer thread. Throws ResourceError if the budget cannot hold
   // the ring, std::system_error if a thread cannot start.
@@ -76,14 +71,14 @@ class BgzfWriter {
       if (fill_bytes_ == block_room_) submit_block();
     }
   }
-  // Turns on record-start tracking for `indexer` (not owned; called on the writer thread).
-  // Reserves the per-slot start tables from `budget`. Call before the first mark_record().
-  void set_indexer(BlockIndexer* indexer, MemoryBudget& budget);
-  // Marks that the next byte written starts a record. Producer thread only.
-  void mark_record(std::int32_t tid, std::int64_t begin, std::int64_t end, bool mapped) {
+  // Turns on marks for `observer` (not owned; called on the writer thread). Reserves the
+  // per-slot mark tables from `budget`. Call before the first mark().
+  void set_mark_observer(MarkObserver* observer, MemoryBudget& budget);
+  // Marks the position of the next byte written; at most one mark per 36 bytes written (the
+  // smallest BAM record). Producer thread only.
+  void mark() {
     Slot& slot = slots_[ring_.slot_of(produce_seq_)];
-    slot.starts[slot.start_count++] =
-        RecordStart{tid, begin, end, mapped, static_cast<std::uint32_t>(fill_bytes_)};
+    slot.marks[slot.mark_count++] = static_cast<std::uint32_t>(fill_bytes_);
   }
   // Ends the current block early (e.g. after the header, as htslib does).
   void flush_block() {
@@ -102,8 +97,8 @@ class BgzfWriter {
     std::size_t payload_bytes = 0;
     std::size_t compressed_bytes = 0;
     bool end = false;
-    RecordStart* starts = nullptr;
-    std::size_t start_count = 0;
+    std::uint32_t* marks = nullptr;  // offsets in the payload
+    std::size_t mark_count = 0;
   };
 
   void submit_block();
@@ -134,8 +129,8 @@ class BgzfWriter {
   bool finished_ = false;
   std::uint64_t compressed_bytes_ = 0;  // written by the writer thread, read after join
 
-  BlockIndexer* indexer_ = nullptr;
-  MappedBuffer start_tables_;
+  MarkObserver* observer_ = nullptr;
+  MappedBuffer mark_tables_;
 
   std::mutex failure_mutex_;
   std::exception_ptr failure_;

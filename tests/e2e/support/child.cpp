@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 #include <thread>
 
@@ -110,6 +112,60 @@ bool wait_until(const std::function<bool()>& condition, double timeout_seconds) 
     if (now_seconds() > deadline) return false;
     std::this_thread::sleep_for(kPollInterval);
   }
+}
+
+namespace {
+constexpr std::size_t kFeedChunkBytes = 64 << 10;
+}  // namespace
+
+InputPipe::InputPipe(std::string path) : path_(std::move(path)) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  read_fd_ = fds[0];
+  write_fd_ = fds[1];
+}
+
+InputPipe::~InputPipe() {
+  close_read_end();
+  close_write_end();
+}
+
+void InputPipe::close_read_end() {
+  if (read_fd_ >= 0) close(read_fd_);
+  read_fd_ = -1;
+}
+
+void InputPipe::close_write_end() {
+  if (write_fd_ >= 0) close(write_fd_);
+  write_fd_ = -1;
+}
+
+bool InputPipe::feed(std::size_t bytes) {
+  std::ifstream in(path_, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(offset_));
+  std::vector<char> chunk(kFeedChunkBytes);
+  while (bytes > 0) {
+    in.read(chunk.data(), static_cast<std::streamsize>(std::min(bytes, chunk.size())));
+    auto got = static_cast<std::size_t>(in.gcount());
+    if (got == 0) return true;  // the end of the file
+    for (std::size_t done = 0; done < got;) {
+      ssize_t wrote = write(write_fd_, chunk.data() + done, got - done);
+      if (wrote < 0 && errno == EINTR) continue;
+      if (wrote <= 0) return false;
+      done += static_cast<std::size_t>(wrote);
+    }
+    offset_ += got;
+    bytes -= got;
+  }
+  return true;
+}
+
+void InputPipe::feed_rest() { feed(SIZE_MAX); }
+
+int InputPipe::pending() const {
+  int bytes = 0;
+  ioctl(write_fd_, FIONREAD, &bytes);
+  return bytes;
 }
 
 }  // namespace samsort::e2e

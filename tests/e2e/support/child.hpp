@@ -56,6 +56,32 @@ class Child {
   ChildResult result_;
 };
 
+// A pipe the test writes a child's stdin through, a file's bytes at a time in 64 KiB writes.
+// Hand read_fd() to ChildOptions::stdin_fd, then close_read_end() once the child has started.
+class InputPipe {
+ public:
+  explicit InputPipe(std::string path);  // the file fed; throws std::runtime_error
+  ~InputPipe();
+  InputPipe(const InputPipe&) = delete;
+  InputPipe& operator=(const InputPipe&) = delete;
+
+  int read_fd() const { return read_fd_; }
+  void close_read_end();
+  // Writes the next `bytes` of the file (fewer at its end). False when a write fails.
+  bool feed(std::size_t bytes);
+  // Writes the rest of the file; stops quietly at a failed write (the reader is gone).
+  void feed_rest();
+  // Bytes written that the child has not read yet.
+  int pending() const;
+  void close_write_end();
+
+ private:
+  std::string path_;
+  std::size_t offset_ = 0;
+  int read_fd_ = -1;
+  int write_fd_ = -1;
+};
+
 // Starts argv and waits for it with a timeout.
 ChildResult run_child(const std::vector<std::string>& argv, const ChildOptions& options,
                       double timeout_seconds);

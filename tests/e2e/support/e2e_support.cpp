@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <regex>
 #include <stdexcept>
@@ -305,6 +306,18 @@ std::vector<std::string> list_directory(const std::string& dir) {
 bool path_exists(const std::string& path) {
   struct stat info {};
   return lstat(path.c_str(), &info) == 0;
+}
+
+void copy_prefix(const std::string& from, const std::string& to, uint64_t bytes) {
+  std::ifstream in(from, std::ios::binary);
+  std::ofstream out(to, std::ios::binary);
+  std::vector<char> buffer(1 << 20);
+  while (bytes > 0 && in) {
+    std::streamsize chunk = static_cast<std::streamsize>(std::min<uint64_t>(bytes, buffer.size()));
+    in.read(buffer.data(), chunk);
+    out.write(buffer.data(), in.gcount());
+    bytes -= static_cast<uint64_t>(in.gcount());
+  }
 }
 
 uint64_t file_size(const std::string& path) {

@@ -89,6 +89,8 @@ uint64_t uncompressed_bytes(const std::string& bam);
 std::vector<std::string> list_directory(const std::string& dir);
 bool path_exists(const std::string& path);
 uint64_t file_size(const std::string& path);
+// Copies the first `bytes` bytes of `from` to `to` (a truncated file).
+void copy_prefix(const std::string& from, const std::string& to, uint64_t bytes);
 std::string join_lines(const std::vector<std::string>& lines);
 
 }  // namespace samsort::e2e

@@ -72,6 +72,47 @@ TEST(ProgressModelTest, SpillsAndMergePassesAddWork) {
   EXPECT_NEAR(merging.fraction, (1 + 0.8 + 0.2) / (1 + 0.8 + 0.8 + 8), 1e-6);
 }
 
+TEST(ProgressModelTest, MergePassesForRunsAndFanIn) {
+  EXPECT_EQ(merge_passes_for(0, 8), 0u);
+  EXPECT_EQ(merge_passes_for(8, 8), 0u);
+  EXPECT_EQ(merge_passes_for(9, 8), 1u);
+  EXPECT_EQ(merge_passes_for(64, 8), 1u);
+  EXPECT_EQ(merge_passes_for(65, 8), 2u);
+  EXPECT_EQ(merge_passes_for(5, 2), 2u);  // 5 -> 3 -> 2
+  EXPECT_EQ(merge_passes_for(1000, 0), 0u) << "an unknown fan-in predicts nothing";
+}
+
+// The merge passes are in the total from the start: beginning one does not raise the ETA.
+TEST(ProgressModelTest, MergePassesArePredictedBeforeTheyBegin) {
+  Snapshot snapshot = file_job();
+  snapshot.run_capacity_bytes = 250'000'000;  // 4 runs of the 1 GB
+  snapshot.merge_fan_in = 2;                  // 4 runs -> 2: one pass
+  read_part(snapshot, 0.5);
+  Estimate reading = estimate(snapshot, simple_costs());
+  EXPECT_NEAR(reading.eta_seconds, 0.5 + 0.75 + 0.75 + 8, 1e-6);
+
+  // Read, three runs spilled and the fourth with them: the pass over 1 GB begins.
+  read_part(snapshot, 1.0);
+  snapshot.input_done = true;
+  snapshot.runs_spilled = 4;
+  snapshot.spill_planned_bytes = 1'000'000'000;
+  snapshot.done_bytes[kSpill] = 1'000'000'000;
+  Estimate spilled = estimate(snapshot, simple_costs());
+  snapshot.phase = Phase::kMerging;
+  snapshot.merge_passes = 1;
+  snapshot.merge_planned_bytes = 1'000'000'000;
+  Estimate merging = estimate(snapshot, simple_costs());
+  EXPECT_NEAR(spilled.eta_seconds, 1 + 8, 1e-6);
+  EXPECT_NEAR(merging.eta_seconds, spilled.eta_seconds, 1e-6);
+
+  // A fan-in that takes every run: no pass predicted.
+  snapshot.merge_fan_in = 4;
+  snapshot.phase = Phase::kWriting;
+  snapshot.merge_passes = 0;
+  snapshot.merge_planned_bytes = 0;
+  EXPECT_NEAR(estimate(snapshot, simple_costs()).eta_seconds, 8, 1e-6);
+}
+
 TEST(ProgressModelTest, MeasuredPhaseCostReplacesItsPriorAndCalibratesTheOthers) {
   Snapshot snapshot = file_job();
   read_part(snapshot, 0.5);

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "samsort/core/config.hpp"
 #include "test_support.hpp"
@@ -47,89 +49,100 @@ class StubbedTree {
   MemoryLimitPaths paths_;
 };
 
-TEST(CgroupMemoryLimitTest, V2TakesTheSmallestLimitOnTheWayUp) {
+// One cgroup layout: /proc/self/cgroup, the files under the cgroup root, and the limit found
+// (none when `bytes` is 0) with the file it came from.
+struct CgroupCase {
+  const char* name;
+  const char* proc_cgroup;
+  std::vector<std::pair<const char*, const char*>> files;
+  std::uint64_t bytes;
+  const char* source;  // relative to the cgroup root; "" to leave unchecked
+};
+
+const std::vector<CgroupCase>& cgroup_cases() {
+  static const std::vector<CgroupCase> cases = {
+      {"V2TakesTheSmallestLimitOnTheWayUp",
+       "0::/job.slice/step.scope\n",
+       {{"cgroup.controllers", "cpu memory\n"},
+        {"job.slice/step.scope/memory.max", "max\n"},
+        {"job.slice/memory.max", "8589934592\n"}},
+       8 * kGiB,
+       "job.slice/memory.max"},
+      {"V2LimitBelowItsParentWins",
+       "0::/job.slice/step.scope\n",
+       {{"cgroup.controllers", "cpu memory\n"},
+        {"job.slice/step.scope/memory.max", "1073741824\n"},
+        {"job.slice/memory.max", "8589934592\n"}},
+       kGiB,
+       "job.slice/step.scope/memory.max"},
+      {"V2MaxEverywhereIsNoLimit",
+       "0::/a/b\n",
+       {{"cgroup.controllers", "memory\n"}, {"a/b/memory.max", "max\n"}, {"a/memory.max", "max\n"}},
+       0,
+       ""},
+      // In a container the process's cgroup is "/" and the limit sits at the mount's root.
+      {"V2RootOfANamespaceCounts",
+       "0::/\n",
+       {{"cgroup.controllers", "memory\n"}, {"memory.max", "536870912\n"}},
+       512 * kMiB,
+       "memory.max"},
+      {"V1IgnoresItsUnlimitedValue",
+       "9:pids:/x\n5:cpu,memory:/batch/job42\n1:cpuset:/\n0::/\n",
+       {{"memory/memory.limit_in_bytes", "9223372036854771712\n"},
+        {"memory/batch/memory.limit_in_bytes", "9223372036854771712\n"}},
+       0,
+       ""},
+      {"V1ReadsTheMemoryHierarchy",
+       "9:pids:/x\n5:cpu,memory:/batch/job42\n1:cpuset:/\n0::/\n",
+       {{"memory/memory.limit_in_bytes", "9223372036854771712\n"},
+        {"memory/batch/memory.limit_in_bytes", "9223372036854771712\n"},
+        {"memory/batch/job42/memory.limit_in_bytes", "2147483648\n"}},
+       2 * kGiB,
+       "memory/batch/job42/memory.limit_in_bytes"},
+      // A container sees the host's path in /proc/self/cgroup but its own cgroup at the mount.
+      {"V1PathMissingUnderTheMountFallsBackToItsRoot",
+       "4:memory:/docker/0123abcd\n",
+       {{"memory/memory.limit_in_bytes", "1073741824\n"}},
+       kGiB,
+       "memory/memory.limit_in_bytes"},
+      {"HybridMountReadsTheUnifiedHierarchy",
+       "0::/user.slice\n",
+       {{"unified/cgroup.controllers", "\n"}, {"unified/user.slice/memory.max", "3221225472\n"}},
+       3 * kGiB,
+       "unified/user.slice/memory.max"},
+      {"BothHierarchiesGiveTheSmaller",
+       "4:memory:/a\n0::/b\n",
+       {{"cgroup.controllers", "\n"},
+        {"b/memory.max", "4294967296\n"},
+        {"memory/a/memory.limit_in_bytes", "1073741824\n"}},
+       kGiB,
+       "memory/a/memory.limit_in_bytes"},
+  };
+  return cases;
+}
+
+class CgroupMemoryLimitCaseTest : public testing::TestWithParam<CgroupCase> {};
+
+TEST_P(CgroupMemoryLimitCaseTest, FindsTheLimit) {
+  const CgroupCase& layout = GetParam();
   StubbedTree tree;
-  tree.proc_cgroup("0::/job.slice/step.scope\n");
-  tree.cgroup_file("cgroup.controllers", "cpu memory\n");
-  tree.cgroup_file("job.slice/step.scope/memory.max", "max\n");
-  tree.cgroup_file("job.slice/memory.max", "8589934592\n");
+  tree.proc_cgroup(layout.proc_cgroup);
+  for (const auto& [file, text] : layout.files) tree.cgroup_file(file, text);
   auto limit = cgroup_memory_limit(tree.paths());
+  if (layout.bytes == 0) {
+    EXPECT_FALSE(limit.has_value()) << limit->source;
+    return;
+  }
   ASSERT_TRUE(limit.has_value());
-  EXPECT_EQ(limit->bytes, 8 * kGiB);
+  EXPECT_EQ(limit->bytes, layout.bytes);
   EXPECT_EQ(limit->kind, MemoryLimitKind::kCgroup);
-  EXPECT_EQ(limit->source, tree.root() + "/job.slice/memory.max");
-
-  tree.cgroup_file("job.slice/step.scope/memory.max", "1073741824\n");
-  limit = cgroup_memory_limit(tree.paths());
-  ASSERT_TRUE(limit.has_value());
-  EXPECT_EQ(limit->bytes, kGiB);
-  EXPECT_EQ(limit->source, tree.root() + "/job.slice/step.scope/memory.max");
+  EXPECT_EQ(limit->source, tree.root() + "/" + layout.source);
 }
 
-TEST(CgroupMemoryLimitTest, V2MaxEverywhereIsNoLimit) {
-  StubbedTree tree;
-  tree.proc_cgroup("0::/a/b\n");
-  tree.cgroup_file("cgroup.controllers", "memory\n");
-  tree.cgroup_file("a/b/memory.max", "max\n");
-  tree.cgroup_file("a/memory.max", "max\n");
-  EXPECT_FALSE(cgroup_memory_limit(tree.paths()).has_value());
-}
-
-TEST(CgroupMemoryLimitTest, V2RootOfANamespaceCounts) {
-  // In a container the process's cgroup is "/" and the limit sits at the mount's root.
-  StubbedTree tree;
-  tree.proc_cgroup("0::/\n");
-  tree.cgroup_file("cgroup.controllers", "memory\n");
-  tree.cgroup_file("memory.max", "536870912\n");
-  auto limit = cgroup_memory_limit(tree.paths());
-  ASSERT_TRUE(limit.has_value());
-  EXPECT_EQ(limit->bytes, 512 * kMiB);
-}
-
-TEST(CgroupMemoryLimitTest, V1ReadsTheMemoryHierarchyAndIgnoresItsUnlimitedValue) {
-  StubbedTree tree;
-  tree.proc_cgroup("9:pids:/x\n5:cpu,memory:/batch/job42\n1:cpuset:/\n0::/\n");
-  tree.cgroup_file("memory/memory.limit_in_bytes", "9223372036854771712\n");
-  tree.cgroup_file("memory/batch/memory.limit_in_bytes", "9223372036854771712\n");
-  EXPECT_FALSE(cgroup_memory_limit(tree.paths()).has_value());
-
-  tree.cgroup_file("memory/batch/job42/memory.limit_in_bytes", "2147483648\n");
-  auto limit = cgroup_memory_limit(tree.paths());
-  ASSERT_TRUE(limit.has_value());
-  EXPECT_EQ(limit->bytes, 2 * kGiB);
-  EXPECT_EQ(limit->source, tree.root() + "/memory/batch/job42/memory.limit_in_bytes");
-}
-
-TEST(CgroupMemoryLimitTest, V1PathMissingUnderTheMountFallsBackToItsRoot) {
-  // A container sees the host's path in /proc/self/cgroup but its own cgroup at the mount.
-  StubbedTree tree;
-  tree.proc_cgroup("4:memory:/docker/0123abcd\n");
-  tree.cgroup_file("memory/memory.limit_in_bytes", "1073741824\n");
-  auto limit = cgroup_memory_limit(tree.paths());
-  ASSERT_TRUE(limit.has_value());
-  EXPECT_EQ(limit->bytes, kGiB);
-}
-
-TEST(CgroupMemoryLimitTest, HybridMountReadsTheUnifiedHierarchy) {
-  StubbedTree tree;
-  tree.proc_cgroup("0::/user.slice\n");
-  tree.cgroup_file("unified/cgroup.controllers", "\n");
-  tree.cgroup_file("unified/user.slice/memory.max", "3221225472\n");
-  auto limit = cgroup_memory_limit(tree.paths());
-  ASSERT_TRUE(limit.has_value());
-  EXPECT_EQ(limit->bytes, 3 * kGiB);
-}
-
-TEST(CgroupMemoryLimitTest, BothHierarchiesGiveTheSmaller) {
-  StubbedTree tree;
-  tree.proc_cgroup("4:memory:/a\n0::/b\n");
-  tree.cgroup_file("cgroup.controllers", "\n");
-  tree.cgroup_file("b/memory.max", "4294967296\n");
-  tree.cgroup_file("memory/a/memory.limit_in_bytes", "1073741824\n");
-  auto limit = cgroup_memory_limit(tree.paths());
-  ASSERT_TRUE(limit.has_value());
-  EXPECT_EQ(limit->bytes, kGiB);
-}
+INSTANTIATE_TEST_SUITE_P(Layouts, CgroupMemoryLimitCaseTest, testing::ValuesIn(cgroup_cases()),
+                         [](const testing::TestParamInfo<CgroupCase>& param_info) {
+                           return std::string(param_info.param.name);
+                         });
 
 TEST(CgroupMemoryLimitTest, MissingOrGarbledFilesAreNoLimit) {
   StubbedTree tree;
