@@ -78,38 +78,36 @@ int main(int argc, char** argv) {
   for (int level : {1, 2, 4}) {
     auto* deflater = libdeflate_alloc_compressor(level);
     auto* inflater = libdeflate_alloc_decompressor();
-    codecs.push_back({"libdeflate-" + std::to_string(level),
-                      [=](const unsigned char* in, std::size_t n, unsigned char* out,
-                          std::size_t room) {
-                        return libdeflate_deflate_compress(deflater, in, n, out, room);
-                      },
-                      [=](const unsigned char* in, std::size_t n, unsigned char* out,
-                          std::size_t room) {
-                        std::size_t got = 0;
-                        if (libdeflate_deflate_decompress(inflater, in, n, out, room, &got) !=
-                            LIBDEFLATE_SUCCESS) {
-                          die("inflate");
-                        }
-                      }});
+    codecs.push_back(
+        {"libdeflate-" + std::to_string(level),
+         [=](const unsigned char* in, std::size_t n, unsigned char* out, std::size_t room) {
+           return libdeflate_deflate_compress(deflater, in, n, out, room);
+         },
+         [=](const unsigned char* in, std::size_t n, unsigned char* out, std::size_t room) {
+           std::size_t got = 0;
+           if (libdeflate_deflate_decompress(inflater, in, n, out, room, &got) !=
+               LIBDEFLATE_SUCCESS) {
+             die("inflate");
+           }
+         }});
   }
   for (int level : {-5, -3, -1, 1, 2, 3}) {
     ZSTD_CCtx* cctx = ZSTD_createCCtx();
     ZSTD_DCtx* dctx = ZSTD_createDCtx();
     ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 0);
-    codecs.push_back({"zstd" + std::to_string(level),
-                      [=](const unsigned char* in, std::size_t n, unsigned char* out,
-                          std::size_t room) {
-                        std::size_t got = ZSTD_compress2(cctx, out, room, in, n);
-                        if (ZSTD_isError(got)) die("zstd compress");
-                        return got;
-                      },
-                      [=](const unsigned char* in, std::size_t n, unsigned char* out,
-                          std::size_t room) {
-                        if (ZSTD_isError(ZSTD_decompressDCtx(dctx, out, room, in, n))) {
-                          die("zstd decompress");
-                        }
-                      }});
+    codecs.push_back(
+        {"zstd" + std::to_string(level),
+         [=](const unsigned char* in, std::size_t n, unsigned char* out, std::size_t room) {
+           std::size_t got = ZSTD_compress2(cctx, out, room, in, n);
+           if (ZSTD_isError(got)) die("zstd compress");
+           return got;
+         },
+         [=](const unsigned char* in, std::size_t n, unsigned char* out, std::size_t room) {
+           if (ZSTD_isError(ZSTD_decompressDCtx(dctx, out, room, in, n))) {
+             die("zstd decompress");
+           }
+         }});
   }
   for (int acceleration : {1, 4}) {
     codecs.push_back(
@@ -149,8 +147,8 @@ int main(int argc, char** argv) {
       codec.decompress(compressed.data() + idx * (kBlock + 4096), sizes[idx], back.data(), n);
     }
     double decompress_seconds = cpu_seconds() - started;
-    std::printf("codec=%s ratio=%.3f compress_mb_s=%.0f decompress_mb_s=%.0f\n",
-                codec.name.c_str(), static_cast<double>(total) / static_cast<double>(payload.size()),
+    std::printf("codec=%s ratio=%.3f compress_mb_s=%.0f decompress_mb_s=%.0f\n", codec.name.c_str(),
+                static_cast<double>(total) / static_cast<double>(payload.size()),
                 megabytes / compress_seconds, megabytes / decompress_seconds);
   }
   return 0;

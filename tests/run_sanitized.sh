@@ -6,8 +6,9 @@
 # usage: tests/run_sanitized.sh [asan|tsan|fuzz|all] [BUILD_ROOT]
 #   asan   configure BUILD_ROOT/asan with -DSAMSORT_SANITIZE=ON, build, run ctest
 #   tsan   configure BUILD_ROOT/tsan with clang++ and -DSAMSORT_TSAN=ON; run the unit tests of
-#          the ring, thread team, BGZF reader/writer, run sorter and merger, and e2e sorts with
-#          -@ 4 (in memory, 64M, many tiny runs with merge passes) and a spilling pipe sort
+#          the ring, thread team, BGZF reader/writer, run files, run sorter and merger, and e2e
+#          sorts with -@ 4 (in memory, 64M, many tiny runs with merge passes), a spilling pipe
+#          sort and a spilling sort writing an index
 #   fuzz   configure BUILD_ROOT/fuzz with clang++ and -DSAMSORT_FUZZ=ON, run ctest -L fuzz
 #   all    all three (default BUILD_ROOT: build-sanitize beside the sources)
 set -euo pipefail
@@ -23,8 +24,11 @@ asan_excluded='MemoryBoundTest|CramReferenceMemoryTest|HugeRecordMemoryTest|Allo
 # exit non-zero, so any report fails the check.
 tsan_unit_tests='OrderedRingTest.*:ThreadTeamTest.*:BgzfReaderTest.*:PipeTest.*:BgzfRoundTripTest.*'
 tsan_unit_tests+=':BgzfWriterTest.*:RunSorterTest.*:ComparisonSortTest.*:MemoryRunStreamTest.*'
-tsan_unit_tests+=':MergerTest.*'
+tsan_unit_tests+=':MergerTest.*:Codecs/RunFileTest.*'
+# ... and e2e: sorts at -@ 4, a spilling pipe sort, and an index built while writing (the
+# writer thread reads the record locations the producer queued).
 tsan_e2e_tests='ThreadsByBudget/SamtoolsOrderTest.*/Threads4_*:StandardStreams.PipelineFromStdinToStdout'
+tsan_e2e_tests+=':DropInCommandLines.SamtoolsCatPipeWithBaiIndexAfterSpills'
 
 run_asan() {
   cmake -S "$source_dir" -B "$build_root/asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -186,6 +186,24 @@ SortOrder order_from(const po::parsed_options& parsed) {
   return order;
 }
 
+// --temp-compression: a zstd level, or "none" (stored BGZF blocks, as before zstd).
+BlockCodec parse_temp_compression(const std::string& text) {
+  if (text == "none" || text == "0") return BlockCodec{BlockFormat::kBgzf, 0};
+  int level = 0;
+  std::size_t used = 0;
+  try {
+    level = std::stoi(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || used == 0 || level < 1 || level > config::kMaxTempCompressionLevel) {
+    throw UsageError("--temp-compression takes a zstd level 1-" +
+                     std::to_string(config::kMaxTempCompressionLevel) + " or 'none', not '" + text +
+                     "'");
+  }
+  return BlockCodec{BlockFormat::kZstd, level};
+}
+
 void check_tag(const std::string& tag, SortOrder order) {
   if (tag.empty()) return;
   if (tag.size() != 2) throw UsageError("-t takes a two-character tag, e.g. -t CB");
@@ -257,6 +275,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   std::vector<std::string> output_options;
   std::string allocator = "mimalloc";
   std::string debug_run_bytes;
+  std::string temp_compression;
   int threads = 1;
   int level = -1;
   int verbosity = 3;
@@ -269,6 +288,12 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
           "(cgroup, ulimit -v), else 3/4 of the available memory [")
           .append(std::to_string(config::kDefaultMemoryPerThreadBytes / config::kMiB))
           .append("M x threads, lowered to fit a memory limit]");
+  const std::string temp_help =
+      std::string("Spilled runs: zstd LEVEL 1-")
+          .append(std::to_string(config::kMaxTempCompressionLevel))
+          .append(", or 'none' to store them (about 2.7x the disk for less CPU) [")
+          .append(std::to_string(config::kSpillZstdLevel))
+          .append("]");
   const std::string level_help = std::string("Output compression level 0-9, samtools' scale [")
                                      .append(std::to_string(config::kDefaultSamtoolsLevel))
                                      .append("]");
@@ -287,6 +312,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
        "made at the first spill]; repeat to give more places, used in turn as each fills up; "
        "run directories left there by dead samsort processes on this host are removed")
       (",l", po::value<int>(&level), level_help.c_str())
+      ("temp-compression", po::value<std::string>(&temp_compression), temp_help.c_str())
       (",u", "Uncompressed BAM output (same as -l 0)")
       ("order", po::value<std::string>(&order), order_help.c_str())
       (",n", "Sort by read name, natural order (samtools -n; = --order queryname)")
@@ -414,6 +440,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   if (values.count("-u") != 0) level = 0;
   if (level < -1 || level > 9) throw UsageError("-l must be between 0 and 9");
   sort.samtools_level = level;
+  if (!temp_compression.empty()) sort.temp_codec = parse_temp_compression(temp_compression);
   sort.order = order_from(parsed_options);
   check_tag(sort_tag, sort.order);
   sort.sort_tag = sort_tag;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -146,6 +147,11 @@ Estimate estimate(const Snapshot& snapshot, const Costs& priors) noexcept {
     double consumed = as_double(std::min(snapshot.input_bytes_consumed, snapshot.input_bytes));
     total = std::max(as_double(done[kRead]),
                      as_double(done[kRead]) * as_double(snapshot.input_bytes) / consumed);
+  } else if (snapshot.input_bytes > 0) {
+    // A file of known size, nothing consumed yet: 0% of it, no ETA yet.
+    result.known = true;
+    result.eta_seconds = std::numeric_limits<double>::quiet_NaN();
+    return result;
   } else {
     return result;  // a pipe (or SAM/CRAM) still being read: nothing to project from
   }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <string>
 
 #include "samsort/core/allocator.hpp"
 #include "samsort/core/errors.hpp"
@@ -34,6 +35,9 @@ StatsFile::StatsFile(const std::string& path, const SortOptions& options)
 void StatsFile::write(const SortSummary& summary) {
   const SortOptions& options = options_;
   const char* order = order_names(options.order).name.data();  // a NUL-terminated literal
+  std::string temp_codec = options.temp_codec.format == BlockFormat::kZstd
+                               ? "zstd-" + std::to_string(options.temp_codec.level)
+                               : "none";
   char* text = nullptr;
   std::size_t text_bytes = 0;
   std::unique_ptr<std::FILE, FileCloser> stream(open_memstream(&text, &text_bytes));
@@ -51,6 +55,9 @@ void StatsFile::write(const SortSummary& summary) {
                "  \"runs_spilled\": %llu,\n"
                "  \"merge_passes\": %llu,\n"
                "  \"bytes_spilled\": %llu,\n"
+               "  \"temp_bytes_read\": %llu,\n"
+               "  \"temp_peak_bytes\": %llu,\n"
+               "  \"temp_compression\": \"%s\",\n"
                "  \"output_bytes\": %llu,\n"
                "  \"budget_bytes\": %zu,\n"
                "  \"accounted_peak_bytes\": %zu,\n"
@@ -66,6 +73,8 @@ void StatsFile::write(const SortSummary& summary) {
                static_cast<unsigned long long>(summary.runs),
                static_cast<unsigned long long>(summary.merge_passes),
                static_cast<unsigned long long>(summary.spilled_bytes),
+               static_cast<unsigned long long>(summary.temp_read_bytes),
+               static_cast<unsigned long long>(summary.temp_peak_bytes), temp_codec.c_str(),
                static_cast<unsigned long long>(summary.output_bytes), summary.budget_bytes,
                summary.accounted_peak_bytes, peak_rss_bytes(), summary.seconds,
                summary.read_seconds, summary.sort_seconds, summary.spill_seconds,

@@ -16,10 +16,18 @@ constexpr std::size_t kSlotBytes = 2 * config::kBgzfMaxBlockBytes;
 std::size_t slot_count_for(std::size_t threads) noexcept {
   return std::max(config::kOutputMinSlots, config::kOutputSlotsPerThread * threads);
 }
+
+std::size_t ring_bytes_for(std::size_t threads) noexcept {
+  return round_up_to_pages(slot_count_for(std::max<std::size_t>(1, threads)) * kSlotBytes);
+}
+
+std::size_t codec_bytes_for(std::size_t threads, const BlockCodec& codec) noexcept {
+  return std::max<std::size_t>(1, threads) * compressor_state_bytes(codec);
+}
 }  // namespace
 
-std::size_t BgzfWriter::reserved_bytes_for(std::size_t threads) noexcept {
-  return round_up_to_pages(slot_count_for(std::max<std::size_t>(1, threads)) * kSlotBytes);
+std::size_t BgzfWriter::reserved_bytes_for(std::size_t threads, const BlockCodec& codec) noexcept {
+  return ring_bytes_for(threads) + codec_bytes_for(threads, codec);
 }
 
 BgzfWriter::BgzfWriter(BgzfWriterSettings settings, MemoryBudget& budget)
@@ -27,9 +35,10 @@ BgzfWriter::BgzfWriter(BgzfWriterSettings settings, MemoryBudget& budget)
       path_(std::move(settings.path)),
       offset_(settings.start_offset),
       positional_(settings.mode == BgzfWriteMode::kPositional),
-      level_(settings.libdeflate_level),
+      codec_(settings.codec),
       worker_count_(std::max<std::size_t>(1, settings.threads)),
-      buffers_(budget, reserved_bytes_for(worker_count_), "output compression ring"),
+      codec_state_(budget.reserve(codec_bytes_for(worker_count_, codec_), "compressor state")),
+      buffers_(budget, ring_bytes_for(worker_count_), "output compression ring"),
       slots_(slot_count_for(worker_count_)),
       ring_(slots_.size()),
       block_room_(config::kBgzfMaxPayloadBytes) {
@@ -126,11 +135,12 @@ std::uint64_t BgzfWriter::finish(bool eof_marker) {
 
 void BgzfWriter::worker_loop() noexcept {
   try {
-    BlockDeflater deflater(level_);
+    BlockCompressor compressor(codec_);
     std::size_t slot_idx = 0;
     while (ring_.take_work(&slot_idx)) {
       Slot& slot = slots_[slot_idx];
-      slot.compressed_bytes = deflater.deflate(slot.payload, slot.payload_bytes, slot.compressed);
+      slot.compressed_bytes =
+          compressor.compress(slot.payload, slot.payload_bytes, slot.compressed);
       ring_.finish_work(slot_idx);
     }
   } catch (...) {

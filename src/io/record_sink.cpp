@@ -55,7 +55,8 @@ class BamRecordSink final : public RecordSink {
       : path_(output.path()),
         writer_({.fd = output.fd(),
                  .path = output.path(),
-                 .libdeflate_level = libdeflate_level_for_samtools_level(settings.samtools_level),
+                 .codec = {BlockFormat::kBgzf,
+                           libdeflate_level_for_samtools_level(settings.samtools_level)},
                  .threads = settings.threads},
                 budget) {
     if (!settings.index_path.empty()) {

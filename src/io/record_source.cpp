@@ -102,6 +102,7 @@ class BamRecordSource final : public RecordSource {
   std::uint64_t record_offset() const noexcept override { return record_offset_; }
   bool missing_eof_marker() const noexcept override { return reader_.missing_eof_marker(); }
   std::uint64_t bytes_consumed() const noexcept override { return reader_.compressed_bytes_read(); }
+  bool is_bam() const noexcept override { return true; }
 
  private:
   HFilePtr file_;

@@ -48,9 +48,11 @@ FileDescriptor open_unlinked_file(const std::string& dir, std::string* shown_pat
 }
 }  // namespace
 
-RunStore::RunStore(const TempDir& dir) : RunStore(std::vector<const TempDir*>{&dir}) {}
+RunStore::RunStore(const TempDir& dir, const BlockCodec& codec)
+    : RunStore(std::vector<const TempDir*>{&dir}, codec) {}
 
-RunStore::RunStore(const std::vector<const TempDir*>& dirs) {
+RunStore::RunStore(const std::vector<const TempDir*>& dirs, const BlockCodec& codec)
+    : codec_(codec) {
   if (dirs.empty()) throw Error("no temporary directory for spilled runs");
   for (const TempDir* dir : dirs) {
     Location location;
@@ -62,14 +64,13 @@ RunStore::RunStore(const std::vector<const TempDir*>& dirs) {
 std::unique_ptr<BgzfWriter> RunStore::begin_run(std::size_t threads, MemoryBudget& budget) {
   Location& location = locations_[current_];
   run_start_ = location.end_offset;
-  return std::make_unique<BgzfWriter>(
-      BgzfWriterSettings{.fd = location.file.get(),
-                         .path = location.path,
-                         .mode = BgzfWriteMode::kPositional,
-                         .start_offset = location.end_offset,
-                         .libdeflate_level = config::kSpillLibdeflateLevel,
-                         .threads = threads},
-      budget);
+  return std::make_unique<BgzfWriter>(BgzfWriterSettings{.fd = location.file.get(),
+                                                         .path = location.path,
+                                                         .mode = BgzfWriteMode::kPositional,
+                                                         .start_offset = location.end_offset,
+                                                         .codec = codec_,
+                                                         .threads = threads},
+                                      budget);
 }
 
 void RunRecordSizes::add(const std::uint8_t* record) noexcept {
@@ -82,6 +83,9 @@ RunInfo RunStore::end_run(BgzfWriter& writer, std::uint64_t record_count,
                           const RunRecordSizes& sizes) {
   std::uint64_t bytes = writer.finish(false);
   locations_[current_].end_offset = run_start_ + bytes;
+  total_written_ += bytes;
+  live_ += bytes;
+  peak_live_ = std::max(peak_live_, live_);
   return RunInfo{run_start_,
                  bytes,
                  record_count,
@@ -92,6 +96,7 @@ RunInfo RunStore::end_run(BgzfWriter& writer, std::uint64_t record_count,
 
 void RunStore::discard(const RunInfo& run) noexcept {
   if (run.bytes == 0) return;
+  live_ -= std::min(live_, run.bytes);
   fallocate(fd_of(run), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(run.offset),
             static_cast<off_t>(run.bytes));
 }
@@ -129,8 +134,8 @@ std::size_t RunReader::copy_bytes(const std::uint8_t* record) noexcept {
   return sequence <= bytes - bam::kFixedBytes ? bytes - sequence : bytes;
 }
 
-RunReader::RunReader(const RunStore& store, const RunInfo& run, std::uint8_t* buffer,
-                     std::uint8_t* whole_buffer)
+RunReader::RunReader(const RunStore& store, const RunInfo& run, BlockDecoder& decoder,
+                     std::uint8_t* buffer, std::uint8_t* whole_buffer)
     : store_(store),
       run_(run),
       file_offset_(run.offset),
@@ -138,26 +143,28 @@ RunReader::RunReader(const RunStore& store, const RunInfo& run, std::uint8_t* bu
       compressed_(buffer),
       payload_(buffer + config::kBgzfMaxBlockBytes),
       record_(buffer + 2 * config::kBgzfMaxBlockBytes),
-      whole_(whole_buffer) {}
+      whole_(whole_buffer),
+      decoder_(decoder) {}
 
 std::size_t RunReader::inflate_block_at(std::uint64_t offset, std::size_t* payload_bytes) {
   std::uint64_t end = run_.offset + run_.bytes;
   std::size_t block_bytes = 0;
-  long long got = pread_fully(store_.fd_of(run_), compressed_, config::kBgzfHeaderBytes, offset);
+  std::size_t header_bytes = decoder_.header_bytes();
+  long long got = pread_fully(store_.fd_of(run_), compressed_, header_bytes, offset);
   if (got < 0) throw IoError(store_.path_of(run_), "read failed", errno);
-  BlockStatus status = static_cast<std::size_t>(got) == config::kBgzfHeaderBytes
-                           ? parse_block_header(compressed_, &block_bytes)
+  BlockStatus status = static_cast<std::size_t>(got) == header_bytes
+                           ? decoder_.parse_header(compressed_, &block_bytes)
                            : BlockStatus::kBadSize;
   if (status == BlockStatus::kOk && offset + block_bytes > end) status = BlockStatus::kBadSize;
   if (status == BlockStatus::kOk) {
-    std::size_t rest = block_bytes - config::kBgzfHeaderBytes;
-    got = pread_fully(store_.fd_of(run_), compressed_ + config::kBgzfHeaderBytes, rest,
-                      offset + config::kBgzfHeaderBytes);
+    std::size_t rest = block_bytes - header_bytes;
+    got = pread_fully(store_.fd_of(run_), compressed_ + header_bytes, rest, offset + header_bytes);
     if (got < 0) throw IoError(store_.path_of(run_), "read failed", errno);
     if (static_cast<std::size_t>(got) != rest) status = BlockStatus::kBadSize;
   }
   if (status == BlockStatus::kOk) {
-    status = inflater_.inflate(compressed_, block_bytes, payload_, payload_bytes);
+    bytes_read_ += block_bytes;
+    status = decoder_.decode(compressed_, block_bytes, payload_, payload_bytes);
   }
   if (status != BlockStatus::kOk) {
     throw FormatError(store_.path_of(run_),

@@ -35,6 +35,7 @@
 #include "samsort/merge/merger.hpp"
 #include "samsort/merge/run_file.hpp"
 #include "samsort/merge/temp_dir.hpp"
+#include "samsort/merge/temp_space.hpp"
 #include "samsort/order/order_dispatch.hpp"
 #include "samsort/sort/record_arena.hpp"
 #include "samsort/sort/run_sorter.hpp"
@@ -137,6 +138,8 @@ class SortJob {
       progress_.warn("samsort: warning: --write-index needs coordinate order; no index written\n");
     }
 
+    run_decoder_state_ =
+        budget_.reserve(decoder_state_bytes(options_.temp_codec.format), "run block decoder");
     MappedBuffer arena_region(
         budget_, region_bytes(sink_extra_bytes(output_settings(header), header)), "record arena");
     merge_region_ = arena_region.data();
@@ -145,6 +148,7 @@ class SortJob {
     std::size_t fan_in = merge_region_bytes_ / RunReader::buffer_bytes_for(RunInfo{});
     if (options_.debug_max_fan_in != 0) fan_in = std::min(fan_in, options_.debug_max_fan_in);
     progress_.set_run_capacity(arena.capacity_bytes(), 2 * sizeof(Entry), fan_in);
+    if (source->is_bam()) check_temp_space_for(arena.capacity_bytes());
     auto read_started = Clock::now();
     read_input(*source, arena);
     summary_.read_seconds =
@@ -193,7 +197,11 @@ class SortJob {
   // The arena region: what is left after the fixed reservations, minus one writer ring
   // (spill or output). The merge re-cuts the whole region into run read buffers.
   std::size_t region_bytes(std::size_t sink_extra) const {
-    std::size_t writer_bytes = BgzfWriter::reserved_bytes_for(threads_) + sink_extra;
+    // The output writer and a run writer never coexist: room for the larger of the two.
+    std::size_t writer_bytes =
+        std::max(BgzfWriter::reserved_bytes_for(threads_, {BlockFormat::kBgzf, output_level_}),
+                 BgzfWriter::reserved_bytes_for(threads_, options_.temp_codec)) +
+        sink_extra;
     std::size_t available = budget_.available_bytes();
     if (available < writer_bytes + config::kMinArenaBytes) {
       throw ResourceError("memory budget too small for the pipeline (" +
@@ -332,6 +340,20 @@ class SortJob {
     return count;
   }
 
+  // Before reading: the runs a BAM file of known size will spill must fit the free space of
+  // the temporary locations (the default place: the directory its run directory goes in).
+  void check_temp_space_for(std::uint64_t run_capacity_bytes) const {
+    std::uint64_t estimated =
+        estimated_spill_bytes(input_bytes_, run_capacity_bytes, options_.temp_codec);
+    if (estimated == 0) return;
+    std::vector<std::string> places;
+    for (const auto& dir : setup_.temp_dirs) places.push_back(dir->path());
+    if (places.empty()) {
+      places.push_back(temp_dir_place("", setup_.output.neighbour_path()).parent);
+    }
+    check_temp_space(estimated, free_temp_bytes(places), places);
+  }
+
   RunStore& run_store() {
     if (!run_store_) {
       if (setup_.temp_dirs.empty()) {  // no -T: the default place, made at the first spill
@@ -339,7 +361,7 @@ class SortJob {
       }
       std::vector<const TempDir*> dirs;
       for (const auto& dir : setup_.temp_dirs) dirs.push_back(dir.get());
-      run_store_.emplace(dirs);
+      run_store_.emplace(dirs, options_.temp_codec);
     }
     return *run_store_;
   }
@@ -435,13 +457,19 @@ class SortJob {
     note_arena_use(used + whole);
     std::uint8_t* whole_buffer = whole == 0 ? nullptr : buffer;  // shared by the group
     buffer += whole;
+    if (!run_decoder_) run_decoder_.emplace(options_.temp_codec.format);
     std::vector<std::unique_ptr<RunReader>> readers;
     readers.reserve(count);
     for (std::size_t idx = first; idx < first + count; ++idx) {
-      readers.push_back(std::make_unique<RunReader>(*run_store_, runs_[idx], buffer, whole_buffer));
+      readers.push_back(std::make_unique<RunReader>(*run_store_, runs_[idx], *run_decoder_, buffer,
+                                                    whole_buffer));
       buffer += RunReader::buffer_bytes_for(runs_[idx]);
     }
     return readers;
+  }
+
+  void count_reads(const std::vector<std::unique_ptr<RunReader>>& readers) noexcept {
+    for (const auto& reader : readers) summary_.temp_read_bytes += reader->bytes_read();
   }
 
   static std::vector<RecordStream*> stream_pointers(
@@ -497,6 +525,7 @@ class SortJob {
           RunRecordSizes sizes;
           std::uint64_t records = merge_into(streams, *writer, &sizes);
           merged.push_back(run_store_->end_run(*writer, records, sizes));
+          count_reads(readers);
           break;
         } catch (const IoError& error) {
           if (!RunStore::is_disk_full(error) || !run_store_->next_location()) throw;
@@ -543,6 +572,8 @@ class SortJob {
     RunRecordSizes sizes;
     std::uint64_t count = merge_into(streams, *sink, &sizes);
     summary_.output_bytes = sink->finish();
+    count_reads(readers);
+    summary_.temp_peak_bytes = run_store_->peak_live_bytes();
     sink_ = std::move(sink);
     return count;
   }
@@ -563,6 +594,8 @@ class SortJob {
   RunRecordSizes run_sizes_;          // of the records in the arena
   std::unique_ptr<RecordSink> sink_;  // kept until the output is committed (its index)
   std::optional<RunStore> run_store_;
+  Reservation run_decoder_state_;            // reserved before the arena is planned
+  std::optional<BlockDecoder> run_decoder_;  // made at the first merge; serves every reader
   std::vector<RunInfo> runs_;
   SortSummary summary_;
   Progress progress_;

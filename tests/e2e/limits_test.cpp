@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -277,6 +278,30 @@ TEST(CramWithoutReference, SaysHowToGiveIt) {
   EXPECT_EQ(not_fasta.exit_code, kRuntimeError) << not_fasta.describe();
   EXPECT_TRUE(is_one_error_line(not_fasta.stderr_text));
   EXPECT_TRUE(list_directory(out_dir).empty()) << join_lines(list_directory(out_dir));
+}
+
+// A -T on a file system too small for the runs: refused before any reading, in one line that
+// gives both figures; nothing is left behind. Needs a tmpfs mount (root); skipped otherwise.
+TEST(TempSpace, TooSmallTemporaryDiskIsRefusedBeforeReading) {
+  ScratchDir scratch;
+  std::string small = scratch.subdir("small");
+  std::string mount_command = "mount -t tmpfs -o size=2m tmpfs " + small + " 2>/dev/null";
+  if (std::system(mount_command.c_str()) != 0) GTEST_SKIP() << "cannot mount a tmpfs here";
+  std::string input = generated_bam(200'000, 11);
+  std::string output = scratch.file("out.bam");
+  ProcessResult result =
+      run_samsort({"--debug-max-run-bytes", "8M", "-T", small, "-o", output, input});
+  ProcessResult stored = run_samsort({"--debug-max-run-bytes", "8M", "--temp-compression", "none",
+                                      "-T", small, "-o", output, input});
+  std::vector<std::string> left = list_directory(small);
+  std::system(("umount " + small).c_str());
+  EXPECT_EQ(result.exit_code, kRuntimeError) << result.describe();
+  EXPECT_TRUE(is_one_error_line(result.stderr_text));
+  EXPECT_TRUE(contains(result.stderr_text, "of temporary runs, but only")) << result.stderr_text;
+  EXPECT_TRUE(contains(result.stderr_text, small)) << result.stderr_text;
+  EXPECT_EQ(stored.exit_code, kRuntimeError) << stored.describe();
+  EXPECT_FALSE(path_exists(output));
+  EXPECT_TRUE(left.empty()) << join_lines(left);
 }
 
 }  // namespace

@@ -39,14 +39,27 @@ struct SpillFigures {
   std::string json;
 };
 
-SpillFigures sort_with_stats(const ScratchDir& scratch, bool through_pipe) {
+// Runs stored (--temp-compression none, unless `temp_compression` says otherwise), so that the
+// spilled bytes are the record bytes the plan chose to spill.
+SpillFigures sort_with_stats(const ScratchDir& scratch, bool through_pipe,
+                             const std::string& temp_compression = "none") {
   std::string input = generated_bam(kRecords, kSeed);
-  std::string stats = scratch.file(through_pipe ? "pipe.json" : "file.json");
-  std::string output = scratch.file(through_pipe ? "pipe.bam" : "file.bam");
+  std::string name = (through_pipe ? "pipe-" : "file-") + temp_compression;
+  std::string stats = scratch.file(name + ".json");
+  std::string output = scratch.file(name + ".bam");
   ProcessOptions options;
-  std::vector<std::string> args{
-      "-@", "2",   "--debug-max-run-bytes", kRunBytes, "-T", scratch.path(), "--stats", stats,
-      "-o", output};
+  std::vector<std::string> args{"-@",
+                                "2",
+                                "--debug-max-run-bytes",
+                                kRunBytes,
+                                "--temp-compression",
+                                temp_compression,
+                                "-T",
+                                scratch.path(),
+                                "--stats",
+                                stats,
+                                "-o",
+                                output};
   if (through_pipe) {
     options.stdin_path = input;
     args.push_back("-");
@@ -91,6 +104,43 @@ TEST(SpillPlan, StatsJsonCarriesTheDocumentedFigures) {
   for (const char* phase : {"read", "sort", "spill", "merge_write"}) {
     EXPECT_GE(stats_number(json, phase), 0) << phase << " missing in " << json;
   }
+  // One run, no pass: all of it on disk at once, and read back once.
+  EXPECT_EQ(stats_number(json, "temp_peak_bytes"), figures.bytes_spilled) << json;
+  EXPECT_EQ(stats_number(json, "temp_bytes_read"), figures.bytes_spilled) << json;
+  EXPECT_TRUE(contains(json, "\"temp_compression\": \"none\"")) << json;
+}
+
+// The default zstd runs: the same plan and output (checked against samtools in
+// sort_with_stats) in well under half the bytes of stored runs.
+TEST(SpillPlan, CompressedRunsTakeAFractionOfStoredOnes) {
+  ScratchDir scratch;
+  SpillFigures stored = sort_with_stats(scratch, false, "none");
+  SpillFigures compressed = sort_with_stats(scratch, false, "1");
+  EXPECT_EQ(compressed.runs_spilled, stored.runs_spilled);
+  EXPECT_GT(compressed.bytes_spilled, 0) << compressed.json;
+  EXPECT_LT(compressed.bytes_spilled, 0.5 * stored.bytes_spilled) << compressed.json;
+  EXPECT_TRUE(contains(compressed.json, "\"temp_compression\": \"zstd-1\"")) << compressed.json;
+  EXPECT_EQ(stats_number(compressed.json, "temp_bytes_read"), compressed.bytes_spilled);
+}
+
+// Intermediate merge passes write runs again: the bytes written exceed the peak on disk, and
+// every byte written is read back.
+TEST(SpillPlan, MergePassesWriteMoreThanThePeakOnDisk) {
+  ScratchDir scratch;
+  std::string input = generated_bam(kRecords, kSeed);
+  std::string stats = scratch.file("passes.json");
+  std::string output = scratch.file("passes.bam");
+  ProcessResult result =
+      run_samsort({"-@", "2", "--debug-max-run-bytes", "4M", "--debug-max-fan-in", "2", "-T",
+                   scratch.path(), "--stats", stats, "-o", output, input});
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  EXPECT_TRUE(same_records_in_order(samtools_reference(input), output));
+  std::string json = read_file(stats);
+  double written = stats_number(json, "bytes_spilled");
+  EXPECT_GT(stats_number(json, "merge_passes"), 0) << json;
+  EXPECT_GT(stats_number(json, "temp_peak_bytes"), 0) << json;
+  EXPECT_LT(stats_number(json, "temp_peak_bytes"), written) << json;
+  EXPECT_EQ(stats_number(json, "temp_bytes_read"), written) << json;
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "samsort/core/config.hpp"
 #include "samsort/core/memory_limit.hpp"
+#include "samsort/io/block_codec.hpp"
 #include "samsort/io/output_format.hpp"
 #include "samsort/order/order_names.hpp"
 
@@ -24,6 +26,7 @@ struct SortOptions {
   BudgetSource budget_source = BudgetSource::kDefault;
   std::vector<std::string> tmp_options;  // every -T, in order: spill moves on when one is full
   int samtools_level = -1;               // -l on samtools' 0-9 scale, -1 = default
+  BlockCodec temp_codec{BlockFormat::kZstd, config::kSpillZstdLevel};  // --temp-compression
   SortOrder order = SortOrder::kCoordinate;
   std::string sort_tag;                 // -t TAG: primary key, the order above secondary
   bool write_program_line = true;       // false with --no-PG

@@ -82,12 +82,34 @@ inline constexpr std::size_t kInputMinSlots = 4;
 inline constexpr std::size_t kOutputSlotsPerThread = 4;
 inline constexpr std::size_t kOutputMinSlots = 4;
 
-// Spill runs: libdeflate level for temporary run files. Measured 2026-11-21 on the 2-core
-// machine, 2.5M-record BAM (835 MB uncompressed), -@2, 800 MiB, one spilled run: level 1
-// spent 3.1 s in the spill phase and 15.3 s in all; stored blocks (0) 0.3 s and 11.3 s, at
-// the cost of ~3x the temporary disk bytes (run files are unlinked, and the merge punches
-// holes in merged runs). Re-measure before changing.
-inline constexpr int kSpillLibdeflateLevel = 0;
+// Spill runs: zstd level of the temporary run blocks (--temp-compression; "none" stores BGZF
+// blocks). bench/SPILL.md (bench/spill_codec.cpp, 64 KiB blocks of the art-4M set's sorted
+// records, one core): zstd 1 takes 0.288 bytes per record byte, as libdeflate 1 (0.289, what
+// samtools' temporary files use), compressing at 332 vs 268 MB/s and decompressing at 1212 vs
+// 927 MB/s; lz4 (0.46) and zstd's negative levels (0.33-0.40) would exceed samtools' temporary
+// bytes. The whole sort (art-4M, -@2, 800M): zstd 1 21.6 s and 0.24 GB of temporary disk,
+// stored 22.1 s and 0.76 GB, samtools 27.9 s and 0.49 GB (one run each).
+inline constexpr int kSpillZstdLevel = 1;
+inline constexpr int kMaxTempCompressionLevel = 19;
+// Spill estimate for the free-space check: temporary bytes per byte of a BAM input file, upper
+// figures (zstd 1 runs of sorted records: ~0.8x an aligner-order level-6 BAM; stored runs
+// 2.6x on the 60M set).
+inline constexpr double kSpillBytesPerInputByteZstd = 1.1;
+inline constexpr double kSpillBytesPerInputByteStored = 3.0;
+// Record bytes per byte of a BAM file, for the same estimate (level-6 BAM: ~3.3; the bound is
+// kept low so that only inputs clearly beyond one run are checked).
+inline constexpr double kRecordBytesPerBamByte = 2.5;
+
+// Codec state per compressor or decoder, allocated by libdeflate and zstd (measured with
+// mallinfo2 on 64 KiB blocks, libdeflate 1.14, zstd 1.5.4, rounded up).
+inline constexpr std::size_t kLibdeflateFastCompressorBytes = 256 * kKiB;   // level 0-1
+inline constexpr std::size_t kLibdeflateCompressorBytes = 768 * kKiB;       // level 2-9
+inline constexpr std::size_t kLibdeflateOptimalCompressorBytes = 9 * kMiB;  // level 10-12
+inline constexpr std::size_t kLibdeflateDecompressorBytes = 16 * kKiB;
+inline constexpr std::size_t kZstdLevel1CompressorBytes = 384 * kKiB;
+inline constexpr std::size_t kZstdLevel3CompressorBytes = 768 * kKiB;
+inline constexpr std::size_t kZstdCompressorBytes = 2 * kMiB;  // levels 4-19 (19: 1.8 MB)
+inline constexpr std::size_t kZstdDecompressorBytes = 128 * kKiB;
 
 // Merge: per-run read buffer = one compressed + one decompressed BGZF block, plus room for
 // one record that spans blocks (at least this much; larger if the run holds larger records).

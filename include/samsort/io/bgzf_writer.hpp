@@ -1,7 +1,8 @@
 // BgzfWriter: a bounded ring of BGZF block slots. The producer copies bytes into the current
 // slot; full slots are compressed by worker threads (libdeflate, one compressor per worker)
 // and written in order by one writer thread. When every slot is in flight the producer waits.
-// Used for the final output and for spilled runs. Ring memory comes from the budget.
+// Used for the final output and for spilled runs (whose blocks may be zstd: block_codec.hpp).
+// Ring memory and the compressors' state come from the budget.
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "samsort/core/memory_budget.hpp"
+#include "samsort/io/block_codec.hpp"
 #include "samsort/io/ordered_ring.hpp"
 
 namespace samsort {
@@ -38,14 +40,15 @@ struct BgzfWriterSettings {
   std::string path;  // names the destination in error messages
   BgzfWriteMode mode = BgzfWriteMode::kStream;
   std::uint64_t start_offset = 0;  // file offset of the first block (kPositional)
-  int libdeflate_level = 6;
-  std::size_t threads = 1;  // compression workers
+  BlockCodec codec{};              // BGZF at libdeflate level 6 unless said
+  std::size_t threads = 1;         // compression workers
 };
 
 class BgzfWriter {
  public:
-  // Bytes of budget a writer with `threads` workers reserves (for planning).
-  static std::size_t reserved_bytes_for(std::size_t threads) noexcept;
+  // Bytes of budget a writer with `threads` workers reserves (for planning): its ring and each
+  // worker's compressor state.
+  static std::size_t reserved_bytes_for(std::size_t threads, const BlockCodec& codec) noexcept;
   // Bytes set_mark_observer() reserves for such a writer.
   static std::size_t mark_table_bytes_for(std::size_t threads) noexcept;
   // The most marks such a writer holds before its observer has seen them (every slot full of
@@ -112,8 +115,9 @@ class BgzfWriter {
   std::string path_;
   std::uint64_t offset_;
   bool positional_;
-  int level_;
+  BlockCodec codec_;
   std::size_t worker_count_;
+  Reservation codec_state_;
   MappedBuffer buffers_;
   std::vector<Slot> slots_;
   OrderedRing ring_;

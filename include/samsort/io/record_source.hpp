@@ -27,6 +27,8 @@ class RecordSource {
   // Compressed offset (BAM) or record number (SAM/CRAM) of the last announced record.
   virtual std::uint64_t record_offset() const noexcept = 0;
   virtual bool missing_eof_marker() const noexcept { return false; }
+  // The input is BGZF-compressed BAM (samsort's own reader), not SAM or CRAM through htslib.
+  virtual bool is_bam() const noexcept { return false; }
   // Input bytes consumed so far and the input's size if known (0 otherwise), for progress.
   virtual std::uint64_t bytes_consumed() const noexcept = 0;
 

@@ -1,7 +1,8 @@
 // Spilled runs. A RunStore keeps every run of the sort in one unlinked temporary file per
 // temp location (so a killed process leaves no run files behind and fan-in is not limited by
 // open files); when a location fills up, runs move on to the next one. A run is a byte range
-// holding a BGZF stream of raw BAM records (block_size included, no header). A RunReader
+// holding blocks (BGZF or zstd, block_codec.hpp) of raw BAM records (block_size included, no
+// header). A RunReader
 // streams one run back through a caller-provided buffer: one compressed block, one payload
 // block, one spanning record (or, for a record above config::kMergeWholeRecordMaxBytes, its
 // key copy; the whole record is read back on demand into a buffer the merge's readers share).
@@ -13,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "samsort/io/bgzf_block.hpp"
+#include "samsort/io/block_codec.hpp"
 #include "samsort/io/file_io.hpp"
 #include "samsort/io/record_stream.hpp"
 
@@ -43,10 +44,10 @@ struct RunRecordSizes {
 class RunStore {
  public:
   // One location.
-  explicit RunStore(const TempDir& dir);
+  RunStore(const TempDir& dir, const BlockCodec& codec);
   // Several locations (-T given more than once), in order of use; at least one. The TempDirs
   // must outlive the store. Throws IoError if a run file cannot be created in one of them.
-  explicit RunStore(const std::vector<const TempDir*>& dirs);
+  RunStore(const std::vector<const TempDir*>& dirs, const BlockCodec& codec);
   RunStore(const RunStore&) = delete;
   RunStore& operator=(const RunStore&) = delete;
 
@@ -55,6 +56,12 @@ class RunStore {
   RunInfo end_run(BgzfWriter& writer, std::uint64_t record_count, const RunRecordSizes& sizes);
   // Frees the disk space of a run that has been merged (hole punching, best effort).
   void discard(const RunInfo& run) noexcept;
+  // How the runs' blocks are compressed.
+  const BlockCodec& codec() const noexcept { return codec_; }
+  // Bytes of runs written (merge passes included), and the most held at once (written and
+  // not yet discarded): the temporary disk the runs took.
+  std::uint64_t total_bytes_written() const noexcept { return total_written_; }
+  std::uint64_t peak_live_bytes() const noexcept { return peak_live_; }
 
   // After a run's writer failed because its location is full (is_disk_full()), with the writer
   // destroyed: gives the partial run's bytes back and makes the next location current, so the
@@ -86,8 +93,12 @@ class RunStore {
   };
 
   std::vector<Location> locations_;
+  BlockCodec codec_;
   std::size_t current_ = 0;
   std::uint64_t run_start_ = 0;
+  std::uint64_t total_written_ = 0;
+  std::uint64_t live_ = 0;
+  std::uint64_t peak_live_ = 0;
 };
 
 class RunReader final : public RecordStream {
@@ -103,9 +114,12 @@ class RunReader final : public RecordStream {
 
   // `buffer` must hold buffer_bytes_for(run) bytes, `whole_buffer` whole_bytes_for(run) bytes
   // (nullptr when that is 0); both outlive the reader. Readers whose whole() calls do not
-  // overlap (one merge) may share `whole_buffer`.
-  RunReader(const RunStore& store, const RunInfo& run, std::uint8_t* buffer,
+  // overlap (one merge) may share `whole_buffer`. `decoder` (of the store's codec's format)
+  // serves every reader of one thread and outlives them.
+  RunReader(const RunStore& store, const RunInfo& run, BlockDecoder& decoder, std::uint8_t* buffer,
             std::uint8_t* whole_buffer = nullptr);
+  // Compressed bytes read from the run file so far (whole() re-reads included).
+  std::uint64_t bytes_read() const noexcept { return bytes_read_; }
 
   // The next record (pointing at its block_size), valid until the next call; nullptr at the
   // end of the run. A record above config::kMergeWholeRecordMaxBytes that spans blocks comes
@@ -140,7 +154,8 @@ class RunReader final : public RecordStream {
   std::uint64_t copy_block_offset_ = 0;
   std::size_t copy_payload_offset_ = 0;
   std::size_t copy_record_bytes_ = 0;
-  BlockInflater inflater_;
+  std::uint64_t bytes_read_ = 0;
+  BlockDecoder& decoder_;
 };
 
 }  // namespace samsort

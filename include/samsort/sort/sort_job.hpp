@@ -11,9 +11,11 @@ namespace samsort {
 
 struct SortSummary {
   std::uint64_t records = 0;
-  std::uint64_t runs = 0;           // spilled runs (0: sorted in memory)
-  std::uint64_t merge_passes = 0;   // intermediate passes before the final merge
-  std::uint64_t spilled_bytes = 0;  // bytes written to run files
+  std::uint64_t runs = 0;             // spilled runs (0: sorted in memory)
+  std::uint64_t merge_passes = 0;     // intermediate passes before the final merge
+  std::uint64_t spilled_bytes = 0;    // bytes written to run files
+  std::uint64_t temp_read_bytes = 0;  // bytes read back from run files
+  std::uint64_t temp_peak_bytes = 0;  // most run bytes on disk at once
   std::uint64_t output_bytes = 0;
   std::uint64_t checksum = 0;  // order-independent record checksum, equal in and out
   std::size_t budget_bytes = 0;

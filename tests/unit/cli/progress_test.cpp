@@ -158,6 +158,17 @@ TEST(ProgressModelTest, UnknownInputSizeGivesRatesButNoFraction) {
   EXPECT_GT(writing.fraction, 0);
 }
 
+// Drawn before the first block is read: a file's share is 0% and its ETA not known yet.
+TEST(ProgressModelTest, FileNotYetReadIsZeroPercentWithoutAnEta) {
+  Snapshot snapshot = file_job();
+  Estimate start = estimate(snapshot, simple_costs());
+  EXPECT_TRUE(start.known);
+  EXPECT_EQ(start.fraction, 0);
+  std::string line = format_line(snapshot, start, 0, 200, false);
+  EXPECT_NE(line.find("0% reading"), std::string::npos) << line;
+  EXPECT_NE(line.find("ETA ?"), std::string::npos) << line;
+}
+
 TEST(ProgressModelTest, FractionStaysBelowOneUntilDone) {
   Snapshot snapshot = file_job();
   read_part(snapshot, 1.0);

@@ -122,10 +122,12 @@ TEST_P(BgzfRoundTripTest, FileRoundTripIsByteExact) {
                        .path = path,
                        .mode = BgzfWriteMode::kStream,
                        .start_offset = 0,
-                       .libdeflate_level = param.level,
+                       .codec = {BlockFormat::kBgzf, param.level},
                        .threads = param.writer_threads},
                       budget);
-    EXPECT_EQ(budget.reserved_bytes(), BgzfWriter::reserved_bytes_for(param.writer_threads));
+    EXPECT_EQ(
+        budget.reserved_bytes(),
+        BgzfWriter::reserved_bytes_for(param.writer_threads, {BlockFormat::kBgzf, param.level}));
     write_in_pieces(writer, data, flush_points);
     EXPECT_EQ(writer.payload_bytes(), data.size());
     written = writer.finish(true);
@@ -167,7 +169,7 @@ TEST(BgzfWriterTest, EmptyStreamIsJustTheEofMarker) {
                        .path = path,
                        .mode = BgzfWriteMode::kStream,
                        .start_offset = 0,
-                       .libdeflate_level = 6,
+                       .codec = {BlockFormat::kBgzf, 6},
                        .threads = 2},
                       budget);
     writer.flush_block();  // nothing buffered: no block
@@ -194,7 +196,7 @@ TEST(BgzfWriterTest, WithoutEofMarkerTheReaderReportsIt) {
                        .path = path,
                        .mode = BgzfWriteMode::kStream,
                        .start_offset = 0,
-                       .libdeflate_level = 1,
+                       .codec = {BlockFormat::kBgzf, 1},
                        .threads = 1},
                       budget);
     writer.write(data.data(), data.size());
@@ -223,7 +225,7 @@ TEST(BgzfWriterTest, PositionalWritersShareOneFile) {
                        .path = path,
                        .mode = BgzfWriteMode::kPositional,
                        .start_offset = kStart,
-                       .libdeflate_level = 1,
+                       .codec = {BlockFormat::kBgzf, 1},
                        .threads = 2},
                       budget);
     writer.write(first.data(), first.size());
@@ -235,7 +237,7 @@ TEST(BgzfWriterTest, PositionalWritersShareOneFile) {
                        .path = path,
                        .mode = BgzfWriteMode::kPositional,
                        .start_offset = kStart + first_bytes,
-                       .libdeflate_level = 1,
+                       .codec = {BlockFormat::kBgzf, 1},
                        .threads = 2},
                       budget);
     writer.write(second.data(), second.size());
@@ -270,7 +272,7 @@ TEST(BgzfWriterTest, PipeToConcurrentReader) {
                          .path = "pipe",
                          .mode = BgzfWriteMode::kStream,
                          .start_offset = 0,
-                         .libdeflate_level = 1,
+                         .codec = {BlockFormat::kBgzf, 1},
                          .threads = 2},
                         budget);
       write_in_pieces(writer, data, {5, 500000});
@@ -291,13 +293,13 @@ TEST(BgzfWriterTest, PipeToConcurrentReader) {
 
 TEST(BgzfWriterTest, BudgetTooSmallForTheRingThrowsResourceError) {
   for (std::size_t threads : {1u, 4u}) {
-    MemoryBudget budget(BgzfWriter::reserved_bytes_for(threads) - 1);
+    MemoryBudget budget(BgzfWriter::reserved_bytes_for(threads, {}) - 1);
     auto message = test::thrown_message<ResourceError>([&] {
       BgzfWriter writer({.fd = -1,
                          .path = "out",
                          .mode = BgzfWriteMode::kStream,
                          .start_offset = 0,
-                         .libdeflate_level = 6,
+                         .codec = {BlockFormat::kBgzf, 6},
                          .threads = threads},
                         budget);
     });
@@ -305,8 +307,8 @@ TEST(BgzfWriterTest, BudgetTooSmallForTheRingThrowsResourceError) {
     EXPECT_TRUE(test::contains(*message, "output compression ring")) << *message;
     EXPECT_EQ(budget.reserved_bytes(), 0u);
   }
-  EXPECT_GT(BgzfWriter::reserved_bytes_for(4), BgzfWriter::reserved_bytes_for(1));
-  EXPECT_GE(BgzfWriter::reserved_bytes_for(1), 4 * config::kBgzfMaxPayloadBytes);
+  EXPECT_GT(BgzfWriter::reserved_bytes_for(4, {}), BgzfWriter::reserved_bytes_for(1, {}));
+  EXPECT_GE(BgzfWriter::reserved_bytes_for(1, {}), 4 * config::kBgzfMaxPayloadBytes);
 }
 
 TEST(BgzfWriterTest, WriteFailureSurfacesAsIoError) {
@@ -321,7 +323,7 @@ TEST(BgzfWriterTest, WriteFailureSurfacesAsIoError) {
                        .path = path,
                        .mode = BgzfWriteMode::kStream,
                        .start_offset = 0,
-                       .libdeflate_level = 1,
+                       .codec = {BlockFormat::kBgzf, 1},
                        .threads = 2},
                       budget);
     writer.write(data.data(), data.size());
@@ -343,7 +345,7 @@ TEST(BgzfWriterTest, DestroyingAnUnfinishedWriterDoesNotHang) {
                        .path = path,
                        .mode = BgzfWriteMode::kStream,
                        .start_offset = 0,
-                       .libdeflate_level = 1,
+                       .codec = {BlockFormat::kBgzf, 1},
                        .threads = 3},
                       budget);
     writer.write(data.data(), data.size());

@@ -54,9 +54,14 @@ RunRecordSizes sizes_of(const Records& records) {
   return sizes;
 }
 
-class RunFileTest : public ::testing::Test {
+// Every test runs for each run block codec: stored BGZF (--temp-compression none), zstd 1 (the
+// default) and zstd 19.
+class RunFileTest : public ::testing::TestWithParam<BlockCodec> {
  protected:
-  RunFileTest() : temp_dir_(scratch_.path(), "-"), store_(temp_dir_) {}
+  RunFileTest()
+      : temp_dir_(scratch_.path(), "-"),
+        store_(temp_dir_, GetParam()),
+        decoder_(GetParam().format) {}
 
   RunInfo write_run(const Records& records, std::size_t threads) {
     std::unique_ptr<BgzfWriter> writer = store_.begin_run(threads, budget_);
@@ -67,7 +72,7 @@ class RunFileTest : public ::testing::Test {
   // Reads a whole run and compares it with `records`.
   void expect_run(const RunInfo& run, const Records& records) {
     std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
-    RunReader reader(store_, run, buffer.data());
+    RunReader reader(store_, run, decoder_, buffer.data());
     for (std::size_t idx = 0; idx < records.size(); ++idx) {
       const std::uint8_t* record = reader.next();
       ASSERT_NE(record, nullptr) << "record " << idx << " missing";
@@ -82,10 +87,11 @@ class RunFileTest : public ::testing::Test {
   test::ScratchDir scratch_;
   TempDir temp_dir_;
   RunStore store_;
+  BlockDecoder decoder_;
   MemoryBudget budget_{64 * config::kMiB};
 };
 
-TEST_F(RunFileTest, RunsReadBackByteExactInAnyOrder) {
+TEST_P(RunFileTest, RunsReadBackByteExactInAnyOrder) {
   Records small = make_records(3000, 0, 0, 1);
   Records mixed = make_records(40, 4, 150 * 1024, 2);  // every 4th record is ~150 KB
   Records empty;
@@ -116,15 +122,15 @@ TEST_F(RunFileTest, RunsReadBackByteExactInAnyOrder) {
   expect_run(mixed_run, mixed);  // a run can be read again
 }
 
-TEST_F(RunFileTest, InterleavedReadersKeepTheirRecordsValid) {
+TEST_P(RunFileTest, InterleavedReadersKeepTheirRecordsValid) {
   Records first = make_records(200, 7, 100 * 1024, 4);
   Records second = make_records(300, 0, 0, 5);
   RunInfo first_run = write_run(first, 2);
   RunInfo second_run = write_run(second, 2);
   std::vector<std::uint8_t> first_buffer(RunReader::buffer_bytes_for(first_run));
   std::vector<std::uint8_t> second_buffer(RunReader::buffer_bytes_for(second_run));
-  RunReader first_reader(store_, first_run, first_buffer.data());
-  RunReader second_reader(store_, second_run, second_buffer.data());
+  RunReader first_reader(store_, first_run, decoder_, first_buffer.data());
+  RunReader second_reader(store_, second_run, decoder_, second_buffer.data());
   std::size_t first_idx = 0;
   std::size_t second_idx = 0;
   const std::uint8_t* held = nullptr;
@@ -150,7 +156,7 @@ TEST_F(RunFileTest, InterleavedReadersKeepTheirRecordsValid) {
   EXPECT_EQ(second_reader.next(), nullptr);
 }
 
-TEST_F(RunFileTest, DiscardDoesNotDisturbOtherRuns) {
+TEST_P(RunFileTest, DiscardDoesNotDisturbOtherRuns) {
   Records a = make_records(2000, 0, 0, 6);
   Records b = make_records(30, 5, 150 * 1024, 7);
   Records c = make_records(2000, 0, 0, 8);
@@ -167,7 +173,7 @@ TEST_F(RunFileTest, DiscardDoesNotDisturbOtherRuns) {
   expect_run(c_run, c);
 }
 
-TEST_F(RunFileTest, RunFileIsUnlinked) {
+TEST_P(RunFileTest, RunFileIsUnlinked) {
   RunInfo run = write_run(make_records(10, 0, 0, 10), 1);
   EXPECT_GT(run.bytes, 0u);
   struct stat info {};
@@ -177,36 +183,34 @@ TEST_F(RunFileTest, RunFileIsUnlinked) {
   EXPECT_EQ(access(store_.path().c_str(), F_OK), -1);
 }
 
-TEST_F(RunFileTest, CorruptBlockIsAFormatError) {
+TEST_P(RunFileTest, CorruptBlockIsAFormatError) {
   Records records = make_records(3000, 0, 0, 11);
   RunInfo run = write_run(records, 1);
-  // Flip a byte of the first block's CRC.
-  std::uint8_t header[18];
-  ASSERT_EQ(pread(store_.fd(), header, sizeof header, static_cast<off_t>(run.offset)), 18);
-  std::size_t block_bytes = static_cast<std::size_t>(header[16] | (header[17] << 8)) + 1;
-  off_t crc_at = static_cast<off_t>(run.offset + block_bytes - 8);
+  // Flip a byte inside the first block, past its header: its checksum (BGZF's CRC32, zstd's
+  // content checksum) or its data no longer hold.
+  off_t flip_at = static_cast<off_t>(run.offset + 1000);
   std::uint8_t byte = 0;
-  ASSERT_EQ(pread(store_.fd(), &byte, 1, crc_at), 1);
+  ASSERT_EQ(pread(store_.fd(), &byte, 1, flip_at), 1);
   byte ^= 0x5a;
-  ASSERT_EQ(pwrite(store_.fd(), &byte, 1, crc_at), 1);
+  ASSERT_EQ(pwrite(store_.fd(), &byte, 1, flip_at), 1);
   std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
-  RunReader reader(store_, run, buffer.data());
+  RunReader reader(store_, run, decoder_, buffer.data());
   auto message = test::thrown_message<FormatError>([&] { reader.next(); });
   ASSERT_TRUE(message.has_value());
   EXPECT_TRUE(test::contains(*message, "damaged run file")) << *message;
 }
 
-TEST_F(RunFileTest, FewerRecordsThanRecordedIsAFormatError) {
+TEST_P(RunFileTest, FewerRecordsThanRecordedIsAFormatError) {
   Records records = make_records(100, 0, 0, 12);
   RunInfo run = write_run(records, 1);
   run.record_count += 1;
   std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
-  RunReader reader(store_, run, buffer.data());
+  RunReader reader(store_, run, decoder_, buffer.data());
   for (std::size_t idx = 0; idx < records.size(); ++idx) ASSERT_NE(reader.next(), nullptr);
   EXPECT_THROW(reader.next(), FormatError);
 }
 
-TEST_F(RunFileTest, RecordLargerThanRecordedIsAFormatError) {
+TEST_P(RunFileTest, RecordLargerThanRecordedIsAFormatError) {
   Records records = make_records(8, 4, 150 * 1024, 13);
   RunInfo run = write_run(records, 1);
   RunInfo understated = run;
@@ -214,7 +218,7 @@ TEST_F(RunFileTest, RecordLargerThanRecordedIsAFormatError) {
   understated.max_copy_bytes = 1000;
   // The buffer is sized for the truth so that a missing check cannot overrun it.
   std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
-  RunReader reader(store_, understated, buffer.data());
+  RunReader reader(store_, understated, decoder_, buffer.data());
   EXPECT_THROW(
       {
         while (reader.next() != nullptr) {
@@ -259,7 +263,7 @@ std::vector<std::uint8_t> expected_copy(const std::vector<std::uint8_t>& record)
   return copy;
 }
 
-TEST_F(RunFileTest, HugeRecordsComeAsKeyCopiesAndReadBackWhole) {
+TEST_P(RunFileTest, HugeRecordsComeAsKeyCopiesAndReadBackWhole) {
   Records records = make_huge_records(12, 21);
   RunInfo run = write_run(records, 2);
   EXPECT_GT(run.max_record_bytes, config::kMergeWholeRecordMaxBytes);
@@ -270,7 +274,7 @@ TEST_F(RunFileTest, HugeRecordsComeAsKeyCopiesAndReadBackWhole) {
 
   std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
   std::vector<std::uint8_t> whole(RunReader::whole_bytes_for(run));
-  RunReader reader(store_, run, buffer.data(), whole.data());
+  RunReader reader(store_, run, decoder_, buffer.data(), whole.data());
   std::size_t copies = 0;
   for (std::size_t idx = 0; idx < records.size(); ++idx) {
     const std::uint8_t* got = reader.next();
@@ -291,7 +295,7 @@ TEST_F(RunFileTest, HugeRecordsComeAsKeyCopiesAndReadBackWhole) {
   EXPECT_EQ(reader.next(), nullptr);
 }
 
-TEST_F(RunFileTest, ReadersShareOneWholeRecordBuffer) {
+TEST_P(RunFileTest, ReadersShareOneWholeRecordBuffer) {
   Records first = make_huge_records(9, 22);
   Records second = make_huge_records(9, 23);
   RunInfo first_run = write_run(first, 1);
@@ -300,8 +304,8 @@ TEST_F(RunFileTest, ReadersShareOneWholeRecordBuffer) {
   std::vector<std::uint8_t> second_buffer(RunReader::buffer_bytes_for(second_run));
   std::vector<std::uint8_t> whole(
       std::max(RunReader::whole_bytes_for(first_run), RunReader::whole_bytes_for(second_run)));
-  RunReader first_reader(store_, first_run, first_buffer.data(), whole.data());
-  RunReader second_reader(store_, second_run, second_buffer.data(), whole.data());
+  RunReader first_reader(store_, first_run, decoder_, first_buffer.data(), whole.data());
+  RunReader second_reader(store_, second_run, decoder_, second_buffer.data(), whole.data());
   for (std::size_t idx = 0; idx < first.size(); ++idx) {
     const std::uint8_t* from_first = first_reader.next();
     const std::uint8_t* from_second = second_reader.next();
@@ -316,14 +320,24 @@ TEST_F(RunFileTest, ReadersShareOneWholeRecordBuffer) {
   }
 }
 
-TEST_F(RunFileTest, HugeRecordWithoutAWholeBufferIsAFormatError) {
+TEST_P(RunFileTest, HugeRecordWithoutAWholeBufferIsAFormatError) {
   Records records = make_huge_records(3, 24);
   RunInfo run = write_run(records, 1);
   std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
-  RunReader reader(store_, run, buffer.data());  // no whole-record buffer
+  RunReader reader(store_, run, decoder_, buffer.data());  // no whole-record buffer
   ASSERT_NE(reader.next(), nullptr);
   EXPECT_THROW(reader.next(), FormatError);
 }
+
+INSTANTIATE_TEST_SUITE_P(Codecs, RunFileTest,
+                         ::testing::Values(BlockCodec{BlockFormat::kBgzf, 0},
+                                           BlockCodec{BlockFormat::kZstd, 1},
+                                           BlockCodec{BlockFormat::kZstd, 19}),
+                         [](const ::testing::TestParamInfo<BlockCodec>& param_info) {
+                           return param_info.param.format == BlockFormat::kBgzf
+                                      ? std::string("Stored")
+                                      : "Zstd" + std::to_string(param_info.param.level);
+                         });
 
 }  // namespace
 }  // namespace samsort

@@ -40,10 +40,14 @@ std::uint64_t file_bytes(int fd) {
   return static_cast<std::uint64_t>(info.st_size);
 }
 
+constexpr BlockCodec kCodec{BlockFormat::kZstd, 1};
+
 class RunStoreLocationsTest : public ::testing::Test {
  protected:
   RunStoreLocationsTest()
-      : first_(scratch_.path(), "-"), second_(scratch_.path(), "-"), store_({&first_, &second_}) {}
+      : first_(scratch_.path(), "-"),
+        second_(scratch_.path(), "-"),
+        store_({&first_, &second_}, kCodec) {}
 
   RunInfo write_run(const Records& records) {
     std::unique_ptr<BgzfWriter> writer = store_.begin_run(1, budget_);
@@ -53,7 +57,8 @@ class RunStoreLocationsTest : public ::testing::Test {
 
   void expect_reads_back(const RunInfo& run, const Records& records) {
     std::vector<std::uint8_t> buffer(RunReader::buffer_bytes_for(run));
-    RunReader reader(store_, run, buffer.data());
+    BlockDecoder decoder(kCodec.format);
+    RunReader reader(store_, run, decoder, buffer.data());
     for (const auto& record : records) {
       const std::uint8_t* got = reader.next();
       ASSERT_NE(got, nullptr);
@@ -109,7 +114,7 @@ TEST(RunStoreDiskFull, RecognisesFullDisksOnly) {
 }
 
 TEST(RunStoreDiskFull, NeedsALocation) {
-  EXPECT_THROW(RunStore(std::vector<const TempDir*>{}), Error);
+  EXPECT_THROW(RunStore(std::vector<const TempDir*>{}, kCodec), Error);
 }
 
 }  // namespace
