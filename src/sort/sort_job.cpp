@@ -32,6 +32,7 @@
 #include "samsort/io/output_file.hpp"
 #include "samsort/io/record_sink.hpp"
 #include "samsort/io/record_source.hpp"
+#include "samsort/merge/merge_plan.hpp"
 #include "samsort/merge/merger.hpp"
 #include "samsort/merge/run_file.hpp"
 #include "samsort/merge/temp_dir.hpp"
@@ -423,22 +424,9 @@ class SortJob {
     return count;
   }
 
-  // Merge plan: how many runs from `first` can be merged at once inside `buffer_bytes`: their
-  // read buffers plus one whole-record buffer for the largest huge record among them.
+  // How many runs from `first` one merge takes inside `buffer_bytes` (merge/merge_plan.hpp).
   std::size_t fan_in_from(std::size_t first, std::size_t buffer_bytes) const {
-    std::size_t used = 0;
-    std::size_t whole = 0;
-    std::size_t count = 0;
-    std::size_t limit = options_.debug_max_fan_in != 0 ? options_.debug_max_fan_in : runs_.size();
-    for (std::size_t idx = first; idx < runs_.size() && count < limit; ++idx) {
-      std::size_t need = RunReader::buffer_bytes_for(runs_[idx]);
-      std::size_t need_whole = std::max(whole, RunReader::whole_bytes_for(runs_[idx]));
-      if (used + need + need_whole > buffer_bytes) break;
-      used += need;
-      whole = need_whole;
-      ++count;
-    }
-    return count;
+    return merge_fan_in(runs_, first, buffer_bytes, options_.debug_max_fan_in);
   }
 
   // Opens readers for runs [first, first + count) with buffers carved from `buffer`.
@@ -506,20 +494,15 @@ class SortJob {
     for (const RunInfo& run : runs_) pass_bytes += run.bytes;
     progress_.begin_merge_pass(pass_bytes);
     std::vector<RunInfo> merged;
-    std::size_t first = 0;
-    while (first < runs_.size()) {
-      std::size_t count = fan_in_from(first, merge_region_bytes_);
-      if (count < config::kMinFanIn) {
-        if (count == 0) {
-          throw ResourceError("memory budget too small to merge runs; raise --max-memory");
-        }
-        merged.push_back(runs_[first]);
-        ++first;
+    for (const MergeGroup& group :
+         plan_merge_pass(runs_, merge_region_bytes_, options_.debug_max_fan_in)) {
+      if (group.carried) {
+        merged.push_back(runs_[group.first]);
         continue;
       }
       for (;;) {  // a full temp location: merge the group again into the next one
         try {
-          auto readers = open_readers(first, count, merge_region_);
+          auto readers = open_readers(group.first, group.count, merge_region_);
           std::vector<RecordStream*> streams = stream_pointers(readers);
           std::unique_ptr<BgzfWriter> writer = run_store_->begin_run(threads_, budget_);
           RunRecordSizes sizes;
@@ -532,12 +515,9 @@ class SortJob {
         }
       }
       summary_.spilled_bytes += merged.back().bytes;
-      for (std::size_t idx = first; idx < first + count; ++idx) run_store_->discard(runs_[idx]);
-      first += count;
-    }
-    if (merged.size() == runs_.size()) {
-      throw ResourceError("memory budget too small to merge " + std::to_string(runs_.size()) +
-                          " runs; raise --max-memory");
+      for (std::size_t idx = group.first; idx < group.first + group.count; ++idx) {
+        run_store_->discard(runs_[idx]);
+      }
     }
     runs_ = std::move(merged);
     ++summary_.merge_passes;
