@@ -40,6 +40,7 @@
 #include "samsort/order/order_dispatch.hpp"
 #include "samsort/sort/record_arena.hpp"
 #include "samsort/sort/run_sorter.hpp"
+#include "samsort/sort/spill_policy.hpp"
 #include "samsort/version.hpp"
 
 namespace samsort {
@@ -264,33 +265,20 @@ class SortJob {
     }
   }
 
-  // Early spill: true when the rest of the input (estimated from the file size and the bytes
-  // consumed so far) will not fit beside what the arena holds, but would fit in an empty
-  // arena. Spilling now keeps the whole tail of the input in memory for the final merge
-  // instead of spilling a full arena and keeping a small remainder: for an input of 2.02
-  // arenas, ~1.07 arenas are spilled instead of 2. Only for files whose size is known and
-  // whose reader counts compressed bytes (BAM); a wrong estimate costs one extra run, never
-  // correctness.
+  // Early spill (sort/spill_policy.hpp): only for a BAM file, whose reader counts bytes.
   bool rest_fits_after_spill(const RecordSource& source, const RecordArena& arena) const {
-    std::uint64_t consumed = source.bytes_consumed();
-    if (input_bytes_ == 0 || consumed == 0 || consumed >= input_bytes_ || arena.count() == 0) {
-      return false;
-    }
-    double arena_bytes_per_input_byte =
-        static_cast<double>(arena_bytes_read_) / static_cast<double>(consumed);
-    double rest = static_cast<double>(input_bytes_ - consumed) * arena_bytes_per_input_byte;
-    std::size_t used = arena.record_bytes_used() + 2 * arena.count() * sizeof(Entry);
-    // The final merge reads every spilled run beside the in-memory tail.
     RunInfo like_this_run;
     like_this_run.max_record_bytes = run_sizes_.max_record_bytes;
     like_this_run.max_copy_bytes = run_sizes_.max_copy_bytes;
-    std::size_t readers = (runs_.size() + 1) * RunReader::buffer_bytes_for(like_this_run) +
-                          RunReader::whole_bytes_for(like_this_run);
-    if (readers >= arena.capacity_bytes()) return false;
-    double room =
-        static_cast<double>(arena.capacity_bytes() - readers) * (1.0 - config::kEarlySpillMargin);
-    return rest + static_cast<double>(used) > static_cast<double>(arena.capacity_bytes()) &&
-           rest <= room;
+    return spill_early(
+        {.input_bytes = input_bytes_,
+         .input_consumed = source.bytes_consumed(),
+         .arena_bytes_read = arena_bytes_read_,
+         .arena_used_bytes = arena.record_bytes_used() + 2 * arena.count() * sizeof(Entry),
+         .arena_records = arena.count(),
+         .arena_capacity_bytes = arena.capacity_bytes(),
+         .merge_reader_bytes = (runs_.size() + 1) * RunReader::buffer_bytes_for(like_this_run) +
+                               RunReader::whole_bytes_for(like_this_run)});
   }
 
   static Entry* entries(const RecordArena& arena) {
