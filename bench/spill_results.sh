@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes bench/SPILL.md: the spill codec measurement (bench/spill_codec.cpp on the first set's
 # coordinate-sorted BAM: spilled runs hold sorted records) and the temporary disk and wall time
-# of samsort's run codecs beside samtools on each set (bench/temp_compare.sh).
+# of samsort's run codecs beside samtools on each set (bench/temp_compare.sh; the first set is
+# also fed through a pipe, for the longest blocked write).
 #
 # usage: bench/spill_results.sh [-@ THREADS] [-m MEMORY] [-r RUNS] NAME.aligner.bam...
 set -euo pipefail
@@ -36,11 +37,13 @@ out=$here/SPILL.md
   echo "|---|---|---|---|"
   "$codec_bin" "$sorted" | awk '/^codec=/ {
       split($0, f, /[ =]/); printf "| %s | %s | %s | %s |\n", f[2], f[4], f[6], f[8] }'
+  pipe=(-p)
   for input in "$@"; do
     echo
     echo "## $(basename "$input")"
     echo
-    "$here/temp_compare.sh" "${args[@]}" "$input"
+    "$here/temp_compare.sh" "${args[@]}" "${pipe[@]}" "$input"
+    pipe=()
   done
 } >"$out"
 echo "wrote $out"

@@ -4,7 +4,8 @@
 # output to /dev/null, temporary files in DIR. Peak temporary disk is measured from outside
 # (bench/peak_disk.py: the file system's used bytes), not from --stats alone.
 #
-# usage: bench/temp_compare.sh [-@ THREADS] [-m MEMORY] [-T DIR] [-r RUNS] in.bam
+# usage: bench/temp_compare.sh [-@ THREADS] [-m MEMORY] [-T DIR] [-r RUNS] [-p] in.bam
+#   -p  also feed the input through a pipe (bench/pipe_stall.py) and report the longest write
 # output: a markdown table on stdout (one row per tool and run), raw lines on stderr.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -13,12 +14,14 @@ threads=2
 memory=800M
 tmp=${TMPDIR:-/tmp}
 runs=1
-while getopts "@:m:T:r:" opt; do
+pipe=0
+while getopts "@:m:T:r:p" opt; do
   case $opt in
     @) threads=$OPTARG ;;
     m) memory=$OPTARG ;;
     T) tmp=$OPTARG ;;
     r) runs=$OPTARG ;;
+    p) pipe=1 ;;
     *) exit 2 ;;
   esac
 done
@@ -60,6 +63,7 @@ for ((run = 1; run <= runs; ++run)); do
   measure "samtools sort -m $per_thread" samtools sort -@ "$threads" -m "$per_thread" \
     -T "$work/st" -o /dev/null "$input"
 done
+((pipe)) || exit 0
 echo
 echo "Fed through a pipe in 64 KiB writes (bench/pipe_stall.py): the longest a producer waited."
 echo
