@@ -42,6 +42,16 @@ void append_u32(std::string& out, std::uint32_t value) {
   out.append(bytes, 4);
 }
 
+std::size_t line_count(const char* text, std::size_t bytes) noexcept {
+  std::size_t lines = static_cast<std::size_t>(std::count(text, text + bytes, '\n'));
+  return lines + (bytes > 0 && text[bytes - 1] != '\n' ? 1 : 0);
+}
+
+// What a header of `text_bytes` and `lines` lines holds once htslib has parsed it (config.hpp).
+std::size_t header_text_bytes(std::size_t text_bytes, std::size_t lines) noexcept {
+  return config::kHeaderTextCopies * (text_bytes + 1) + config::kHeaderBytesPerLine * lines;
+}
+
 // Longest reference name accepted (htslib has no limit; real names are far shorter).
 constexpr std::uint32_t kMaxReferenceNameBytes = 0x10000;
 // Characters of a malformed header line shown in the error message.
@@ -180,6 +190,9 @@ BamHeader BamHeader::read(BgzfReader& reader, MemoryBudget& budget) {
   header->text[text_bytes] = '\0';
   // htslib drops a trailing NUL run from l_text the same way when it reads BAM.
   header->l_text = std::strlen(header->text);
+  // The parsed records (the check's, then the job's) per line, before htslib makes them.
+  std::size_t lines = line_count(header->text, header->l_text);
+  text_claim.grow_to(header_text_bytes(text_capacity, lines));
   check_text(reader, header->text, header->l_text);
 
   std::uint32_t reference_count = read_u32(reader, "n_ref");
@@ -223,7 +236,7 @@ BamHeader BamHeader::read(BgzfReader& reader, MemoryBudget& budget) {
     header->target_name = grow_array<char*>(nullptr, 0, 1);
   }
   header->n_targets = static_cast<std::int32_t>(reference_count);
-  Reservation text_reservation = text_claim.merged(config::kHeaderTextCopies * (text_capacity + 1));
+  Reservation text_reservation = text_claim.merged(header_text_bytes(text_capacity, lines));
   Reservation references_reservation =
       references_claim.merged(capacity * config::kHeaderBytesPerReference + 2 * names_bytes);
   return BamHeader(header.release(), std::move(text_reservation),
@@ -233,12 +246,15 @@ BamHeader BamHeader::read(BgzfReader& reader, MemoryBudget& budget) {
 BamHeader BamHeader::adopt(sam_hdr_t* header, MemoryBudget& budget) {
   std::unique_ptr<sam_hdr_t, HeaderDeleter> owned(header);
   std::size_t text_bytes = sam_hdr_length(header);
-  Reservation text = budget.reserve(config::kHeaderTextCopies * (text_bytes + 1), "header text");
+  const char* text = sam_hdr_str(header);
+  Reservation text_reservation = budget.reserve(
+      header_text_bytes(text_bytes, text != nullptr ? line_count(text, text_bytes) : 0),
+      "header text");
   Reservation references =
       budget.reserve(static_cast<std::size_t>(std::max(0, sam_hdr_nref(header))) *
                          config::kHeaderBytesPerReference,
                      "header references");
-  return BamHeader(owned.release(), std::move(text), std::move(references));
+  return BamHeader(owned.release(), std::move(text_reservation), std::move(references));
 }
 
 std::int32_t BamHeader::reference_count() const noexcept { return sam_hdr_nref(header_.get()); }

@@ -9,10 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "samsort/bam/bam_record.hpp"
 #include "samsort/core/byte_order.hpp"
@@ -24,6 +26,7 @@
 #include "samsort/io/hts_log.hpp"
 #include "samsort/io/hts_record.hpp"
 #include "samsort/io/reference_fasta.hpp"
+#include "samsort/io/sam_line_reader.hpp"
 
 namespace samsort {
 
@@ -138,24 +141,39 @@ class HtsRecordSource final : public RecordSource {
     if (options_ && hts_opt_apply(file_.get(), options_.get()) != 0) {
       throw UsageError("cannot apply --input-fmt-option");
     }
+    hts::HeaderPtr owned_header;
     {
       HtsLogLevelGuard quiet;  // our error line replaces htslib's warnings
-      parse_header_.reset(sam_hdr_read(file_.get()));
+      owned_header.reset(sam_hdr_read(file_.get()));
     }
-    if (!parse_header_) throw FormatError(path_, "cannot read the SAM/CRAM header", 0);
+    if (!owned_header) throw FormatError(path_, "cannot read the SAM/CRAM header", 0);
+    // One header for htslib's parsing and the job (no second parsed copy): the job takes the
+    // BamHeader but keeps it, and this source, alive until reading ends; its @HD/@PG edits
+    // leave the reference names htslib looks up unchanged. Reserved before htslib parses the
+    // lines (sam_hdr_read holds only the text so far).
+    sam_hdr_t* shared = owned_header.get();
+    header_.emplace(BamHeader::adopt(owned_header.release(), budget));
+    parse_header_ = shared;
     if (is_cram) reserve_cram_threads(settings, budget);
-    // htslib parses records against its own copy; the job may take header() away.
-    hts::HeaderPtr copy(sam_hdr_dup(parse_header_.get()));
-    if (!copy) throw std::bad_alloc();
-    header_.emplace(BamHeader::adopt(copy.release(), budget));
-    parse_header_reservation_ = budget.reserve(header_->text().size() * 2, "header copy");
     record_.reset(bam_init1());
     if (!record_) throw std::bad_alloc();
     is_cram_ = is_cram;
     reference_given_ = !settings.reference.empty();
-    const char* text = sam_hdr_str(parse_header_.get());
-    for (std::size_t idx = 0, end = sam_hdr_length(parse_header_.get()); text && idx < end; ++idx) {
+    const char* text = sam_hdr_str(parse_header_);
+    for (std::size_t idx = 0, end = sam_hdr_length(parse_header_); text && idx < end; ++idx) {
       header_lines_ += text[idx] == '\n' ? 1 : 0;
+    }
+    const htsFormat* format = hts_get_format(file_.get());
+    if (format->format == sam) {
+      sam_record_bytes_ = std::max(config::kSamRecordMinBytes,
+                                   budget.total_bytes() / config::kSamRecordBudgetShare);
+      sam_reservation_ = budget.reserve(sam_record_bytes_, "SAM line and record buffers");
+      if (format->compression == no_compression) {
+        sam_lines_.emplace(
+            file_.get(),
+            sam_record_bytes_ * config::kSamLineShareNumerator / config::kSamLineShareDenominator,
+            path_, header_lines_ + 1);
+      }
     }
   }
 
@@ -164,9 +182,11 @@ class HtsRecordSource final : public RecordSource {
     int result;
     {
       HtsLogLevelGuard quiet;
-      result = sam_read1(file_.get(), parse_header_.get(), record_.get());
+      result = sam_lines_ ? sam_lines_->read(parse_header_, record_.get())
+                          : sam_read1(file_.get(), parse_header_, record_.get());
     }
     if (result == -1) return 0;
+    if (result >= 0 && sam_record_bytes_ != 0) check_sam_buffers();
     if (result < -1) {
       // BAM comes here only when it is not BGZF (plain gzip or uncompressed).
       bool is_sam = hts_get_format(file_.get())->format == sam;
@@ -199,6 +219,23 @@ class HtsRecordSource final : public RecordSource {
   std::uint64_t bytes_consumed() const noexcept override { return 0; }
 
  private:
+  // The SAM line and record buffers must stay within their share of the budget. A line read
+  // here is bounded before it is held; htslib's own (BGZF-compressed SAM) and the record it
+  // parses into are checked once made, and refused in one line when over.
+  void check_sam_buffers() const {
+    std::size_t line = sam_lines_ ? sam_lines_->buffer_bytes() : file_->line.m;
+    std::size_t held = line + record_->m_data;
+    if (held <= sam_record_bytes_) return;
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "SAM record %llu needs %.1f MiB of buffers, more than the %.1f MiB the memory "
+                  "budget gives one record; raise --max-memory",
+                  static_cast<unsigned long long>(records_) + 1,
+                  static_cast<double>(held) / config::kMiB,
+                  static_cast<double>(sam_record_bytes_) / config::kMiB);
+    throw ResourceError(path_ + ": " + text);
+  }
+
   // --input-fmt-option key=value list as htslib options. Throws UsageError.
   static hts::OptionsPtr parse_options(const std::vector<std::string>& texts) {
     hts_opt* list = nullptr;
@@ -216,11 +253,11 @@ class HtsRecordSource final : public RecordSource {
   void reserve_cram_threads(const InputSettings& settings, MemoryBudget& budget) {
     char sort_order[32] = {};
     kstring_t value = KS_INITIALIZE;
-    if (sam_hdr_find_tag_hd(parse_header_.get(), "SO", &value) == 0 && value.s != nullptr) {
+    if (sam_hdr_find_tag_hd(parse_header_, "SO", &value) == 0 && value.s != nullptr) {
       std::strncpy(sort_order, value.s, sizeof(sort_order) - 1);
     }
     ks_free(&value);
-    CramReference reference = cram_reference(parse_header_.get(), !settings.reference.empty(),
+    CramReference reference = cram_reference(parse_header_, !settings.reference.empty(),
                                              std::strcmp(sort_order, "coordinate") == 0);
     std::size_t threads =
         codec_threads(kCramDecoderMemory, settings.threads, budget.total_bytes(), reference);
@@ -241,9 +278,11 @@ class HtsRecordSource final : public RecordSource {
   // the options (kept as long as the file, as htslib may refer to them) last.
   hts::OptionsPtr options_;
   hts::FilePtr file_;
-  hts::HeaderPtr parse_header_;
-  Reservation parse_header_reservation_;
+  sam_hdr_t* parse_header_ = nullptr;  // the BamHeader's, wherever the job moved it
   hts::RecordPtr record_;
+  Reservation sam_reservation_;
+  std::size_t sam_record_bytes_ = 0;        // SAM: the line and record buffers' share
+  std::optional<SamLineReader> sam_lines_;  // uncompressed SAM: lines read with a bound
   std::uint64_t records_ = 0;
   bool is_cram_ = false;
   bool reference_given_ = false;    // --reference given (CRAM decode errors say what to check)

@@ -361,5 +361,153 @@ TEST_F(HugeRecordMemoryTest, RecordLargerThanTheBudgetIsRefused) {
   EXPECT_EQ(list_directory(scratch.path()), std::vector<std::string>{});
 }
 
+// A header of 300k @SQ lines (16.9 MB of text, like a fragmented plant assembly): its parsed
+// form costs several times the text (config.hpp). Reserved before htslib builds it, so at 128M
+// the sort is refused in one line with a low peak, and at 256M it runs within the bound.
+class LargeHeaderMemoryTest : public ::testing::Test {
+ protected:
+  static constexpr int kReferences = 300'000;
+
+  static void SetUpTestSuite() {
+    scratch_ = new ScratchDir();
+    std::ofstream sam(sam_path());
+    sam << "@HD\tVN:1.6\tSO:unsorted\n";
+    for (int tid = 0; tid < kReferences; ++tid) {
+      sam << "@SQ\tSN:scaffold_" << tid << "_pilon_arrow_polished\tLN:" << 1000 + tid % 5000
+          << "\n";
+    }
+    for (int read = 0; read < kReads; ++read) {
+      sam << "r" << read << "\t0\tscaffold_" << (read * 7919) % kReferences
+          << "_pilon_arrow_polished\t" << 1 + read % 900 << "\t60\t10M\t*\t0\t0\tACGTACGTAC\t"
+          << "IIIIIIIIII\n";
+    }
+    sam.close();
+    converted_ = run_process({"samtools", "view", "-b", "-o", bam_path(), sam_path()}).exited_ok();
+  }
+  static void TearDownTestSuite() {
+    delete scratch_;
+    scratch_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(converted_); }
+
+  static std::string sam_path() { return scratch_->file("many.sam"); }
+  static std::string bam_path() { return scratch_->file("many.bam"); }
+
+  static ScratchDir* scratch_;
+  static bool converted_;
+};
+ScratchDir* LargeHeaderMemoryTest::scratch_ = nullptr;
+bool LargeHeaderMemoryTest::converted_ = false;
+
+TEST_F(LargeHeaderMemoryTest, RefusedEarlyWhenTheBudgetCannotHoldIt) {
+  for (const std::string& input : {sam_path(), bam_path()}) {
+    ScratchDir out;
+    std::string output = out.file("out.bam");
+    ProcessResult result = run_samsort({"--max-memory", "128M", "-o", output, input});
+    print_rss("header of 300k references at 128M, " + input, result);
+    EXPECT_EQ(result.exit_code, 1) << result.describe();
+    EXPECT_TRUE(is_one_error_line(result.stderr_text));
+    EXPECT_TRUE(contains(result.stderr_text, "header")) << result.stderr_text;
+    EXPECT_TRUE(contains(result.stderr_text, "raise --max-memory")) << result.stderr_text;
+    EXPECT_LT(result.max_rss_kib, kFloorMib * kKibPerMib) << "refused before htslib parsed it";
+    EXPECT_FALSE(path_exists(output));
+  }
+}
+
+TEST_F(LargeHeaderMemoryTest, SortedWithinTheBoundWhenItFits) {
+  for (const std::string& input : {sam_path(), bam_path()}) {
+    ScratchDir out;
+    std::string output = out.file("out.bam");
+    ProcessResult result = run_samsort({"--max-memory", "256M", "-o", output, input});
+    print_rss("header of 300k references at 256M, " + input, result);
+    ASSERT_EQ(result.exit_code, 0) << result.describe();
+    EXPECT_LE(result.max_rss_kib, limit_kib(256));
+    EXPECT_EQ(count_records(output), kReads);
+    std::vector<std::string> header = header_lines(output);
+    EXPECT_EQ(std::count_if(header.begin(), header.end(),
+                            [](const std::string& line) { return line.rfind("@SQ", 0) == 0; }),
+              kReferences);
+  }
+}
+
+// SAM records of 2 Mbases (4 MB lines): htslib's reader would grow its line and record
+// buffers to fit, outside the budget. The budget's share for one SAM record (1/16, at least
+// 4 MiB) holds them at 256M; at 64M the first such line is refused in one line, before it is
+// held. Compressed SAM (.sam.gz, htslib's reader) is checked once read.
+class LongSamLineTest : public ::testing::Test {
+ protected:
+  static constexpr std::size_t kLongBases = 2'000'000;
+  static constexpr int kLongReads = 3;
+
+  static void SetUpTestSuite() {
+    scratch_ = new ScratchDir();
+    std::ofstream sam(sam_path());
+    sam << "@HD\tVN:1.6\tSO:unsorted\n@SQ\tSN:c1\tLN:200000000\n";
+    for (int read = 0; read < kLongReads; ++read) {
+      std::string bases = random_bases(kLongBases, 7 + read);
+      sam << "long" << read << "\t0\tc1\t" << 1000 * (kLongReads - read) << "\t60\t" << kLongBases
+          << "M\t*\t0\t0\t" << bases << "\t" << std::string(kLongBases, 'I') << "\n";
+    }
+    sam.close();
+    ok_ = compress_sam(sam_path(), gz_path());
+  }
+
+  // The same SAM, BGZF-compressed (what bgzip makes), through htslib ("wz").
+  static bool compress_sam(const std::string& from, const std::string& to) {
+    std::unique_ptr<htsFile, decltype(&hts_close)> in(hts_open(from.c_str(), "r"), hts_close);
+    std::unique_ptr<htsFile, decltype(&hts_close)> out(hts_open(to.c_str(), "wz"), hts_close);
+    if (!in || !out) return false;
+    std::unique_ptr<sam_hdr_t, decltype(&sam_hdr_destroy)> header(sam_hdr_read(in.get()),
+                                                                  sam_hdr_destroy);
+    std::unique_ptr<bam1_t, decltype(&bam_destroy1)> record(bam_init1(), bam_destroy1);
+    if (!header || !record || sam_hdr_write(out.get(), header.get()) != 0) return false;
+    int result;
+    while ((result = sam_read1(in.get(), header.get(), record.get())) >= 0) {
+      if (sam_write1(out.get(), header.get(), record.get()) < 0) return false;
+    }
+    return result == -1;
+  }
+  static void TearDownTestSuite() {
+    delete scratch_;
+    scratch_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(ok_) << "cannot write the SAM inputs"; }
+
+  static std::string sam_path() { return scratch_->file("long.sam"); }
+  static std::string gz_path() { return sam_path() + ".gz"; }
+
+  static ScratchDir* scratch_;
+  static bool ok_;
+};
+ScratchDir* LongSamLineTest::scratch_ = nullptr;
+bool LongSamLineTest::ok_ = false;
+
+TEST_F(LongSamLineTest, RefusedAtSixtyFourMebibytes) {
+  for (const std::string& input : {sam_path(), gz_path()}) {
+    ScratchDir out;
+    std::string output = out.file("out.bam");
+    ProcessResult result = run_samsort({"--max-memory", "64M", "-o", output, input});
+    print_rss("2 Mbase SAM records at 64M, " + input, result);
+    EXPECT_EQ(result.exit_code, 1) << result.describe();
+    EXPECT_TRUE(is_one_error_line(result.stderr_text));
+    EXPECT_TRUE(contains(result.stderr_text, "SAM")) << result.stderr_text;
+    EXPECT_TRUE(contains(result.stderr_text, "raise --max-memory")) << result.stderr_text;
+    EXPECT_LE(result.max_rss_kib, limit_kib(64));
+    EXPECT_FALSE(path_exists(output));
+  }
+}
+
+TEST_F(LongSamLineTest, SortedWithinTheBoundAtTwoHundredFiftySix) {
+  for (const std::string& input : {sam_path(), gz_path()}) {
+    ScratchDir out;
+    std::string output = out.file("out.bam");
+    ProcessResult result = run_samsort({"--max-memory", "256M", "-o", output, input});
+    print_rss("2 Mbase SAM records at 256M, " + input, result);
+    ASSERT_EQ(result.exit_code, 0) << result.describe();
+    EXPECT_LE(result.max_rss_kib, limit_kib(256));
+    EXPECT_EQ(count_records(output), kLongReads);
+  }
+}
+
 }  // namespace
 }  // namespace samsort::e2e

@@ -172,13 +172,23 @@ inline constexpr std::uint64_t kEarlySpillCheckInterval = 256;
 // htslib I/O buffers, counted in the budget (measured with the SAM/CRAM memory tests).
 // htslib's SAM reader buffers; CRAM adds its decoder (cram_memory.hpp).
 inline constexpr std::size_t kHtslibReaderBytes = 2u << 20;
+// SAM input: the line buffer and the record htslib parses it into (sam_line_reader.hpp) get this
+// share of the budget (at least the minimum); a line may take 2/5 of it, the record the rest
+// (a BAM record is ~0.75x its SAM line; htslib rounds its buffer up to a power of two).
+inline constexpr std::size_t kSamRecordBudgetShare = 16;
+inline constexpr std::size_t kSamRecordMinBytes = 4 * kMiB;
+inline constexpr std::size_t kSamLineShareNumerator = 2;
+inline constexpr std::size_t kSamLineShareDenominator = 5;
 // htslib's SAM/CRAM writer buffers; CRAM adds its encoder (cram_memory.hpp).
 inline constexpr std::size_t kHtslibWriterBytes = 4u << 20;
-// The header copies (bam_header.cpp).
-// Per reference: the name copy, the name pointer, the length, and htslib's hash entry.
+// The header's memory (bam_header.cpp), reserved before htslib builds its parsed form. Measured
+// on a 300k-@SQ header (16.9 MB of text): htslib's parsed records take ~1.6x the text plus
+// ~181 bytes per line; the header also holds its raw text, the text rebuilt after @HD/@PG
+// edits and the serialised copy written to the output: 4.6 texts, kept at 5.
+inline constexpr std::size_t kHeaderTextCopies = 5;
+inline constexpr std::size_t kHeaderBytesPerLine = 192;
+// Per reference: the binary name copy, its pointer and length (and the serialised copy).
 inline constexpr std::size_t kHeaderBytesPerReference = 96;
-// htslib keeps the text, a parsed record per line and the rebuilt text: about 4 copies.
-inline constexpr std::size_t kHeaderTextCopies = 4;
 // The text and the reference arrays grow as their bytes arrive, at least this much at a time,
 // so a corrupt l_text or n_ref claims memory only as far as the file really goes.
 inline constexpr std::size_t kHeaderTextGrowthBytes = 1 << 20;
