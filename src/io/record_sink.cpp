@@ -6,12 +6,16 @@
 #include <htslib/sam.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 
 #include "samsort/bam/bam_header.hpp"
 #include "samsort/bam/bam_index.hpp"
+#include "samsort/bam/bam_record.hpp"
+#include "samsort/core/config.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/core/memory_budget.hpp"
 #include "samsort/core/signals.hpp"
@@ -102,7 +106,8 @@ class HtsRecordSink final : public RecordSink {
       : reservation_(
             budget.reserve(htslib_writer_bytes(settings, header), "htslib output buffers")),
         path_(output.path()),
-        header_(header.hts_header()) {
+        header_(header.hts_header()),
+        sam_record_bytes_(settings.format == OutputFormat::kSam ? settings.sam_record_bytes : 0) {
     int fd = dup(output.fd());
     if (fd < 0) throw IoError(path_, "cannot open output", errno);
     hts::HFilePtr file(hdopen(fd, "w"));
@@ -118,11 +123,45 @@ class HtsRecordSink final : public RecordSink {
     configure(settings);                // on a throw, the members release what it opened
   }
 
-  void write(const std::uint8_t* raw, std::uint32_t) override {
+  void write(const std::uint8_t* raw, std::uint32_t bytes) override {
+    if (sam_record_bytes_ != 0) check_sam_record(raw, bytes);
     if (!from_raw_record(raw, record_.get())) throw std::bad_alloc();
     if (sam_write1(file_.get(), header_, record_.get()) < 0) {
       throw IoError(path_, "cannot write record", errno);
     }
+  }
+
+  // htslib copies the record (its buffer rounded up to a power of two) and formats it into a
+  // line buffer that grows by half again: both must fit the record's share of the budget.
+  void check_sam_record(const std::uint8_t* raw, std::uint32_t bytes) {
+    ++records_;
+    std::size_t line = sam_line_bound(raw, bytes);
+    std::size_t needed = 2 * std::size_t{bytes} + line + line / 2;
+    if (needed <= sam_record_bytes_) return;
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "SAM output of record %llu needs up to %.1f MiB of buffers, more than the %.1f "
+                  "MiB the memory budget gives one record; raise --max-memory",
+                  static_cast<unsigned long long>(records_), static_cast<double>(needed) / kMiB,
+                  static_cast<double>(sam_record_bytes_) / kMiB);
+    throw ResourceError(path_ + ": " + text);
+  }
+
+  // The longest SAM line the record can format to: fixed fields, the names, CIGAR operations of
+  // up to 11 characters, sequence and qualities, and aux values (at most 5 characters a byte:
+  // "-128," for an int8 array element).
+  std::size_t sam_line_bound(const std::uint8_t* raw, std::uint32_t bytes) const noexcept {
+    auto name_of = [this](std::int32_t tid) -> std::size_t {
+      const char* name = tid >= 0 ? sam_hdr_tid2name(header_, tid) : nullptr;
+      return name != nullptr ? std::strlen(name) : 1;
+    };
+    std::size_t cigar = bam::cigar_op_count(raw);
+    std::size_t bases = static_cast<std::size_t>(std::max(0, bam::seq_length(raw)));
+    std::size_t fixed =
+        bam::kFixedBytes + bam::read_name_bytes(raw) + 4 * cigar + (bases + 1) / 2 + bases;
+    std::size_t aux = bytes > fixed ? bytes - fixed : 0;
+    return kSamFixedFieldChars + bam::read_name_bytes(raw) + name_of(bam::ref_id(raw)) +
+           name_of(bam::mate_ref_id(raw)) + 11 * cigar + 2 * bases + 5 * aux;
   }
 
   std::uint64_t finish() override {
@@ -172,9 +211,14 @@ class HtsRecordSink final : public RecordSink {
     if (status != 0) throw UsageError(error);
   }
 
+  static constexpr std::size_t kSamFixedFieldChars = 128;  // FLAG..TLEN, tabs, newline
+  static constexpr double kMiB = 1024.0 * 1024.0;
+
   Reservation reservation_;
   std::string path_;
   sam_hdr_t* header_;  // borrowed from the job's BamHeader
+  std::size_t sam_record_bytes_;
+  std::uint64_t records_ = 0;
   // Destroyed bottom-up: the record, then the file, then the options it was opened with.
   hts::OptionsPtr options_;
   hts::FilePtr file_;
@@ -183,6 +227,9 @@ class HtsRecordSink final : public RecordSink {
 };
 
 std::size_t htslib_writer_bytes(const OutputSettings& settings, const BamHeader& header) {
+  if (settings.format == OutputFormat::kSam) {
+    return config::kHtslibWriterBytes + settings.sam_record_bytes;
+  }
   if (settings.format != OutputFormat::kCram) return config::kHtslibWriterBytes;
   return config::kHtslibWriterBytes +
          codec_bytes(kCramEncoderMemory, settings.threads, output_cram_reference(settings, header));

@@ -386,6 +386,10 @@ class SortJob {
     settings.options = options_.output_format_options;
     settings.threads = threads_;
     settings.coordinate_sorted = Order::kIndexable;
+    if (settings.format == OutputFormat::kSam) {
+      settings.sam_record_bytes = std::max(config::kSamRecordMinBytes,
+                                           budget_.total_bytes() / config::kSamRecordBudgetShare);
+    }
     if (settings.format == OutputFormat::kCram) {  // htslib's encoder: as many as fit
       settings.threads = codec_threads(kCramEncoderMemory, threads_, budget_.total_bytes(),
                                        output_cram_reference(settings, header));

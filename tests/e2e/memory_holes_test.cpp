@@ -449,7 +449,8 @@ class LongSamLineTest : public ::testing::Test {
           << "M\t*\t0\t0\t" << bases << "\t" << std::string(kLongBases, 'I') << "\n";
     }
     sam.close();
-    ok_ = compress_sam(sam_path(), gz_path());
+    ok_ = compress_sam(sam_path(), gz_path()) &&
+          run_process({"samtools", "view", "-b", "-o", bam_path(), sam_path()}).exited_ok();
   }
 
   // The same SAM, BGZF-compressed (what bgzip makes), through htslib ("wz").
@@ -475,6 +476,7 @@ class LongSamLineTest : public ::testing::Test {
 
   static std::string sam_path() { return scratch_->file("long.sam"); }
   static std::string gz_path() { return sam_path() + ".gz"; }
+  static std::string bam_path() { return scratch_->file("long.bam"); }
 
   static ScratchDir* scratch_;
   static bool ok_;
@@ -507,6 +509,30 @@ TEST_F(LongSamLineTest, SortedWithinTheBoundAtTwoHundredFiftySix) {
     EXPECT_LE(result.max_rss_kib, limit_kib(256));
     EXPECT_EQ(count_records(output), kLongReads);
   }
+}
+
+// SAM output of the same records (3 MB as BAM, 4 MB lines): htslib copies each record and
+// formats it into a growing line buffer. At 64M the first record is refused before it is
+// formatted; at 256M the output is written within the bound.
+TEST_F(LongSamLineTest, SamOutputRefusedOrBounded) {
+  ScratchDir out;
+  std::string refused = out.file("refused.sam");
+  ProcessResult small =
+      run_samsort({"--max-memory", "64M", "-O", "sam", "-o", refused, bam_path()});
+  print_rss("SAM output of 2 Mbase records at 64M", small);
+  EXPECT_EQ(small.exit_code, 1) << small.describe();
+  EXPECT_TRUE(is_one_error_line(small.stderr_text));
+  EXPECT_TRUE(contains(small.stderr_text, "SAM output of record 1")) << small.stderr_text;
+  EXPECT_LE(small.max_rss_kib, limit_kib(64));
+  EXPECT_FALSE(path_exists(refused));
+
+  std::string written = out.file("written.sam");
+  ProcessResult large =
+      run_samsort({"--max-memory", "256M", "-O", "sam", "-o", written, bam_path()});
+  print_rss("SAM output of 2 Mbase records at 256M", large);
+  ASSERT_EQ(large.exit_code, 0) << large.describe();
+  EXPECT_LE(large.max_rss_kib, limit_kib(256));
+  EXPECT_EQ(count_records(written), kLongReads);
 }
 
 }  // namespace

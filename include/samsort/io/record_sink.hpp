@@ -25,6 +25,9 @@ struct OutputSettings {
   std::string index_path;  // "" = no index
   bool index_csi = true;
   bool coordinate_sorted = false;  // records come in coordinate order (CRAM reference use)
+  // SAM output: budget bytes for one record's buffers (htslib's record copy and the formatted
+  // line); a record needing more is refused before it is formatted. 0 for other formats.
+  std::size_t sam_record_bytes = 0;
 };
 
 class RecordSink {
