@@ -116,6 +116,27 @@ INSTANTIATE_TEST_SUITE_P(Threads, CramMemoryBoundTest, ::testing::Values(1, 4),
                            return "Threads" + std::to_string(param_info.param);
                          });
 
+// The issue's cases for htslib's threads at the smallest budget: CRAM input decoded on 8
+// threads (167 MiB at 64M once), and SAM output formatted on 8 threads (htslib queues lines).
+TEST(HtslibThreadsMemoryBound, CramInputAtSixtyFourMebibytesAndEightThreads) {
+  std::string input = generated_cram(input_bam());
+  ScratchDir scratch;
+  std::string output = scratch.file("out.bam");
+  ProcessResult result =
+      run_samsort({"-@", "8", "--max-memory", "64M", "-l", "1", "-o", output, input});
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  expect_bounded_sort(result, 64, "CRAM input, 8 threads", output);
+}
+
+TEST(HtslibThreadsMemoryBound, SamOutputAtSixtyFourMebibytesAndEightThreads) {
+  ScratchDir scratch;
+  std::string output = scratch.file("out.sam");
+  ProcessResult result =
+      run_samsort({"-@", "8", "--max-memory", "64M", "-O", "sam", "-o", output, input_bam()});
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  expect_bounded_sort(result, 64, "SAM output, 8 threads", output);
+}
+
 // The shared input really is >= 4x the largest budget once decompressed.
 TEST(MemoryBoundInput, InputIsLargeEnough) {
   uint64_t largest_budget = uint64_t{128} << 20;
