@@ -291,7 +291,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   const std::string temp_help =
       std::string("Spilled runs: zstd LEVEL 1-")
           .append(std::to_string(config::kMaxTempCompressionLevel))
-          .append(", or 'none' to store them (about 2.7x the disk for less CPU) [")
+          .append(", or 'none' to store them (about 3x the disk, less CPU) [")
           .append(std::to_string(config::kSpillZstdLevel))
           .append("]");
   const std::string level_help = std::string("Output compression level 0-9, samtools' scale [")

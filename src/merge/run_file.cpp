@@ -91,7 +91,8 @@ RunInfo RunStore::end_run(BgzfWriter& writer, std::uint64_t record_count,
                  record_count,
                  sizes.max_record_bytes,
                  static_cast<std::uint32_t>(current_),
-                 sizes.max_copy_bytes};
+                 sizes.max_copy_bytes,
+                 writer.payload_bytes()};
 }
 
 void RunStore::discard(const RunInfo& run) noexcept {

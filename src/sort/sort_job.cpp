@@ -460,17 +460,17 @@ class SortJob {
     return streams;
   }
 
-  // Streams the merge of `streams` into `writer`; returns the record count and adds the
-  // records to `sizes`.
+  // Streams the merge of `streams` into `writer`; returns the record count. A run writer's
+  // records are added to `sizes` (its reader is planned from them).
   template <class Out>
   std::uint64_t merge_into(const std::vector<RecordStream*>& streams, Out& writer,
-                           RunRecordSizes* sizes) {
+                           RunRecordSizes* sizes = nullptr) {
     LoserTree<Order> tree(order_, streams);
     std::uint64_t count = 0;
     while (const std::uint8_t* record = tree.top_whole()) {
       std::uint32_t bytes = bam::record_bytes(record);
       writer.write(record, bytes);
-      sizes->add(record);
+      if constexpr (!std::is_same_v<Out, RecordSink>) sizes->add(record);
       ++count;
       progress_.processed(bytes);
       if constexpr (std::is_same_v<Out, RecordSink>) checksum_out_.add(record, bytes);
@@ -482,9 +482,9 @@ class SortJob {
   // One intermediate pass: merges consecutive groups of runs that fit the arena into new
   // runs, keeping group order (and so input order for equal keys).
   void merge_pass() {
-    std::uint64_t pass_bytes = 0;
-    for (const RunInfo& run : runs_) pass_bytes += run.bytes;
-    progress_.begin_merge_pass(pass_bytes);
+    std::uint64_t pass_record_bytes = 0;  // progress counts record bytes, not disk bytes
+    for (const RunInfo& run : runs_) pass_record_bytes += run.record_bytes;
+    progress_.begin_merge_pass(pass_record_bytes);
     std::vector<RunInfo> merged;
     for (const MergeGroup& group :
          plan_merge_pass(runs_, merge_region_bytes_, options_.debug_max_fan_in)) {
@@ -541,8 +541,7 @@ class SortJob {
     }
     progress_.begin_write();
     std::unique_ptr<RecordSink> sink = open_output(header, output);
-    RunRecordSizes sizes;
-    std::uint64_t count = merge_into(streams, *sink, &sizes);
+    std::uint64_t count = merge_into(streams, *sink);
     summary_.output_bytes = sink->finish();
     count_reads(readers);
     summary_.temp_peak_bytes = run_store_->peak_live_bytes();

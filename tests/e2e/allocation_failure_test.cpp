@@ -36,14 +36,6 @@ const char* const kAllocators[] = {"mimalloc", "system"};
 
 std::string input_bam() { return generated_bam(kRecords, kSeed); }
 
-// Where a sort writes: out/ for the output and its temporary, spill/ for -T.
-struct SortDirs {
-  ScratchDir scratch;
-  std::string out_dir = scratch.subdir("out");
-  std::string spill_dir = scratch.subdir("spill");
-  std::string output = out_dir + "/out.bam";
-};
-
 // Every stderr line is samsort's own (warnings allowed: the budget may be lowered to fit the
 // limit), and exactly one is the out-of-memory error.
 void expect_out_of_memory_line(const std::string& stderr_text) {

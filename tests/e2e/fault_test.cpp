@@ -30,8 +30,9 @@ constexpr std::size_t kPipedBytes = 2 << 20;
 // Per matching write while the test waits for a phase, so the phase lasts long enough to be
 // interrupted in the middle.
 constexpr const char* kSlowWriteMicros = "20000";
-// Spill stores runs as stored (level 0) BGZF, about the uncompressed size; past 1.3 times that
-// the spill file is being written by an intermediate merge pass.
+// These sorts store their runs (--temp-compression none: about the uncompressed size), so the
+// bytes written to the spill file tell the phase: past 1.3 times that, an intermediate merge
+// pass is writing.
 constexpr double kMergePassMarkFactor = 1.3;
 constexpr const char* kFailAfterBytes = "2000000";
 constexpr long kFewOpenFiles = 32;
@@ -39,18 +40,17 @@ constexpr uint64_t kManyRuns = 200;
 
 std::string input_bam() { return generated_bam(kRecords, kSeed); }
 
-// The directories a sort writes to: out/ for the output (and its temporary), spill/ for -T.
-struct SortDirs {
-  ScratchDir scratch;
-  std::string out_dir = scratch.subdir("out");
-  std::string spill_dir = scratch.subdir("spill");
-  std::string output = out_dir + "/out.bam";
+// The sort's directories (e2e_support's SortDirs), a phase mark for the write shim, and the
+// command line.
+struct FaultDirs : SortDirs {
   std::string mark = scratch.file("phase-mark");
 
-  // samsort sort with -T spill/ and -o out/out.bam, then `extra`; one thread unless given.
+  // samsort sort with -T spill/, stored runs and -o out/out.bam, then `extra`; one thread
+  // unless given.
   std::vector<std::string> argv(const std::vector<std::string>& extra) const {
     bool threads_given = std::find(extra.begin(), extra.end(), "-@") != extra.end();
-    std::vector<std::string> words{kSamsortBin, "sort", "-l", "1", "-T", spill_dir, "-o", output};
+    std::vector<std::string> words{kSamsortBin, "sort", "-l",      "1",  "--temp-compression",
+                                   "none",      "-T",   spill_dir, "-o", output};
     if (!threads_given) words.insert(words.end(), {"-@", "1"});
     words.insert(words.end(), extra.begin(), extra.end());
     return words;
@@ -64,7 +64,7 @@ struct SortDirs {
 };
 
 // Checks that nothing the sort made is left: no output, no temporary output, no temp dir.
-void expect_no_debris(const SortDirs& dirs) {
+void expect_no_debris(const FaultDirs& dirs) {
   EXPECT_TRUE(list_directory(dirs.out_dir).empty()) << join_lines(list_directory(dirs.out_dir));
   EXPECT_TRUE(list_directory(dirs.spill_dir).empty()) << join_lines(list_directory(dirs.spill_dir));
 }
@@ -82,7 +82,7 @@ ChildOptions shim_options(const std::string& match,
 }
 
 // Sends `signal_number` and checks the exit status 128 + signal and that nothing is left.
-void interrupt_and_check(Child& child, const SortDirs& dirs, int signal_number) {
+void interrupt_and_check(Child& child, const FaultDirs& dirs, int signal_number) {
   child.send(signal_number);
   ChildResult result = child.wait(kExitTimeoutSeconds);
   ASSERT_FALSE(result.timed_out) << result.describe();
@@ -95,7 +95,7 @@ void interrupt_and_check(Child& child, const SortDirs& dirs, int signal_number) 
 // then waits in read), and signals once spilled runs exist and the pipe is drained.
 void signal_while_reading(int signal_number) {
   signal(SIGPIPE, SIG_IGN);  // a sort that dies early must fail the test, not kill it
-  SortDirs dirs;
+  FaultDirs dirs;
   std::string input = input_bam();
   InputPipe pipe(input);
   ChildOptions options;
@@ -116,7 +116,7 @@ void signal_while_reading(int signal_number) {
 // signals in the middle of that phase.
 void signal_during_writes(int signal_number, const std::vector<std::string>& extra,
                           const std::string& match, long long mark_after) {
-  SortDirs dirs;
+  FaultDirs dirs;
   std::vector<std::string> args = extra;
   args.push_back(input_bam());
   ChildOptions options =
@@ -148,7 +148,7 @@ void signal_in_merge_pass(int signal_number) {
                                         kMergePassMarkFactor);
   // Slow writes only after the mark would stretch the initial spills too; a short delay
   // keeps the pass going long enough.
-  SortDirs dirs;
+  FaultDirs dirs;
   ChildOptions options =
       shim_options("spill/samsort.", {{"SAMSORT_SHIM_DELAY_US", "2000"},
                                       {"SAMSORT_SHIM_MARK", dirs.mark},
@@ -175,7 +175,7 @@ TEST(Signals, IntInMergePass) { signal_in_merge_pass(SIGINT); }
 
 // A reader that goes away: SIGPIPE on the output pipe is cleaned up like the others.
 TEST(Signals, PipeWhenStdoutReaderExits) {
-  SortDirs dirs;
+  FaultDirs dirs;
   int pipe_fds[2];
   ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
   close(pipe_fds[0]);  // nobody will read: the first write fails
@@ -195,7 +195,7 @@ TEST(Signals, PipeWhenStdoutReaderExits) {
 }
 
 // Disk full (or over quota) after kFailAfterBytes written to files matching `match`.
-ChildResult sort_with_failing_writes(const SortDirs& dirs, const std::string& match,
+ChildResult sort_with_failing_writes(const FaultDirs& dirs, const std::string& match,
                                      const std::string& errno_name,
                                      const std::vector<std::string>& extra) {
   std::vector<std::string> args = extra;
@@ -215,7 +215,7 @@ void expect_disk_full_error(const ChildResult& result, const std::string& direct
 }
 
 TEST(DiskFull, WhileSpilling) {
-  SortDirs dirs;
+  FaultDirs dirs;
   ChildResult result =
       sort_with_failing_writes(dirs, "spill/samsort.", "ENOSPC", {"--debug-max-run-bytes", "1M"});
   expect_disk_full_error(result, dirs.spill_dir, "No space left on device");
@@ -223,7 +223,7 @@ TEST(DiskFull, WhileSpilling) {
 }
 
 TEST(DiskFull, QuotaWhileSpilling) {
-  SortDirs dirs;
+  FaultDirs dirs;
   ChildResult result =
       sort_with_failing_writes(dirs, "spill/samsort.", "EDQUOT", {"--debug-max-run-bytes", "1M"});
   expect_disk_full_error(result, dirs.spill_dir, "Disk quota exceeded");
@@ -231,14 +231,14 @@ TEST(DiskFull, QuotaWhileSpilling) {
 }
 
 TEST(DiskFull, WhileWritingOutputFromMemory) {
-  SortDirs dirs;
+  FaultDirs dirs;
   ChildResult result = sort_with_failing_writes(dirs, "out/.out.bam.samsort-tmp.", "ENOSPC", {});
   expect_disk_full_error(result, dirs.out_dir, "No space left on device");
   expect_no_debris(dirs);
 }
 
 TEST(DiskFull, WhileWritingMergedOutput) {
-  SortDirs dirs;
+  FaultDirs dirs;
   ChildResult result = sort_with_failing_writes(dirs, "out/.out.bam.samsort-tmp.", "ENOSPC",
                                                 {"--debug-max-run-bytes", "1M"});
   expect_disk_full_error(result, dirs.out_dir, "No space left on device");
@@ -249,15 +249,19 @@ TEST(DiskFull, WhileWritingMergedOutput) {
 // the sort completes with every record; nothing is left in either place.
 void expect_carries_on_in_next_temp_dir(const std::vector<std::string>& extra,
                                         long long fail_after) {
-  SortDirs dirs;  // spill/ is the first -T
+  FaultDirs dirs;  // spill/ is the first -T
   std::string second = dirs.scratch.subdir("spill2");
   std::vector<std::string> args = {"-T", second};
   args.insert(args.end(), extra.begin(), extra.end());
   args.push_back(input_bam());
+  // The mark appears when a write is attempted past the limit: the first location did fill.
   ChildOptions options =
-      shim_options("spill/samsort.", {{"SAMSORT_SHIM_FAIL_AFTER", std::to_string(fail_after)}});
+      shim_options("spill/samsort.", {{"SAMSORT_SHIM_FAIL_AFTER", std::to_string(fail_after)},
+                                      {"SAMSORT_SHIM_MARK", dirs.mark},
+                                      {"SAMSORT_SHIM_MARK_AFTER", std::to_string(fail_after)}});
   ChildResult result = run_child(dirs.argv(args), options, kPhaseTimeoutSeconds);
   ASSERT_EQ(result.exit_code, 0) << result.describe();
+  EXPECT_TRUE(path_exists(dirs.mark)) << "the first temporary location never filled up";
   SortSummary summary = parse_summary(result.stderr_text);
   ASSERT_TRUE(summary.found) << result.stderr_text;
   EXPECT_GE(summary.runs, 2u);
@@ -282,7 +286,7 @@ TEST(DiskFull, MergePassCarriesOnInTheNextTempDirectory) {
 
 // `ulimit -n 32` and hundreds of runs: the sort still completes with every record.
 TEST(FileDescriptors, HundredsOfRunsUnderUlimit32) {
-  SortDirs dirs;
+  FaultDirs dirs;
   ChildOptions options;
   options.open_files_limit = kFewOpenFiles;
   ChildResult result =
@@ -301,7 +305,7 @@ TEST(FileDescriptors, HundredsOfRunsUnderUlimit32) {
 // a sort that would spill only later.
 void expect_unusable_temp_dir_fails_early(const std::string& temp_option,
                                           const std::string& named) {
-  SortDirs dirs;
+  FaultDirs dirs;
   int input_fd = open(input_bam().c_str(), O_RDONLY | O_CLOEXEC);
   ASSERT_GE(input_fd, 0);
   ChildOptions options;

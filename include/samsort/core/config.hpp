@@ -84,16 +84,17 @@ inline constexpr std::size_t kOutputMinSlots = 4;
 
 // Spill runs: zstd level of the temporary run blocks (--temp-compression; "none" stores BGZF
 // blocks). bench/SPILL.md (bench/spill_codec.cpp, 64 KiB blocks of the art-4M set's sorted
-// records, one core): zstd 1 takes 0.288 bytes per record byte, as libdeflate 1 (0.289, what
-// samtools' temporary files use), compressing at 332 vs 268 MB/s and decompressing at 1212 vs
-// 927 MB/s; lz4 (0.46) and zstd's negative levels (0.33-0.40) would exceed samtools' temporary
-// bytes. The whole sort (art-4M, -@2, 800M): zstd 1 21.6 s and 0.24 GB of temporary disk,
-// stored 22.1 s and 0.76 GB, samtools 27.9 s and 0.49 GB (one run each).
+// records, one core): zstd 1 takes 0.288 bytes per record byte, as libdeflate 1 (0.290, what
+// samtools' temporary files use), compressing at 277 vs 222 MB/s and decompressing at 921 vs
+// 788 MB/s; lz4 (0.46) and zstd's negative levels (0.33-0.40) would exceed samtools' temporary
+// bytes. Whole sorts there (-@2, 800M, one run each): rep-20M zstd 1 124.1 s and 2.41 GB of
+// temporary disk, stored 144.0 s and 6.73 GB, samtools 140.9 s and 2.70 GB; art-4M zstd 1
+// 24.4 s and 0.24 GB, stored 22.7 s and 0.76 GB.
 inline constexpr int kSpillZstdLevel = 1;
 inline constexpr int kMaxTempCompressionLevel = 19;
 // Spill estimate for the free-space check: temporary bytes per byte of a BAM input file, upper
-// figures (zstd 1 runs of sorted records: ~0.8x an aligner-order level-6 BAM; stored runs
-// 2.6x on the 60M set).
+// figures (bench/SPILL.md, rep-20M: 2.41 GB of zstd 1 runs and 6.73 GB of stored runs for a
+// 2.61 GB level-6 BAM: 0.92x and 2.58x).
 inline constexpr double kSpillBytesPerInputByteZstd = 1.1;
 inline constexpr double kSpillBytesPerInputByteStored = 3.0;
 // Record bytes per byte of a BAM file, for the same estimate (level-6 BAM: ~3.3; the bound is

@@ -2,7 +2,7 @@
 // blocks (libdeflate level 0-12, 0 stores), for the output and stored runs. kZstd: spilled
 // runs only, each payload one zstd frame with its content checksum behind an 8-byte header
 // (block bytes, payload bytes), so a run is still read back block by block. Measured choice and
-// figures: bench/RESULTS.md.
+// figures: bench/SPILL.md.
 #pragma once
 #include <cstddef>
 #include <cstdint>

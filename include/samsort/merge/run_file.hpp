@@ -31,6 +31,7 @@ struct RunInfo {
   std::uint32_t max_record_bytes = 0;  // largest record, block_size included
   std::uint32_t location_idx = 0;      // which temp location's file holds it
   std::uint32_t max_copy_bytes = 0;    // largest RunReader::copy_bytes() of its records
+  std::uint64_t record_bytes = 0;      // its records' bytes (before compression)
 };
 
 // The record sizes a run's reader is planned from, gathered while the run is written.

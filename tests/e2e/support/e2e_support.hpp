@@ -33,6 +33,15 @@ class ScratchDir {
   std::string path_;
 };
 
+// Where a sort writes, for tests that look for debris: out/ for the output and its temporary,
+// spill/ for -T.
+struct SortDirs {
+  ScratchDir scratch;
+  std::string out_dir = scratch.subdir("out");
+  std::string spill_dir = scratch.subdir("spill");
+  std::string output = out_dir + "/out.bam";
+};
+
 // A make_test_bam output cached in kGeneratedDir as synthetic_r<records>_s<seed>[_<extra>].bam;
 // made once (under a lock, written to a temporary name and renamed) and reused by later tests.
 // extra_args are further make_test_bam options (e.g. {"--big-positions"}).
