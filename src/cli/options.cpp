@@ -331,6 +331,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
        "Reference FASTA for CRAM input or output")
       ("write-index",
        "Index the output (coordinate order): CSI, or BAI with -o out.bam##idx##out.bam.bai")
+      ("write-md5", "Write the output's MD5 to OUT.md5 (Picard's CREATE_MD5_FILE)")
       ("no-PG", "Do not add a @PG line to the header")
       ("allocator", po::value<std::string>(&allocator),
        "Small-object allocator: mimalloc or system [mimalloc]")
@@ -445,6 +446,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   check_tag(sort_tag, sort.order);
   sort.sort_tag = sort_tag;
   sort.write_program_line = values.count("no-PG") == 0;
+  sort.write_md5 = values.count("write-md5") != 0;
   sort.progress = values.count("progress") != 0;
   if (values.count("stats") != 0 && sort.stats_path.empty()) {
     throw UsageError("the --stats path is empty");
@@ -468,6 +470,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     }
   }
   resolve_output(sort, output_format, output_options, values.count("write-index") != 0);
+  if (sort.write_md5 && sort.output_path == "-") {
+    throw UsageError("--write-md5 needs an output file (-o FILE), not standard output");
+  }
   for (const std::string& option : sort.input_format_options) {
     check_htslib_option(option, "--input-fmt-option");
   }

@@ -164,6 +164,9 @@ void BgzfWriter::writer_loop() noexcept {
           } else {
             write_fully(fd_, kBgzfEofBlock, sizeof kBgzfEofBlock, path_);
           }
+          if (byte_observer_ != nullptr) {
+            byte_observer_->written(kBgzfEofBlock, sizeof kBgzfEofBlock);
+          }
           offset_ += sizeof kBgzfEofBlock;
           compressed_bytes_ += sizeof kBgzfEofBlock;
         }
@@ -174,6 +177,8 @@ void BgzfWriter::writer_loop() noexcept {
       } else {
         write_fully(fd_, slot.compressed, slot.compressed_bytes, path_);
       }
+      if (byte_observer_ != nullptr)
+        byte_observer_->written(slot.compressed, slot.compressed_bytes);
       if (observer_ != nullptr) {
         for (std::size_t idx = 0; idx < slot.mark_count; ++idx) {
           observer_->marked((offset_ << 16) | slot.marks[idx]);

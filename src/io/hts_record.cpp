@@ -71,16 +71,20 @@ bool restore_tag_cigar(bam1_t* record) noexcept {
   core.n_cigar = real_count;
   return true;
 }
+
+bool fits_int32(hts_pos_t value) noexcept { return value >= INT32_MIN && value <= INT32_MAX; }
+
 }  // namespace
+
+bool needs_wide_record(const bam1_t* record) noexcept {
+  const bam1_core_t& core = record->core;
+  return !fits_int32(core.pos) || !fits_int32(core.mpos) || !fits_int32(core.isize);
+}
 
 std::size_t raw_record_bytes(const bam1_t* record, const char** problem) noexcept {
   const bam1_core_t& core = record->core;
-  if (core.pos > INT32_MAX || core.mpos > INT32_MAX || core.isize > INT32_MAX ||
-      core.isize < INT32_MIN) {
-    *problem = "position beyond 2^31 cannot be held in BAM records";
-    return 0;
-  }
   std::size_t bytes = bam::kFixedBytes + static_cast<std::size_t>(record->l_data) - core.l_extranul;
+  if (needs_wide_record(record)) bytes += bam::kWideFieldBytes;
   if (!has_long_cigar(core)) return bytes;
   if (bam_cigar2rlen(static_cast<int>(core.n_cigar), bam_get_cigar(record)) >=
       kMaxPlaceholderRefBytes) {
@@ -96,10 +100,13 @@ void to_raw_record(const bam1_t* record, std::uint8_t* out) noexcept {
   std::uint32_t name_bytes = core.l_qname - core.l_extranul;
   std::uint32_t data_bytes = static_cast<std::uint32_t>(record->l_data) - core.l_extranul;
   bool long_cigar = has_long_cigar(core);
+  bool wide = needs_wide_record(record);
   if (long_cigar) data_bytes += kLongCigarExtraBytes;
-  store_le32(out, static_cast<std::uint32_t>(bam::kFixedBytes - 4 + data_bytes));
+  if (wide) data_bytes += bam::kWideFieldBytes;
+  std::uint32_t block_size = static_cast<std::uint32_t>(bam::kFixedBytes - 4 + data_bytes);
+  store_le32(out, wide ? block_size | bam::kWideBit : block_size);
   store_le<std::int32_t>(out + 4, core.tid);
-  store_le<std::int32_t>(out + 8, static_cast<std::int32_t>(core.pos));
+  store_le<std::int32_t>(out + 8, wide ? -1 : static_cast<std::int32_t>(core.pos));
   out[12] = static_cast<std::uint8_t>(name_bytes);
   out[13] = core.qual;
   store_le16(out + 14, core.bin);
@@ -107,8 +114,19 @@ void to_raw_record(const bam1_t* record, std::uint8_t* out) noexcept {
   store_le16(out + 18, core.flag);
   store_le<std::int32_t>(out + 20, core.l_qseq);
   store_le<std::int32_t>(out + 24, core.mtid);
-  store_le<std::int32_t>(out + 28, static_cast<std::int32_t>(core.mpos));
-  store_le<std::int32_t>(out + 32, static_cast<std::int32_t>(core.isize));
+  store_le<std::int32_t>(out + 28, wide ? -1 : static_cast<std::int32_t>(core.mpos));
+  store_le<std::int32_t>(out + 32, wide ? 0 : static_cast<std::int32_t>(core.isize));
+  if (wide) {
+    std::uint8_t* field = out + bam::kFixedBytes - 4 + data_bytes + 4 - bam::kWideFieldBytes;
+    field[0] = 0xff;
+    field[1] = 0xff;
+    field[2] = 'B';
+    field[3] = 'I';
+    store_le32(field + 4, 6);
+    store_le<std::int64_t>(field + 8, core.pos);
+    store_le<std::int64_t>(field + 16, core.mpos);
+    store_le<std::int64_t>(field + 24, core.isize);
+  }
   std::uint8_t* body = out + bam::kFixedBytes;
   std::memcpy(body, record->data, name_bytes);
   if (!long_cigar) {
@@ -135,7 +153,9 @@ void to_raw_record(const bam1_t* record, std::uint8_t* out) noexcept {
 }
 
 bool from_raw_record(const std::uint8_t* raw, bam1_t* record) noexcept {
-  std::uint32_t block_size = load_le32(raw);
+  bool wide = bam::is_wide(raw);
+  std::uint32_t block_size = bam::record_bytes(raw) - 4;
+  if (wide) block_size -= bam::kWideFieldBytes;
   std::uint32_t name_bytes = raw[12];
   std::uint32_t extra_nul = (4 - name_bytes % 4) % 4;
   std::size_t data_bytes = block_size - (bam::kFixedBytes - 4) + extra_nul;
@@ -159,6 +179,11 @@ bool from_raw_record(const std::uint8_t* raw, bam1_t* record) noexcept {
   core.mtid = load_le<std::int32_t>(raw + 24);
   core.mpos = load_le<std::int32_t>(raw + 28);
   core.isize = load_le<std::int32_t>(raw + 32);
+  if (wide) {
+    core.pos = bam::pos(raw);
+    core.mpos = bam::mate_pos(raw);
+    core.isize = bam::insert_size(raw);
+  }
   const std::uint8_t* body = raw + bam::kFixedBytes;
   std::memcpy(record->data, body, name_bytes);
   std::memset(record->data + name_bytes, 0, extra_nul);

@@ -25,6 +25,7 @@
 #include "samsort/io/hts_handles.hpp"
 #include "samsort/io/hts_log.hpp"
 #include "samsort/io/hts_record.hpp"
+#include "samsort/io/output_digest.hpp"
 #include "samsort/io/output_file.hpp"
 #include "samsort/io/reference_fasta.hpp"
 
@@ -69,12 +70,20 @@ class BamRecordSink final : public RecordSink {
       pending_.emplace(settings.index_path);
       writer_.set_mark_observer(&*index_, budget);
     }
+    if (settings.write_md5) {
+      digest_.emplace(output.path());
+      writer_.set_byte_observer(&*digest_);
+    }
     std::string bytes = header.serialize();
     writer_.write(bytes.data(), bytes.size());
     writer_.flush_block();  // the header in blocks of its own, as htslib writes it
   }
 
   void write(const std::uint8_t* record, std::uint32_t bytes) override {
+    // Sources refuse wide records for BAM output; this keeps a stray one out of a BAM file.
+    if (bam::is_wide(record)) [[unlikely]] {
+      throw Error("a position beyond 2^31 - 1 cannot be written in BAM; write SAM or CRAM");
+    }
     if (index_) {
       index_->note(record);
       writer_.mark();
@@ -85,15 +94,18 @@ class BamRecordSink final : public RecordSink {
   std::uint64_t finish() override {
     std::uint64_t bytes = writer_.finish(true);
     if (index_) index_->save(path_, pending_->write_path());
+    if (digest_) digest_->finish();
     return bytes;
   }
 
-  void commit_index() override {
+  void commit_companions() override {
     if (pending_) pending_->commit();
+    if (digest_) digest_->commit();
   }
 
  private:
   std::string path_;
+  std::optional<OutputDigest> digest_;  // before writer_: the writer's thread feeds it
   BgzfWriter writer_;
   std::optional<BamIndexBuilder> index_;
   std::optional<PendingIndex> pending_;
@@ -108,6 +120,15 @@ class HtsRecordSink final : public RecordSink {
         path_(output.path()),
         header_(header.hts_header()),
         sam_record_bytes_(settings.format == OutputFormat::kSam ? settings.sam_record_bytes : 0) {
+    if (settings.write_md5) {
+      // htslib writes its own buffers: the finished file is read back for the digest.
+      if (!output.is_staged()) {
+        throw UsageError("--write-md5 with SAM or CRAM output needs a regular output file");
+      }
+      digest_.emplace(output.path());
+      read_back_path_ = output.write_path();
+      output_fd_ = output.fd();
+    }
     int fd = dup(output.fd());
     if (fd < 0) throw IoError(path_, "cannot open output", errno);
     hts::HFilePtr file(hdopen(fd, "w"));
@@ -170,11 +191,19 @@ class HtsRecordSink final : public RecordSink {
     }
     int status = hts::close(file_);
     if (status != 0) throw IoError(path_, "cannot finish output", errno);
+    if (digest_) {
+      // The duplicated descriptor shared the file offset: it stands at the end of the output.
+      off_t written = lseek(output_fd_, 0, SEEK_CUR);
+      if (written < 0) throw IoError(path_, "cannot finish output", errno);
+      digest_->add_file(read_back_path_, static_cast<std::uint64_t>(written));
+      digest_->finish();
+    }
     return 0;
   }
 
-  void commit_index() override {
+  void commit_companions() override {
     if (pending_) pending_->commit();
+    if (digest_) digest_->commit();
   }
 
  private:
@@ -224,14 +253,17 @@ class HtsRecordSink final : public RecordSink {
   hts::FilePtr file_;
   hts::RecordPtr record_;
   std::optional<PendingIndex> pending_;
+  std::optional<OutputDigest> digest_;
+  std::string read_back_path_;
+  int output_fd_ = -1;
 };
 
 std::size_t htslib_writer_bytes(const OutputSettings& settings, const BamHeader& header) {
-  if (settings.format == OutputFormat::kSam) {
-    return config::kHtslibWriterBytes + settings.sam_record_bytes;
-  }
-  if (settings.format != OutputFormat::kCram) return config::kHtslibWriterBytes;
-  return config::kHtslibWriterBytes +
+  std::size_t bytes = config::kHtslibWriterBytes;
+  if (settings.write_md5) bytes += OutputDigest::kReadBackBytes;
+  if (settings.format == OutputFormat::kSam) return bytes + settings.sam_record_bytes;
+  if (settings.format != OutputFormat::kCram) return bytes;
+  return bytes +
          codec_bytes(kCramEncoderMemory, settings.threads, output_cram_reference(settings, header));
 }
 

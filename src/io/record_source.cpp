@@ -159,6 +159,7 @@ class HtsRecordSource final : public RecordSource {
     if (!record_) throw std::bad_alloc();
     is_cram_ = is_cram;
     reference_given_ = !settings.reference.empty();
+    wide_records_allowed_ = settings.wide_records_allowed;
     const char* text = sam_hdr_str(parse_header_);
     for (std::size_t idx = 0, end = sam_hdr_length(parse_header_); text && idx < end; ++idx) {
       header_lines_ += text[idx] == '\n' ? 1 : 0;
@@ -207,6 +208,12 @@ class HtsRecordSource final : public RecordSource {
     const char* problem = nullptr;
     std::size_t bytes = raw_record_bytes(record_.get(), &problem);
     if (bytes == 0) throw FormatError(path_, problem, records_, records_);
+    if (!wide_records_allowed_ && needs_wide_record(record_.get())) {
+      throw FormatError(path_,
+                        "position beyond 2^31 - 1, which BAM cannot hold (samtools refuses it "
+                        "too); write SAM or CRAM (-O sam, -O cram)",
+                        records_, records_);
+    }
     return bytes;
   }
 
@@ -285,8 +292,9 @@ class HtsRecordSource final : public RecordSource {
   std::optional<SamLineReader> sam_lines_;  // uncompressed SAM: lines read with a bound
   std::uint64_t records_ = 0;
   bool is_cram_ = false;
-  bool reference_given_ = false;    // --reference given (CRAM decode errors say what to check)
-  std::uint64_t header_lines_ = 0;  // SAM line numbers in messages count the header
+  bool reference_given_ = false;       // --reference given (CRAM decode errors say what to check)
+  bool wide_records_allowed_ = false;  // positions beyond 32 bits can be written (not BAM)
+  std::uint64_t header_lines_ = 0;     // SAM line numbers in messages count the header
 };
 
 // htslib parses the header text lazily, when it is first edited; parse it now so a malformed

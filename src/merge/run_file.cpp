@@ -231,7 +231,7 @@ const std::uint8_t* RunReader::next() {
     }
   }
   take(record_, 4);
-  std::size_t record_bytes = static_cast<std::size_t>(load_le32(record_)) + 4;
+  std::size_t record_bytes = bam::record_bytes(record_);
   std::size_t capacity =
       std::max<std::size_t>(run_.max_copy_bytes, config::kMergeMinRecordBufferBytes);
   bool huge = record_bytes > config::kMergeWholeRecordMaxBytes;
@@ -257,7 +257,7 @@ const std::uint8_t* RunReader::next() {
   skip(sequence);
   take(record_ + head_bytes, record_bytes - head_bytes - sequence);
   auto copy_block_size = static_cast<std::uint32_t>(record_bytes - sequence - 4);
-  store_le32(record_, copy_block_size);
+  store_le32(record_, copy_block_size | (load_le32(record_) & bam::kWideBit));
   store_le32(record_ + kSeqLengthAt, 0);
   copy_block_offset_ = start_block_offset;
   copy_payload_offset_ = start_payload_offset;

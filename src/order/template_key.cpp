@@ -18,8 +18,6 @@ namespace samsort {
 
 namespace {
 
-constexpr std::size_t kMatePosAt = 28;
-
 // MC counts: strtol would saturate; a bound far above any CIGAR keeps the sums in range.
 constexpr std::int64_t kMaxMateCount = std::int64_t{1} << 40;
 
@@ -221,7 +219,7 @@ const char* make_template_fields(const std::uint8_t* record, const LibraryTable&
     if (mate_cigar == nullptr) return kMissingMateCigar;
     if (!bam::aux_is_string(mate_cigar)) return kMateCigarNotString;
     std::string_view cigar_text = bam::aux_string(mate_cigar);
-    std::int64_t mate_pos = load_le<std::int32_t>(record + kMatePosAt);
+    std::int64_t mate_pos = bam::mate_pos(record);
     out.tid2 = bam::mate_ref_id(record);
     out.neg2 = (flag & bam::kMateReverse) != 0;
     out.pos2 = out.neg2 ? mate_unclipped_end(mate_pos, cigar_text)

@@ -4,6 +4,7 @@
 #include "samsort/sort/sort_job.hpp"
 
 #include <fcntl.h>
+#include <htslib/sam.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -95,6 +96,8 @@ struct JobSetup {
     settings.reference = options.reference;
     settings.options = options.input_format_options;
     settings.threads = threads;
+    settings.wide_records_allowed =
+        output_holds_large_positions(options.output_format, options.output_format_options);
     return settings;
   }
 
@@ -131,6 +134,7 @@ class SortJob {
     std::unique_ptr<RecordSource>& source = setup_.source;
     BamHeader header = std::move(source->header());
     reference_count_ = header.reference_count();
+    check_reference_lengths(header);
     HeaderSortTags tags = order_.header_tags();
     header.set_sort_tags(tags);
     if (options_.write_program_line) {
@@ -189,7 +193,7 @@ class SortJob {
       // so a failed rename leaves no output behind an exit status of 1.
       signals::CleanupGuard guard;
       if (companion_ != nullptr) companion_->commit();
-      sink_->commit_index();
+      sink_->commit_companions();
       output.commit();
     }
     return summary_;
@@ -214,6 +218,24 @@ class SortJob {
     }
     std::size_t page_bytes = round_up_to_pages(1);
     return (available - writer_bytes) / page_bytes * page_bytes;
+  }
+
+  // samtools' rule: a reference longer than 2^31 - 1 needs an output that holds such
+  // positions (SAM, CRAM 4.0), checked before any record is read.
+  void check_reference_lengths(const BamHeader& header) const {
+    if (output_holds_large_positions(options_.output_format, options_.output_format_options)) {
+      return;
+    }
+    sam_hdr_t* hts = header.hts_header();
+    for (int tid = 0; tid < sam_hdr_nref(hts); ++tid) {
+      hts_pos_t length = sam_hdr_tid2len(hts, tid);
+      if (length > INT32_MAX) {
+        throw Error(std::string("output format is not compatible with very large references "
+                                "(") +
+                    sam_hdr_tid2name(hts, tid) + " is " + std::to_string(length) +
+                    " bp); write SAM (-O sam) or CRAM 4.0 (-O cram,version=4.0)");
+      }
+    }
   }
 
   // How much of the region one run may fill.
@@ -386,6 +408,7 @@ class SortJob {
     settings.options = options_.output_format_options;
     settings.threads = threads_;
     settings.coordinate_sorted = Order::kIndexable;
+    settings.write_md5 = options_.write_md5;
     if (settings.format == OutputFormat::kSam) {
       settings.sam_record_bytes = std::max(config::kSamRecordMinBytes,
                                            budget_.total_bytes() / config::kSamRecordBudgetShare);

@@ -11,14 +11,33 @@ namespace samsort::bam {
 // Bytes before the variable-length data, counting block_size.
 inline constexpr std::size_t kFixedBytes = 36;
 
+// Wide records: SAM and CRAM allow positions beyond BAM's 32-bit fields (references longer
+// than 2 Gbp; htslib keeps 64-bit positions). Such a record keeps BAM's layout with bit 31 of
+// block_size set (never set by a BAM file: its records are refused beyond 1 GiB) and ends in
+// one aux-shaped field, name 0xff 0xff (no SAM tag is spelled so), type B:I with six elements:
+// pos, mpos and isize as little-endian 64-bit integers. Its 32-bit pos/mpos/isize fields hold
+// -1, -1, 0; the accessors below read the wide values. Such records are written as SAM or CRAM
+// only (io/hts_record.cpp restores the 64-bit fields); BAM output refuses them as samtools does.
+inline constexpr std::uint32_t kWideBit = std::uint32_t{1} << 31;
+inline constexpr std::size_t kWideFieldBytes = 4 + 4 + 24;  // name, B, I, count, 3 x 64 bits
+
 // `record` points at block_size.
 inline std::uint32_t record_bytes(const std::uint8_t* record) noexcept {
-  return load_le32(record) + 4;
+  return (load_le32(record) & ~kWideBit) + 4;
+}
+inline bool is_wide(const std::uint8_t* record) noexcept {
+  return (load_le32(record) & kWideBit) != 0;
+}
+// Value `index` (0 pos, 1 mpos, 2 isize) of a wide record's trailing field.
+inline std::int64_t wide_value(const std::uint8_t* record, unsigned index) noexcept {
+  return load_le<std::int64_t>(record + record_bytes(record) - 24 + 8 * index);
 }
 inline std::int32_t ref_id(const std::uint8_t* record) noexcept {
   return load_le<std::int32_t>(record + 4);
 }
-inline std::int32_t pos(const std::uint8_t* record) noexcept {
+inline std::int64_t pos(const std::uint8_t* record) noexcept {
+  if (is_wide(record)) [[unlikely]]
+    return wide_value(record, 0);
   return load_le<std::int32_t>(record + 8);
 }
 inline std::uint8_t read_name_bytes(const std::uint8_t* record) noexcept { return record[12]; }
@@ -31,6 +50,16 @@ inline std::int32_t seq_length(const std::uint8_t* record) noexcept {
 }
 inline std::int32_t mate_ref_id(const std::uint8_t* record) noexcept {
   return load_le<std::int32_t>(record + 24);
+}
+inline std::int64_t mate_pos(const std::uint8_t* record) noexcept {
+  if (is_wide(record)) [[unlikely]]
+    return wide_value(record, 1);
+  return load_le<std::int32_t>(record + 28);
+}
+inline std::int64_t insert_size(const std::uint8_t* record) noexcept {
+  if (is_wide(record)) [[unlikely]]
+    return wide_value(record, 2);
+  return load_le<std::int32_t>(record + 32);
 }
 inline const char* read_name(const std::uint8_t* record) noexcept {
   return reinterpret_cast<const char*>(record + kFixedBytes);

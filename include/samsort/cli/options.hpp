@@ -30,6 +30,7 @@ struct SortOptions {
   SortOrder order = SortOrder::kCoordinate;
   std::string sort_tag;                 // -t TAG: primary key, the order above secondary
   bool write_program_line = true;       // false with --no-PG
+  bool write_md5 = false;               // --write-md5: OUT.md5 beside the output
   std::size_t debug_max_run_bytes = 0;  // hidden: cap the arena to force many small runs
   std::size_t debug_max_fan_in = 0;     // hidden: cap the merge fan-in to force extra passes
   int debug_progress_interval_ms = 0;   // hidden: progress drawn this often (tests), 0 = config

@@ -30,6 +30,14 @@ class MarkObserver {
   virtual void finished(std::uint64_t end_virtual_offset) = 0;
 };
 
+// Sees every byte the writer puts in its file, in file order, on the writer's output thread
+// (the output's MD5 for --write-md5).
+class ByteObserver {
+ public:
+  virtual ~ByteObserver() = default;
+  virtual void written(const std::uint8_t* bytes, std::size_t count) noexcept = 0;
+};
+
 // How a BgzfWriter puts its blocks: kStream with write() at the descriptor's position (a
 // pipe, the output file); kPositional with pwrite() from `start_offset` on, so several writers
 // may share one file at disjoint ranges (the run store).
@@ -77,6 +85,8 @@ class BgzfWriter {
   // Turns on marks for `observer` (not owned; called on the writer thread). Reserves the
   // per-slot mark tables from `budget`. Call before the first mark().
   void set_mark_observer(MarkObserver* observer, MemoryBudget& budget);
+  // Before the first write: `observer` sees the file's bytes as they are written.
+  void set_byte_observer(ByteObserver* observer) noexcept { byte_observer_ = observer; }
   // Marks the position of the next byte written; at most one mark per 36 bytes written (the
   // smallest BAM record). Producer thread only.
   void mark() {
@@ -134,6 +144,7 @@ class BgzfWriter {
   std::uint64_t compressed_bytes_ = 0;  // written by the writer thread, read after join
 
   MarkObserver* observer_ = nullptr;
+  ByteObserver* byte_observer_ = nullptr;
   MappedBuffer mark_tables_;
 
   std::mutex failure_mutex_;

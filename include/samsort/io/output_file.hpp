@@ -34,6 +34,8 @@ class OutputFile {
   // temporary file, or the destination itself when it is written directly.
   const std::string& write_path() const noexcept;
   bool is_stdout() const noexcept { return mode_ == WriteMode::kStandardOutput; }
+  // True when write_path() is a regular file that can be read back once finished.
+  bool is_staged() const noexcept { return mode_ == WriteMode::kStaged; }
   // True when the destination is an existing file overwritten in place (not atomic).
   bool in_place() const noexcept { return in_place_; }
   // Where other temporary files of the job may go beside this one: the final file's path

@@ -28,6 +28,7 @@ struct OutputSettings {
   // SAM output: budget bytes for one record's buffers (htslib's record copy and the formatted
   // line); a record needing more is refused before it is formatted. 0 for other formats.
   std::size_t sam_record_bytes = 0;
+  bool write_md5 = false;  // --write-md5: the output's MD5 in OUT.md5
 };
 
 class RecordSink {
@@ -37,8 +38,8 @@ class RecordSink {
   virtual void write(const std::uint8_t* record, std::uint32_t bytes) = 0;
   // Flushes everything (EOF marker included); returns the bytes written.
   virtual std::uint64_t finish() = 0;
-  // After the output was renamed into place: puts the index next to it.
-  virtual void commit_index() = 0;
+  // After finish(), in the job's commit step: puts the index and the .md5 file in place.
+  virtual void commit_companions() = 0;
 };
 
 // The reference htslib's CRAM encoder may load for `header` (none with no_ref=1).

@@ -45,6 +45,9 @@ struct InputSettings {
   std::string reference;             // --reference (CRAM)
   std::vector<std::string> options;  // --input-fmt-option key=value
   std::size_t threads = 1;
+  // Records with positions beyond 32 bits are read (as wide records, bam_record.hpp) rather
+  // than refused: true unless the output is BAM.
+  bool wide_records_allowed = true;
 };
 
 // Opens and detects the input and reads its header. Throws IoError/FormatError.

@@ -35,7 +35,8 @@ decltype(auto) with_order(SortOrder order, const std::string& tag, const BamHead
                           Fn&& fn) {
   switch (order) {
     case SortOrder::kCoordinate:
-      return detail::with_optional_tag(tag, CoordinateOrder{}, order, fn);
+      return detail::with_optional_tag(
+          tag, CoordinateOrder(static_cast<std::uint64_t>(header.reference_count())), order, fn);
     case SortOrder::kQueryName:
       return detail::with_optional_tag(tag, NaturalNameOrder{}, order, fn);
     case SortOrder::kQueryNameLex:

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "hts_test_records.hpp"
 #include "samsort/bam/bam_aux.hpp"
 #include "samsort/bam/bam_record.hpp"
 #include "samsort/core/byte_order.hpp"
@@ -21,38 +22,17 @@
 namespace samsort {
 namespace {
 
-constexpr int kLongCigarPairs = 40'000;  // 80,000 operations
+using test::format_sam;
+using test::HeaderPtr;
+using test::parse_sam;
+using test::RecordPtr;
 
-struct HeaderFree {
-  void operator()(sam_hdr_t* header) const { sam_hdr_destroy(header); }
-};
-struct RecordFree {
-  void operator()(bam1_t* record) const { bam_destroy1(record); }
-};
-using HeaderPtr = std::unique_ptr<sam_hdr_t, HeaderFree>;
-using RecordPtr = std::unique_ptr<bam1_t, RecordFree>;
+constexpr int kLongCigarPairs = 40'000;  // 80,000 operations
 
 HeaderPtr make_header() {
   HeaderPtr header(
       sam_hdr_parse(std::strlen("@SQ\tSN:chr1\tLN:100000000\n"), "@SQ\tSN:chr1\tLN:100000000\n"));
   return header;
-}
-
-// `line` parsed by htslib (sam_parse1) into a new bam1_t.
-RecordPtr parse(sam_hdr_t* header, std::string line) {
-  RecordPtr record(bam_init1());
-  kstring_t text{line.size(), line.size() + 1, line.data()};
-  EXPECT_GE(sam_parse1(&text, header, record.get()), 0) << line.substr(0, 100);
-  return record;
-}
-
-// The SAM line htslib formats for `record`.
-std::string format(sam_hdr_t* header, const bam1_t* record) {
-  kstring_t text{0, 0, nullptr};
-  EXPECT_GE(sam_format1(header, record, &text), 0);
-  std::string line(text.s, text.l);
-  free(text.s);
-  return line;
 }
 
 std::string long_line(const std::string& tags) {
@@ -75,17 +55,17 @@ TEST(HtsRecordTest, ShortCigarRoundTrips) {
   HeaderPtr header = make_header();
   std::string line = "r1\t16\tchr1\t500\t30\t5S20M2D10M\t*\t0\t0\t" + std::string(35, 'C') + "\t" +
                      std::string(35, 'I') + "\tNM:i:2\tXY:Z:text";
-  RecordPtr record = parse(header.get(), line);
+  RecordPtr record = parse_sam(header.get(), line);
   std::vector<std::uint8_t> raw = to_raw(record.get());
   EXPECT_EQ(bam::cigar_op_count(raw.data()), 4);
   RecordPtr back(bam_init1());
   ASSERT_TRUE(from_raw_record(raw.data(), back.get()));
-  EXPECT_EQ(format(header.get(), back.get()), line);
+  EXPECT_EQ(format_sam(header.get(), back.get()), line);
 }
 
 TEST(HtsRecordTest, LongCigarGoesToTheCgTagAsHtslibWritesIt) {
   HeaderPtr header = make_header();
-  RecordPtr record = parse(header.get(), long_line("\tNM:i:0"));
+  RecordPtr record = parse_sam(header.get(), long_line("\tNM:i:0"));
   ASSERT_EQ(record->core.n_cigar, 2u * kLongCigarPairs);
   std::vector<std::uint8_t> raw = to_raw(record.get());
   ASSERT_FALSE(raw.empty());
@@ -126,7 +106,7 @@ TEST(HtsRecordTest, LongCigarGoesToTheCgTagAsHtslibWritesIt) {
   ASSERT_TRUE(from_raw_record(raw.data(), back.get()));
   EXPECT_EQ(back->core.n_cigar, 2u * kLongCigarPairs);
   EXPECT_EQ(bam_aux_get(back.get(), "CG"), nullptr);
-  EXPECT_EQ(format(header.get(), back.get()), long_line("\tNM:i:0"));
+  EXPECT_EQ(format_sam(header.get(), back.get()), long_line("\tNM:i:0"));
 }
 
 TEST(HtsRecordTest, LongCigarSpanningTooManyBasesIsRefused) {
@@ -134,7 +114,7 @@ TEST(HtsRecordTest, LongCigarSpanningTooManyBasesIsRefused) {
       sam_hdr_parse(std::strlen("@SQ\tSN:chr1\tLN:1000000000\n"), "@SQ\tSN:chr1\tLN:1000000000\n"));
   std::string cigar;
   for (int idx = 0; idx < kLongCigarPairs; ++idx) cigar += "1M7000N";
-  RecordPtr record = parse(header.get(), "gap\t0\tchr1\t1\t60\t" + cigar + "\t*\t0\t0\t*\t*");
+  RecordPtr record = parse_sam(header.get(), "gap\t0\tchr1\t1\t60\t" + cigar + "\t*\t0\t0\t*\t*");
   const char* problem = nullptr;
   EXPECT_EQ(raw_record_bytes(record.get(), &problem), 0u);
   ASSERT_NE(problem, nullptr);

@@ -43,8 +43,8 @@ class VectorStream final : public RecordStream {
 };
 
 bool key_less(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b) {
-  return CoordinateOrder::merge_less(CoordinateOrder::merge_key(a.data()),
-                                     CoordinateOrder::merge_key(b.data()));
+  return CoordinateOrder::merge_less(CoordinateOrder{}.merge_key(a.data()),
+                                     CoordinateOrder{}.merge_key(b.data()));
 }
 
 // Stream `stream_idx`: `count` records with keys from a small domain (many ties across and
@@ -168,7 +168,7 @@ TEST(MemoryRunStreamTest, YieldsRecordsInEntryOrder) {
   for (const auto& record : records) {
     used += record.size();
     std::copy(record.begin(), record.end(), top - used);
-    entries.push_back(CoordinateOrder::make_entry(top - used, used));
+    entries.push_back(CoordinateOrder{}.make_entry(top - used, used));
   }
   std::stable_sort(entries.begin(), entries.end(),
                    [](const auto& a, const auto& b) { return CoordinateOrder::entry_less(a, b); });

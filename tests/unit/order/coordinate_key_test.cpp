@@ -54,7 +54,8 @@ TEST(CoordinateKeyTest, EveryPairOfEdgeCasesComparesAsTheContract) {
   std::vector<Crafted> cases = edge_cases();
   std::vector<Entry> keys;
   for (const Crafted& c : cases) {
-    keys.push_back(CoordinateOrder::merge_key(test::make_record("r", c.tid, c.pos, c.flag).data()));
+    keys.push_back(
+        CoordinateOrder{}.merge_key(test::make_record("r", c.tid, c.pos, c.flag).data()));
   }
   std::size_t mismatches = 0;
   for (std::size_t a = 0; a < cases.size(); ++a) {
@@ -76,7 +77,7 @@ TEST(CoordinateKeyTest, EveryPairOfEdgeCasesComparesAsTheContract) {
 
 TEST(CoordinateKeyTest, NamedOrderingRules) {
   auto key = [](std::int32_t tid, std::int32_t pos, std::uint16_t flag) {
-    return CoordinateOrder::merge_key(test::make_record("r", tid, pos, flag).data());
+    return CoordinateOrder{}.merge_key(test::make_record("r", tid, pos, flag).data());
   };
   // tid -1 after every reference, including the largest one.
   EXPECT_TRUE(less_by_entry(key(kMaxInt, kMaxInt, 0x10), key(-1, -1, 0)));
@@ -103,7 +104,7 @@ TEST(CoordinateKeyTest, NoOtherFieldMatters) {
   test::RecordSpec plain;
   plain.tid = 7;
   plain.pos = 1000;
-  Entry base = CoordinateOrder::merge_key(test::make_record(plain).data());
+  Entry base = CoordinateOrder{}.merge_key(test::make_record(plain).data());
   std::vector<test::RecordSpec> variants(6, plain);
   variants[0].name = "a_completely_different_name";
   variants[1].flag = 0x4 | 0x1 | 0x20 | 0x40 | 0x100 | 0x200 | 0x400 | 0x800;  // no 0x10
@@ -115,7 +116,7 @@ TEST(CoordinateKeyTest, NoOtherFieldMatters) {
   variants[4].template_length = -300;
   variants[5].aux = {'N', 'M', 'C', 3};
   for (const test::RecordSpec& spec : variants) {
-    Entry other = CoordinateOrder::merge_key(test::make_record(spec).data());
+    Entry other = CoordinateOrder{}.merge_key(test::make_record(spec).data());
     EXPECT_EQ(other.hi, base.hi);
     EXPECT_EQ(other.lo, base.lo);
   }
@@ -127,27 +128,27 @@ TEST(CoordinateKeyTest, OffsetRoundTripsAndNeverOutweighsTheKey) {
   std::vector<std::uint8_t> next = test::make_record("n", 2, 4096, 0);
   for (std::uint64_t offset : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{123456789},
                                std::uint64_t{1} << 40, CoordinateOrder::kOffsetMask}) {
-    Entry entry = CoordinateOrder::make_entry(forward.data(), offset);
+    Entry entry = CoordinateOrder{}.make_entry(forward.data(), offset);
     EXPECT_EQ(CoordinateOrder::offset_of(entry), offset);
-    Entry key = CoordinateOrder::merge_key(forward.data());
+    Entry key = CoordinateOrder{}.merge_key(forward.data());
     EXPECT_EQ(entry.hi, key.hi);
     EXPECT_EQ(entry.lo & ~CoordinateOrder::kOffsetMask, key.lo);
     // The largest offset on a smaller key stays below offset 0 on the next key.
-    EXPECT_TRUE(less_by_entry(entry, CoordinateOrder::make_entry(reverse.data(), 0)));
-    Entry reverse_entry = CoordinateOrder::make_entry(reverse.data(), offset);
-    EXPECT_TRUE(less_by_entry(reverse_entry, CoordinateOrder::make_entry(next.data(), 0)));
+    EXPECT_TRUE(less_by_entry(entry, CoordinateOrder{}.make_entry(reverse.data(), 0)));
+    Entry reverse_entry = CoordinateOrder{}.make_entry(reverse.data(), offset);
+    EXPECT_TRUE(less_by_entry(reverse_entry, CoordinateOrder{}.make_entry(next.data(), 0)));
     EXPECT_EQ(CoordinateOrder::offset_of(reverse_entry), offset);
   }
 }
 
 TEST(CoordinateKeyTest, MergeKeyIgnoresTheOffset) {
   std::vector<std::uint8_t> record = test::make_record("m", 4, 99, 0x10);
-  Entry key = CoordinateOrder::merge_key(record.data());
+  Entry key = CoordinateOrder{}.merge_key(record.data());
   EXPECT_EQ(CoordinateOrder::offset_of(key), 0u);
-  Entry low = CoordinateOrder::make_entry(record.data(), 5);
-  Entry high = CoordinateOrder::make_entry(record.data(), 500000);
+  Entry low = CoordinateOrder{}.make_entry(record.data(), 5);
+  Entry high = CoordinateOrder{}.make_entry(record.data(), 500000);
   EXPECT_TRUE(less_by_entry(low, high));  // the offset is the entry's final tie-break
-  EXPECT_FALSE(CoordinateOrder::merge_less(key, CoordinateOrder::merge_key(record.data())));
+  EXPECT_FALSE(CoordinateOrder::merge_less(key, CoordinateOrder{}.merge_key(record.data())));
 }
 
 TEST(CoordinateKeyTest, RadixDigitsCoverEveryKeyByte) {
@@ -177,7 +178,7 @@ TEST(CoordinateKeyTest, EntryLessKeepsInputOrderForArenaMadeEntries) {
     std::uint8_t* slot = arena.reserve_record(record.size());
     ASSERT_NE(slot, nullptr);
     std::memcpy(slot, record.data(), record.size());
-    entries.push_back(CoordinateOrder::make_entry(slot, arena.commit(record.size())));
+    entries.push_back(CoordinateOrder{}.make_entry(slot, arena.commit(record.size())));
     slots.push_back(slot);
   }
   EXPECT_TRUE(less_by_entry(entries[0], entries[1]));

@@ -82,7 +82,7 @@ std::vector<Entry> make_entries(std::size_t count, Keys keys, Offsets offsets, s
     test::store_i32(record, test::kRefIdAt, tid);
     test::store_i32(record, test::kPosAt, pos);
     test::store_u16(record, test::kFlagAt, flag);
-    entries[idx] = CoordinateOrder::make_entry(record.data(), 0);
+    entries[idx] = CoordinateOrder{}.make_entry(record.data(), 0);
   }
   if (keys == Keys::kSorted) std::stable_sort(entries.begin(), entries.end(), key_less);
   if (keys == Keys::kReverseSorted) {
