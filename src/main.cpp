@@ -17,6 +17,7 @@
 #include "samsort/core/memory_budget.hpp"
 #include "samsort/core/signals.hpp"
 #include "samsort/core/std_streams.hpp"
+#include "samsort/merge/merge_job.hpp"
 #include "samsort/sort/sort_job.hpp"
 #include "samsort/version.hpp"
 
@@ -30,6 +31,29 @@ void raise_open_file_limit() noexcept {
     setrlimit(RLIMIT_NOFILE, &limit);
   }
 }
+// `samsort merge`: the budget fitted as for a sort, the merge, one summary line.
+int merge_command(samsort::MergeOptions& options) {
+  using namespace samsort;
+  if (std::optional<std::string> warning =
+          fit_budget_to_memory(options.common, probe_memory_environment())) {
+    std::fprintf(stderr, "samsort: warning: %s\n", warning->c_str());
+  }
+  MergeSummary summary = run_merge(options);
+  if (!options.common.quiet) {
+    const std::string& output = options.common.output_path;
+    std::fprintf(stderr,
+                 "samsort: merged %llu records from %zu files in %.2f s to %s%s: budget %.0f "
+                 "MiB, accounted peak %.1f MiB, peak RSS %.1f MiB (%s)\n",
+                 static_cast<unsigned long long>(summary.records), summary.inputs,
+                 summary.seconds, output == "-" ? "stdout" : output.c_str(),
+                 summary.output_in_place ? " (written in place, not atomic)" : "",
+                 static_cast<double>(summary.budget_bytes) / (1 << 20),
+                 static_cast<double>(summary.accounted_peak_bytes) / (1 << 20),
+                 static_cast<double>(peak_rss_bytes()) / (1 << 20), allocator::live_name());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -64,6 +88,8 @@ int main(int argc, char** argv) {
                      static_cast<unsigned long long>(result.records));
         return 0;
       }
+      case ParsedCommand::Kind::kMerge:
+        return merge_command(command.merge);
       case ParsedCommand::Kind::kSort:
         break;
     }

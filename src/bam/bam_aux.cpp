@@ -95,6 +95,12 @@ const std::uint8_t* find_aux(const std::uint8_t* record, const char tag[2]) noex
   return nullptr;
 }
 
+std::size_t aux_field_bytes(const std::uint8_t* record, const std::uint8_t* aux) noexcept {
+  // find_aux() checked the field: it ends inside the record.
+  const std::uint8_t* end = skip_field(aux, record + record_bytes(record));
+  return static_cast<std::size_t>(end - aux) + 2;
+}
+
 void find_aux_fields(const std::uint8_t* record, const char* tags, std::size_t count,
                      const std::uint8_t** found) noexcept {
   // settled[idx]: the tag's first occurrence was seen (found[idx] is final, maybe nullptr).

@@ -1,5 +1,6 @@
 // samtools-compatible option parsing for `samsort sort`.
 #include "samsort/cli/options.hpp"
+#include "samsort/cli/option_rules.hpp"
 
 #include <htslib/hts.h>
 
@@ -76,6 +77,8 @@ void check_htslib_option(const std::string& text, const char* option) {
   }
 }
 
+}  // namespace
+
 // -o with samtools' "FILE##idx##INDEX" naming, -O FMT[,opts], --output-fmt-option, -l/-u,
 // --write-index: fills the output fields of `sort`.
 void resolve_output(SortOptions& sort, const std::string& format_spec,
@@ -139,6 +142,8 @@ void resolve_output(SortOptions& sort, const std::string& format_spec,
   }
 }
 
+namespace {
+
 SortOrder parse_order(const std::string& name) {
   if (std::optional<SortOrder> order = find_order(name)) return *order;
   throw UsageError("unknown --order '" + name + "' (" + canonical_order_list() + ")");
@@ -155,6 +160,8 @@ std::string usage_text(const po::options_description& visible) {
   return out.str();
 }
 
+}  // namespace
+
 std::string join_command_line(int argc, const char* const* argv) {
   std::string line = "samsort";
   for (int idx = 1; idx < argc; ++idx) {
@@ -164,9 +171,40 @@ std::string join_command_line(int argc, const char* const* argv) {
   return line;
 }
 
-}  // namespace
-
-namespace {
+void resolve_budget(SortOptions& sort, const std::string* max_memory,
+                    const std::string* memory_per_thread) {
+  bool max_memory_given = max_memory != nullptr;
+  bool per_thread_given = memory_per_thread != nullptr;
+  if (max_memory_given && per_thread_given) {
+    throw UsageError("give either -m (per thread) or --max-memory (total), not both");
+  }
+  // samtools refuses less than 1M per thread; the same floor applies to a total.
+  const std::size_t floor_bytes = config::kMinMemoryPerThreadBytes;
+  sort.budget_source =
+      max_memory_given || per_thread_given ? BudgetSource::kGiven : BudgetSource::kDefault;
+  if (max_memory_given && lower(*max_memory) == "auto") {
+    // Sized by fit_budget_to_memory(); the default until then.
+    sort.budget_source = BudgetSource::kAuto;
+    sort.memory_bytes = config::kDefaultMemoryPerThreadBytes * sort.threads;
+  } else if (max_memory_given) {
+    sort.memory_bytes = parse_size(*max_memory, "--max-memory");
+    if (sort.memory_bytes < floor_bytes) {
+      throw UsageError("--max-memory below 1M is not supported");
+    }
+  } else if (per_thread_given) {
+    std::size_t per_thread = parse_size(*memory_per_thread, "-m");
+    if (per_thread < floor_bytes) {
+      throw UsageError("-m below 1M per thread is not supported (samtools refuses it too)");
+    }
+    if (per_thread > (~std::size_t{0}) / sort.threads) {
+      throw UsageError("-m '" + *memory_per_thread + "' x " + std::to_string(sort.threads) +
+                       " threads is too large");
+    }
+    sort.memory_bytes = per_thread * sort.threads;
+  } else {
+    sort.memory_bytes = config::kDefaultMemoryPerThreadBytes * sort.threads;
+  }
+}
 
 // samtools' precedence for the order flags: the last of -n / -N / --template-coordinate /
 // --order wins.
@@ -186,6 +224,8 @@ SortOrder order_from(const po::parsed_options& parsed) {
   return order;
 }
 
+namespace {
+
 // --temp-compression: a zstd level, or "none" (stored BGZF blocks, as before zstd).
 BlockCodec parse_temp_compression(const std::string& text) {
   if (text == "none" || text == "0") return BlockCodec{BlockFormat::kBgzf, 0};
@@ -204,6 +244,8 @@ BlockCodec parse_temp_compression(const std::string& text) {
   return BlockCodec{BlockFormat::kZstd, level};
 }
 
+}  // namespace
+
 void check_tag(const std::string& tag, SortOrder order) {
   if (tag.empty()) return;
   if (tag.size() != 2) throw UsageError("-t takes a two-character tag, e.g. -t CB");
@@ -211,6 +253,8 @@ void check_tag(const std::string& tag, SortOrder order) {
     throw UsageError("-t cannot be combined with template-coordinate order");
   }
 }
+
+namespace {
 
 ParsedCommand parse_verify(int argc, const char* const* argv) {
   ParsedCommand parsed;
@@ -375,6 +419,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     return parsed;
   }
   if (command == "verify") return parse_verify(argc, argv);
+  if (command == "merge") return parse_merge(argc, argv);
   if (command != "sort") {
     throw UsageError(command.empty()
                          ? "no command given (try 'samsort sort --help')"
@@ -407,37 +452,8 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   if (threads < 0) throw UsageError("--threads must be >= 0");
   sort.threads = threads == 0 ? 1 : static_cast<std::size_t>(threads);
   // Given counts, not emptiness: `-m ''` is a bad size, not "not given".
-  bool max_memory_given = values.count("max-memory") != 0;
-  bool per_thread_given = values.count("-m") != 0;
-  if (max_memory_given && per_thread_given) {
-    throw UsageError("give either -m (per thread) or --max-memory (total), not both");
-  }
-  // samtools refuses less than 1M per thread; the same floor applies to a total.
-  const std::size_t floor_bytes = config::kMinMemoryPerThreadBytes;
-  sort.budget_source =
-      max_memory_given || per_thread_given ? BudgetSource::kGiven : BudgetSource::kDefault;
-  if (max_memory_given && lower(max_memory) == "auto") {
-    // Sized by fit_budget_to_memory(); the default until then.
-    sort.budget_source = BudgetSource::kAuto;
-    sort.memory_bytes = config::kDefaultMemoryPerThreadBytes * sort.threads;
-  } else if (max_memory_given) {
-    sort.memory_bytes = parse_size(max_memory, "--max-memory");
-    if (sort.memory_bytes < floor_bytes) {
-      throw UsageError("--max-memory below 1M is not supported");
-    }
-  } else if (per_thread_given) {
-    std::size_t per_thread = parse_size(memory_per_thread, "-m");
-    if (per_thread < floor_bytes) {
-      throw UsageError("-m below 1M per thread is not supported (samtools refuses it too)");
-    }
-    if (per_thread > (~std::size_t{0}) / sort.threads) {
-      throw UsageError("-m '" + memory_per_thread + "' x " + std::to_string(sort.threads) +
-                       " threads is too large");
-    }
-    sort.memory_bytes = per_thread * sort.threads;
-  } else {
-    sort.memory_bytes = config::kDefaultMemoryPerThreadBytes * sort.threads;
-  }
+  resolve_budget(sort, values.count("max-memory") != 0 ? &max_memory : nullptr,
+                 values.count("-m") != 0 ? &memory_per_thread : nullptr);
   if (values.count("-u") != 0) level = 0;
   if (level < -1 || level > 9) throw UsageError("-l must be between 0 and 9");
   sort.samtools_level = level;

@@ -25,6 +25,9 @@ std::size_t aux_offset(const std::uint8_t* record) noexcept;
 // Thread-safe; reads only the record.
 const std::uint8_t* find_aux(const std::uint8_t* record, const char tag[2]) noexcept;
 
+// Bytes of the whole field (tag, type and value) whose type byte find_aux() returned.
+std::size_t aux_field_bytes(const std::uint8_t* record, const std::uint8_t* aux) noexcept;
+
 // Several tags in one walk: found[idx] = find_aux(record, tags + 2 * idx) for idx < count.
 // `tags` holds the tags back to back ("RGMCCBMI"). Cheaper than `count` calls.
 void find_aux_fields(const std::uint8_t* record, const char* tags, std::size_t count,

@@ -17,6 +17,11 @@ class RecordChecksum {
     sum_ += xxh64(record, bytes);
     ++count_;
   }
+  // Adds another checksum's records (the inputs of a merge).
+  void add_all(const RecordChecksum& other) noexcept {
+    sum_ += other.sum_;
+    count_ += other.count_;
+  }
   std::uint64_t value() const noexcept { return sum_; }
   std::uint64_t count() const noexcept { return count_; }
   bool operator==(const RecordChecksum& other) const noexcept {

@@ -55,16 +55,32 @@ struct VerifyOptions {
   std::size_t threads = 1;
 };
 
+// `samsort merge` options: the output, budget, threads and order fields of a sort, plus what
+// only a merge has (samtools merge's -f, -r, -c, -p, -s, -h).
+struct MergeOptions {
+  SortOptions common;               // output, format, level, threads, budget, order, -T, ...
+  std::vector<std::string> inputs;  // in order (ties between inputs go to the earlier one)
+  bool force = false;               // -f: overwrite an existing output file
+  bool attach_read_group = false;   // -r
+  bool combine_read_groups = false;  // -c
+  bool combine_programs = false;     // -p
+  std::optional<long> seed;          // -s
+  std::string header_file;           // -h FILE
+};
+
 // What the command line asks for.
 struct ParsedCommand {
-  enum class Kind { kSort, kVerify, kHelp, kVersion } kind = Kind::kSort;
+  enum class Kind { kSort, kVerify, kMerge, kHelp, kVersion } kind = Kind::kSort;
   SortOptions sort;
   VerifyOptions verify;
+  MergeOptions merge;
   std::string help_text;
 };
 
 // Parses argv (argv[0] is the program). Throws UsageError on any problem.
 ParsedCommand parse_command_line(int argc, const char* const* argv);
+// `samsort merge ...` (argv[1] is "merge"), in cli/merge_options.cpp.
+ParsedCommand parse_merge(int argc, const char* const* argv);
 
 // Fits sort.memory_bytes to the memory the process really has (read once at start by
 // probe_memory_environment()). Default budget above the tightest limit: lowered to

@@ -182,6 +182,10 @@ inline constexpr std::size_t kSamLineShareNumerator = 2;
 inline constexpr std::size_t kSamLineShareDenominator = 5;
 // htslib's SAM/CRAM writer buffers; CRAM adds its encoder (cram_memory.hpp).
 inline constexpr std::size_t kHtslibWriterBytes = 4u << 20;
+// samsort merge: most inputs one merge holds open (each has a reader with its own threads),
+// and the first size of each input's record buffers (they grow, reserved, for larger records).
+inline constexpr std::size_t kMergeMaxInputFanIn = 256;
+inline constexpr std::size_t kMergeInputRecordBytes = 64u << 10;
 // The header's memory (bam_header.cpp), reserved before htslib builds its parsed form. Measured
 // on a 300k-@SQ header (16.9 MB of text): htslib's parsed records take ~1.6x the text plus
 // ~181 bytes per line; the header also holds its raw text, the text rebuilt after @HD/@PG
