@@ -281,13 +281,13 @@ std::string header_text(sam_hdr_t* header) {
 std::string read_group_from_file_name(const std::string& file_name) {
   std::string_view name(file_name);
   std::size_t length = name.size();
-  auto stem_ends_with = [&](std::string_view suffix) {
-    return name.substr(0, length).ends_with(suffix);
-  };
-  // samtools strips ".bam" or ".sam", then (from what is left) ".cram"; a name that is only
-  // the suffix keeps it.
-  if (length > 4 && (stem_ends_with(".bam") || stem_ends_with(".sam"))) length -= 4;
-  if (length > 5 && stem_ends_with(".cram")) length -= 5;
+  // samtools compares the whole name's end (strcmp), so at most one suffix goes, and a name
+  // that is only the suffix keeps it.
+  if (length > 4 && (name.ends_with(".bam") || name.ends_with(".sam"))) {
+    length -= 4;
+  } else if (length > 5 && name.ends_with(".cram")) {
+    length -= 5;
+  }
   std::size_t slash = name.substr(0, length).rfind('/');
   std::size_t start = slash == std::string_view::npos ? 0 : slash + 1;
   return std::string(name.substr(start, length - start));
