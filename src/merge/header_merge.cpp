@@ -311,8 +311,8 @@ MergedHeader merge_headers(const std::vector<std::string>& input_texts,
   bool coordinate = options.order == SortOrder::kCoordinate && !options.sort_tag;
   bool reset_order = false;
   for (std::size_t idx = 0; idx < input_texts.size(); ++idx) {
-    hts::HeaderPtr header = parse_header(
-        input_texts[idx], "failed to read header from \"" + input_names[idx] + "\"");
+    hts::HeaderPtr header =
+        parse_header(input_texts[idx], "failed to read header from \"" + input_names[idx] + "\"");
     std::string rg_name;
     if (options.attach_read_group) rg_name = read_group_from_file_name(input_names[idx]);
     InputTranslation translation =

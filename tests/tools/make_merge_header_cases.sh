@@ -83,6 +83,9 @@ run header_override -h hdr.sam -s 1 a.sam b.sam
 run header_override_combine -h hdr.sam -c -p -s 1 a.sam
 run alias -s 1 an.sam alias.sam
 run hd_without_so -s 1 a.sam noso.sam
+run hd_without_so_first -s 1 noso.sam a.sam
+run hd_reset_ss_go -s 1 d.sam c.sam
+run sq_length_differs -s 1 a.sam an.sam
 run odd_tag_order -s 1 a.sam odd.sam
 run duplicate_rg_id -s 1 dup.sam a.sam
 run empty_header -s 1 empty.sam empty.sam
