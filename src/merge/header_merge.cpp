@@ -192,7 +192,7 @@ std::vector<std::string> translate_ids(MergeState& state, sam_hdr_t* input, IdSp
     std::string new_id = unique_id(*override, space.used, false, state.rand);
     lines.push_back("@RG\tID:" + new_id);
     space.used.insert(new_id);
-    id_map.emplace("", new_id);
+    id_map[""] = new_id;  // samtools' key for it: the empty string
   }
   return lines;
 }
@@ -301,7 +301,8 @@ MergedHeader merge_headers(const std::vector<std::string>& input_texts,
                 std::to_string(input_names.size()) + " names");
   }
   long seed = options.seed ? *options.seed : static_cast<long>(std::time(nullptr));
-  MergeState state{parse_header("", ""), false, {}, {}, {}, {}, {}, Rand48(seed), {}};
+  MergeState state{hts::HeaderPtr(sam_hdr_init()), false, {}, {}, {}, {}, {}, Rand48(seed), {}};
+  if (!state.header) throw Error("out of memory creating a header");
   MergedHeader merged;
   if (options.header_override) {
     hts::HeaderPtr header =

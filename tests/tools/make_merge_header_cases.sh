@@ -44,6 +44,7 @@ sam dup.sam "rdup${R}" '@HD|VN:1.6' '@SQ|SN:chr1|LN:1000' '@RG|ID:grp1|SM:one' '
 sam empty.sam "re|4|*|0|0|*|*|0|0|ACGT|IIII"
 sam dir1/s.cram.sam "rsc${R}" '@SQ|SN:chr1|LN:1000'
 sam z.bam "rz${R}" '@SQ|SN:chr1|LN:1000'
+cp a.sam dir1/a.sam
 sam bad.sam "rbad${R}" '@HD|VN:1.6' '@SQ|SN:chr1'
 
 run() {
@@ -79,6 +80,7 @@ run no_hd_anywhere -s 1 nohd.sam dir1/x.sam
 run attach_rg -r -s 1 a.sam b.sam
 run attach_rg_same_name -r -s 1 dir1/x.sam dir2/x.sam a.sam
 run attach_rg_combine -r -c -s 1 a.sam b.sam
+run attach_rg_merged_away -r -s 1 a.sam dir1/a.sam
 run header_override -h hdr.sam -s 1 a.sam b.sam
 run header_override_combine -h hdr.sam -c -p -s 1 a.sam
 run alias -s 1 an.sam alias.sam

@@ -252,6 +252,22 @@ TEST(HeaderMergeTest, AttachReadGroupAddsALineToInputsWithoutOne) {  // attach_r
   EXPECT_EQ(merged.inputs[1].attached_read_group, "x");
 }
 
+TEST(HeaderMergeTest, AttachReadGroupAddsALineWhenAllMergedAway) {  // attach_rg_merged_away
+  // dir1/a.sam's @RG merges into the existing "a", so its list of new lines is empty and
+  // samtools adds "@RG ID:a" made unique, as for an input without @RG lines.
+  HeaderMergeOptions options = seeded(1);
+  options.attach_read_group = true;
+  MergedHeader merged = merge_headers({kA, kA}, {"a.sam", "dir1/a.sam"}, options);
+  EXPECT_EQ(merged.text,
+            header({"@HD|VN:1.6|SO:coordinate", "@SQ|SN:chr1|LN:1000", "@SQ|SN:chr2|LN:2000",
+                    "@RG|ID:a|SM:s1|PG:bwa", "@RG|ID:a-055424A4", "@PG|ID:bwa|PN:bwa|VN:0.7",
+                    "@PG|ID:st|PN:samtools|PP:bwa", "@PG|ID:bwa-3A2CCEF5|PN:bwa|VN:0.7",
+                    "@PG|ID:st-6ADB4A65|PN:samtools|PP:bwa-3A2CCEF5", "@CO|first comment",
+                    "@CO|first comment"}));
+  EXPECT_EQ(merged.inputs[1].read_group_map, (IdMap{{"", "a-055424A4"}, {"grp1", "a"}}));
+  EXPECT_EQ(merged.inputs[1].attached_read_group, "a");
+}
+
 TEST(HeaderMergeTest, ReadGroupFromFileName) {  // attach_rg_suffixes and bam_merge_core2
   EXPECT_EQ(read_group_from_file_name("dir1/s.cram.sam"), "s.cram");
   EXPECT_EQ(read_group_from_file_name("z.bam"), "z");
