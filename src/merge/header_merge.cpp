@@ -6,7 +6,8 @@
 #include <htslib/kstring.h>
 #include <htslib/sam.h>
 
-#include <cinttypes>
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -15,6 +16,7 @@
 
 #include "samsort/core/errors.hpp"
 #include "samsort/io/hts_handles.hpp"
+#include "samsort/io/hts_log.hpp"
 
 namespace samsort {
 
@@ -300,6 +302,9 @@ MergedHeader merge_headers(const std::vector<std::string>& input_texts,
     throw Error("merge_headers: " + std::to_string(input_texts.size()) + " headers but " +
                 std::to_string(input_names.size()) + " names");
   }
+  // The caller read these headers with htslib, which gave its warnings (duplicate IDs...)
+  // then; parsing them again must not repeat them. Errors still show.
+  HtsLogLevelGuard quiet(std::min(hts_get_log_level(), HTS_LOG_ERROR));
   long seed = options.seed ? *options.seed : static_cast<long>(std::time(nullptr));
   MergeState state{hts::HeaderPtr(sam_hdr_init()), false, {}, {}, {}, {}, {}, Rand48(seed), {}};
   if (!state.header) throw Error("out of memory creating a header");

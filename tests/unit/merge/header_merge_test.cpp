@@ -339,7 +339,10 @@ TEST(HeaderMergeTest, IdAnywhereInTheLineAndForwardPpReferences) {  // odd_tag_o
 TEST(HeaderMergeTest, DuplicateIdInOneHeaderKeepsHtslibsFirstLine) {  // duplicate_rg_id
   const std::string dup =
       header({"@HD|VN:1.6", "@SQ|SN:chr1|LN:1000", "@RG|ID:grp1|SM:one", "@RG|ID:grp1|SM:two"});
+  testing::internal::CaptureStderr();
   MergedHeader merged = merge_headers({dup, kA}, {"dup.sam", "a.sam"}, seeded(1));
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "")
+      << "htslib's duplicate-ID warning came when the input was read; not again";
   EXPECT_EQ(merged.text, header({"@HD|VN:1.6", "@SQ|SN:chr1|LN:1000", "@SQ|SN:chr2|LN:2000",
                                  "@RG|ID:grp1|SM:one", "@RG|ID:grp1-055424A4|SM:s1|PG:bwa",
                                  "@PG|ID:bwa|PN:bwa|VN:0.7", "@PG|ID:st|PN:samtools|PP:bwa",
