@@ -76,8 +76,8 @@ MergedHeader merge_headers(const std::vector<std::string>& input_texts,
                            const std::vector<std::string>& input_names,
                            const HeaderMergeOptions& options);
 
-// samtools' -r read-group name of a file: the name without a trailing ".bam", ".sam" (one of
-// these, then also ".cram") and without any directory part.
+// samtools' -r read-group name of a file: the name without one trailing ".bam", ".sam" or
+// ".cram" (when more than the suffix is there) and then without its directory part.
 std::string read_group_from_file_name(const std::string& file_name);
 
 }  // namespace samsort
