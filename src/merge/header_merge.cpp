@@ -6,7 +6,8 @@
 #include <htslib/kstring.h>
 #include <htslib/sam.h>
 
-#include <cinttypes>
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -15,6 +16,7 @@
 
 #include "samsort/core/errors.hpp"
 #include "samsort/io/hts_handles.hpp"
+#include "samsort/io/hts_log.hpp"
 
 namespace samsort {
 
@@ -192,7 +194,7 @@ std::vector<std::string> translate_ids(MergeState& state, sam_hdr_t* input, IdSp
     std::string new_id = unique_id(*override, space.used, false, state.rand);
     lines.push_back("@RG\tID:" + new_id);
     space.used.insert(new_id);
-    id_map.emplace("", new_id);
+    id_map[""] = new_id;  // samtools' key for it: the empty string
   }
   return lines;
 }
@@ -281,13 +283,13 @@ std::string header_text(sam_hdr_t* header) {
 std::string read_group_from_file_name(const std::string& file_name) {
   std::string_view name(file_name);
   std::size_t length = name.size();
-  auto stem_ends_with = [&](std::string_view suffix) {
-    return name.substr(0, length).ends_with(suffix);
-  };
-  // samtools strips ".bam" or ".sam", then (from what is left) ".cram"; a name that is only
-  // the suffix keeps it.
-  if (length > 4 && (stem_ends_with(".bam") || stem_ends_with(".sam"))) length -= 4;
-  if (length > 5 && stem_ends_with(".cram")) length -= 5;
+  // samtools compares the whole name's end (strcmp), so at most one suffix goes, and a name
+  // that is only the suffix keeps it.
+  if (length > 4 && (name.ends_with(".bam") || name.ends_with(".sam"))) {
+    length -= 4;
+  } else if (length > 5 && name.ends_with(".cram")) {
+    length -= 5;
+  }
   std::size_t slash = name.substr(0, length).rfind('/');
   std::size_t start = slash == std::string_view::npos ? 0 : slash + 1;
   return std::string(name.substr(start, length - start));
@@ -300,8 +302,12 @@ MergedHeader merge_headers(const std::vector<std::string>& input_texts,
     throw Error("merge_headers: " + std::to_string(input_texts.size()) + " headers but " +
                 std::to_string(input_names.size()) + " names");
   }
+  // The caller read these headers with htslib, which gave its warnings (duplicate IDs...)
+  // then; parsing them again must not repeat them. Errors still show.
+  HtsLogLevelGuard quiet(std::min(hts_get_log_level(), HTS_LOG_ERROR));
   long seed = options.seed ? *options.seed : static_cast<long>(std::time(nullptr));
-  MergeState state{parse_header("", ""), false, {}, {}, {}, {}, {}, Rand48(seed), {}};
+  MergeState state{hts::HeaderPtr(sam_hdr_init()), false, {}, {}, {}, {}, {}, Rand48(seed), {}};
+  if (!state.header) throw Error("out of memory creating a header");
   MergedHeader merged;
   if (options.header_override) {
     hts::HeaderPtr header =
@@ -311,8 +317,8 @@ MergedHeader merge_headers(const std::vector<std::string>& input_texts,
   bool coordinate = options.order == SortOrder::kCoordinate && !options.sort_tag;
   bool reset_order = false;
   for (std::size_t idx = 0; idx < input_texts.size(); ++idx) {
-    hts::HeaderPtr header = parse_header(
-        input_texts[idx], "failed to read header from \"" + input_names[idx] + "\"");
+    hts::HeaderPtr header =
+        parse_header(input_texts[idx], "failed to read header from \"" + input_names[idx] + "\"");
     std::string rg_name;
     if (options.attach_read_group) rg_name = read_group_from_file_name(input_names[idx]);
     InputTranslation translation =

@@ -34,10 +34,13 @@ using IdMap = std::map<std::string, std::string>;
 // How to rewrite input i's records, as samtools' bam_translate() then the -r step do.
 struct InputTranslation {
   std::vector<std::int32_t> tid_map;  // input tid (tid and mtid) -> output tid; -1 stays -1
-  // RG:Z / PG:Z values: a value found in the map is replaced by the output ID (samtools
-  // deletes the tag and appends the new one at the end of the record, even when the ID is
-  // unchanged); a value not in the map makes samtools delete the tag and warn once per input
-  // and value. An input without @RG lines has an empty read_group_map, so every RG:Z is lost.
+  // RG:Z / PG:Z values (the first RG and the first PG tag of a record, bam_aux_get): a value
+  // found in the map is replaced by the output ID (samtools deletes the tag and appends the
+  // new one at the end of the record, even when the ID is unchanged); a value not in the map
+  // makes samtools delete the tag and warn once per input and value ("[bam_translate] RG tag
+  // \"g\" on read \"r\" encountered with no corresponding entry in header, tag lost. Unknown
+  // tags are only reported once per input file for each tag ID."). An input without @RG
+  // lines has an empty read_group_map, so every RG:Z of it is lost.
   IdMap read_group_map;
   IdMap program_map;
   // -r: the RG:Z value every record of this input gets (old RG:Z deleted, this appended after
@@ -67,13 +70,14 @@ struct MergedHeader {
 // Throws samsort::Error for text htslib cannot parse as a header ("failed to read header
 // from \"NAME\"", or "couldn't read headers from the -h file") or a mismatch of sizes.
 // No I/O: the result depends only on the arguments (and the clock when no seed is given).
-// Thread-safe (htslib may log to stderr on malformed text).
+// While it runs, htslib's global log level is at most HTS_LOG_ERROR (htslib's warnings on
+// the inputs were given when they were read); otherwise thread-safe.
 MergedHeader merge_headers(const std::vector<std::string>& input_texts,
                            const std::vector<std::string>& input_names,
                            const HeaderMergeOptions& options);
 
-// samtools' -r read-group name of a file: the name without a trailing ".bam", ".sam" (one of
-// these, then also ".cram") and without any directory part.
+// samtools' -r read-group name of a file: the name without one trailing ".bam", ".sam" or
+// ".cram" (when more than the suffix is there) and then without its directory part.
 std::string read_group_from_file_name(const std::string& file_name);
 
 }  // namespace samsort
