@@ -44,8 +44,8 @@ int merge_command(samsort::MergeOptions& options) {
     std::fprintf(stderr,
                  "samsort: merged %llu records from %zu files in %.2f s to %s%s: budget %.0f "
                  "MiB, accounted peak %.1f MiB, peak RSS %.1f MiB (%s)\n",
-                 static_cast<unsigned long long>(summary.records), summary.inputs,
-                 summary.seconds, output == "-" ? "stdout" : output.c_str(),
+                 static_cast<unsigned long long>(summary.records), summary.inputs, summary.seconds,
+                 output == "-" ? "stdout" : output.c_str(),
                  summary.output_in_place ? " (written in place, not atomic)" : "",
                  static_cast<double>(summary.budget_bytes) / (1 << 20),
                  static_cast<double>(summary.accounted_peak_bytes) / (1 << 20),

@@ -1,6 +1,5 @@
 // samtools-compatible option parsing for `samsort sort`.
 #include "samsort/cli/options.hpp"
-#include "samsort/cli/option_rules.hpp"
 
 #include <htslib/hts.h>
 
@@ -10,6 +9,7 @@
 #include <cstdint>
 #include <sstream>
 
+#include "samsort/cli/option_rules.hpp"
 #include "samsort/core/config.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/io/hts_log.hpp"
@@ -155,7 +155,8 @@ std::string usage_text(const po::options_description& visible) {
          "Sort a BAM file with one memory bound for the whole process.\n"
          "Input defaults to standard input, output to standard output.\n\n"
       << visible
-      << "\nOther commands: samsort verify [options] in.bam, samsort --version, "
+      << "\nOther commands: samsort verify [options] in.bam, samsort merge [options] -o out.bam "
+         "in.bam..., samsort --version, "
          "samsort --help\n";
   return out.str();
 }

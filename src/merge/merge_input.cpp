@@ -49,16 +49,15 @@ std::size_t append_string(std::uint8_t* record, std::size_t bytes, const char ta
 
 }  // namespace
 
-RecordTranslator::RecordTranslator(const InputTranslation& translation, std::string path,
-                                   Warn warn)
+RecordTranslator::RecordTranslator(const InputTranslation& translation, std::string path, Warn warn)
     : translation_(translation),
       read_groups_(translation.read_group_map.begin(), translation.read_group_map.end()),
       programs_(translation.program_map.begin(), translation.program_map.end()),
       path_(std::move(path)),
       warn_(std::move(warn)),
       extra_bytes_(longest_value(translation.read_group_map) +
-                   longest_value(translation.program_map) +
-                   translation.attached_read_group.size() + 3 * kStringFieldOverhead) {}
+                   longest_value(translation.program_map) + translation.attached_read_group.size() +
+                   3 * kStringFieldOverhead) {}
 
 const std::string* RecordTranslator::mapped(const Lookup& map, std::string_view value,
                                             const char* tag, const std::uint8_t* record) {
@@ -82,8 +81,9 @@ std::size_t RecordTranslator::translate(const std::uint8_t* record, std::uint8_t
     std::int32_t tid = load_le<std::int32_t>(out + at);
     if (tid < 0) continue;
     if (static_cast<std::size_t>(tid) >= tids.size()) {
-      throw FormatError(path_, "record " + std::to_string(number) +
-                                   " names a reference the header does not have", 0, number);
+      throw FormatError(
+          path_, "record " + std::to_string(number) + " names a reference the header does not have",
+          0, number);
     }
     store_le<std::int32_t>(out + at, tids[static_cast<std::size_t>(tid)]);
   }
@@ -104,14 +104,14 @@ std::size_t RecordTranslator::translate(const std::uint8_t* record, std::uint8_t
     if (field == nullptr) continue;
     const std::string* target = mapped(retag.map, bam::aux_string(field), retag.tag, out);
     std::string value = target != nullptr ? *target : std::string();
-    bytes = erase(out, bytes, const_cast<std::uint8_t*>(field) - 2,
-                  bam::aux_field_bytes(out, field));
+    bytes =
+        erase(out, bytes, const_cast<std::uint8_t*>(field) - 2, bam::aux_field_bytes(out, field));
     if (target != nullptr) bytes = append_string(out, bytes, retag.tag, value);
   }
   if (!translation_.attached_read_group.empty()) {
     if (const std::uint8_t* field = bam::find_aux(out, "RG")) {
-      bytes = erase(out, bytes, const_cast<std::uint8_t*>(field) - 2,
-                    bam::aux_field_bytes(out, field));
+      bytes =
+          erase(out, bytes, const_cast<std::uint8_t*>(field) - 2, bam::aux_field_bytes(out, field));
     }
     bytes = append_string(out, bytes, "RG", translation_.attached_read_group);
   }

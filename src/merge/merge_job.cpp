@@ -23,6 +23,8 @@
 #include "samsort/core/memory_budget.hpp"
 #include "samsort/core/signals.hpp"
 #include "samsort/io/bgzf_reader.hpp"
+#include "samsort/io/bgzf_writer.hpp"
+#include "samsort/io/block_codec.hpp"
 #include "samsort/io/output_file.hpp"
 #include "samsort/io/record_sink.hpp"
 #include "samsort/io/record_source.hpp"
@@ -31,8 +33,6 @@
 #include "samsort/merge/merger.hpp"
 #include "samsort/merge/run_file.hpp"
 #include "samsort/merge/temp_dir.hpp"
-#include "samsort/io/bgzf_writer.hpp"
-#include "samsort/io/block_codec.hpp"
 #include "samsort/order/order_dispatch.hpp"
 #include "samsort/version.hpp"
 
@@ -66,10 +66,13 @@ std::string header_file_text(const std::string& path) {
   return text.str();
 }
 
-// What one open input costs of the budget, estimated before opening it: the larger of the
-// BAM reader's ring and htslib's reader buffers, plus MergeInput's three record buffers.
-std::size_t input_cost_bytes() {
-  return std::max(BgzfReader::reserved_bytes_for(1), config::kHtslibReaderBytes) +
+// What one open input costs of the budget, estimated before opening it (its format is not
+// known yet): the larger of the BAM reader's ring and htslib's reader buffers with a SAM
+// line's share of the budget (io/sam_line_reader), plus MergeInput's three record buffers.
+std::size_t input_cost_bytes(std::size_t budget_bytes) {
+  std::size_t sam_line =
+      std::max(config::kSamRecordMinBytes, budget_bytes / config::kSamRecordBudgetShare);
+  return std::max(BgzfReader::reserved_bytes_for(1), config::kHtslibReaderBytes + sam_line) +
          3 * config::kMergeInputRecordBytes;
 }
 
@@ -135,12 +138,18 @@ class MergeJob {
                                     ? descriptors - kReservedDescriptors
                                     : std::size_t{2});
     }
-    std::size_t writer = BgzfWriter::reserved_bytes_for(
-        threads_, {BlockFormat::kBgzf, libdeflate_level_for_samtools_level(6)});
+    // The larger writer that may coexist with the inputs: a run's (first pass) or the output's
+    // (with htslib's buffers and a SAM record's share, as output_settings() asks).
+    std::size_t writer =
+        std::max(BgzfWriter::reserved_bytes_for(threads_, common_.temp_codec),
+                 BgzfWriter::reserved_bytes_for(
+                     threads_, {BlockFormat::kBgzf,
+                                libdeflate_level_for_samtools_level(common_.samtools_level)})) +
+        budget_.total_bytes() / config::kSamRecordBudgetShare + config::kSamRecordMinBytes;
     std::size_t available = budget_.available_bytes();
     std::size_t by_memory = available > writer + config::kHtslibWriterBytes
                                 ? (available - writer - config::kHtslibWriterBytes) /
-                                      input_cost_bytes()
+                                      (input_cost_bytes(budget_.total_bytes()) * 5 / 4)
                                 : 0;
     if (common_.debug_max_fan_in != 0) fan_in = std::min(fan_in, common_.debug_max_fan_in);
     fan_in = std::min(fan_in, by_memory);
@@ -178,7 +187,15 @@ class MergeJob {
     if (!options_.header_file.empty()) {
       header_options.header_override = header_file_text(options_.header_file);
     }
-    return merge_headers(texts, options_.inputs, header_options);
+    try {
+      return merge_headers(texts, options_.inputs, header_options);
+    } catch (const Error& error) {
+      if (options_.header_file.empty() ||
+          std::string(error.what()).find("-h file") == std::string::npos) {
+        throw;
+      }
+      throw FormatError(options_.header_file, "cannot be read as a SAM header (-h)", 0, 0);
+    }
   }
 
   OutputSettings output_settings(bool coordinate_sorted) const {
@@ -224,8 +241,8 @@ class MergeJob {
     for (std::size_t idx = first; idx < first + count; ++idx) {
       std::unique_ptr<RecordSource> source =
           sources_.empty() ? open_input(options_.inputs[idx]) : std::move(sources_[idx]);
-      inputs.push_back(std::make_unique<MergeInput<Order>>(
-          std::move(source), merged.inputs[idx], order, label, budget_, print_warning));
+      inputs.push_back(std::make_unique<MergeInput<Order>>(std::move(source), merged.inputs[idx],
+                                                           order, label, budget_, print_warning));
     }
     return inputs;
   }
@@ -309,8 +326,8 @@ class MergeJob {
       decoder.emplace(common_.temp_codec.format);
       std::uint8_t* at = reader_buffer.data() + whole;
       for (const RunInfo& run : runs_) {
-        readers.push_back(std::make_unique<RunReader>(
-            *run_store_, run, *decoder, at, whole == 0 ? nullptr : reader_buffer.data()));
+        readers.push_back(std::make_unique<RunReader>(*run_store_, run, *decoder, at,
+                                                      whole == 0 ? nullptr : reader_buffer.data()));
         at += RunReader::buffer_bytes_for(run);
         streams.push_back(readers.back().get());
       }

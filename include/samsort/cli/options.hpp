@@ -58,10 +58,10 @@ struct VerifyOptions {
 // `samsort merge` options: the output, budget, threads and order fields of a sort, plus what
 // only a merge has (samtools merge's -f, -r, -c, -p, -s, -h).
 struct MergeOptions {
-  SortOptions common;               // output, format, level, threads, budget, order, -T, ...
-  std::vector<std::string> inputs;  // in order (ties between inputs go to the earlier one)
-  bool force = false;               // -f: overwrite an existing output file
-  bool attach_read_group = false;   // -r
+  SortOptions common;                // output, format, level, threads, budget, order, -T, ...
+  std::vector<std::string> inputs;   // in order (ties between inputs go to the earlier one)
+  bool force = false;                // -f: overwrite an existing output file
+  bool attach_read_group = false;    // -r
   bool combine_read_groups = false;  // -c
   bool combine_programs = false;     // -p
   std::optional<long> seed;          // -s

@@ -84,8 +84,7 @@ class MergeInput final : public RecordStream {
     if (previous_key_ && order_.merge_less(key, *previous_key_)) {
       throw FormatError(source_->path(),
                         std::string("not sorted in ") + order_label_ + " order: record " +
-                            std::to_string(records_) + " (" +
-                            bam::read_name(slot.data()) +
+                            std::to_string(records_) + " (" + bam::read_name(slot.data()) +
                             ") comes before the record above it",
                         source_->record_offset(), records_ - 1);
     }
@@ -98,8 +97,7 @@ class MergeInput final : public RecordStream {
   RecordSource& source() noexcept { return *source_; }
 
  private:
-  void ensure_room(std::vector<std::uint8_t>& buffer, Reservation& reservation,
-                   std::size_t bytes) {
+  void ensure_room(std::vector<std::uint8_t>& buffer, Reservation& reservation, std::size_t bytes) {
     if (buffer.size() >= bytes) return;
     std::size_t grown = std::max(bytes, buffer.size() * 2);
     Reservation more = budget_.reserve(grown, "merge input record buffer");
