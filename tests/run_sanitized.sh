@@ -19,7 +19,7 @@ build_root=${2:-"$source_dir/build-sanitize"}
 jobs=$(nproc)
 # Peak-RSS bounds cannot hold under ASan (shadow memory, allocation quarantine), and ASan
 # cannot start under an address-space limit (`ulimit -v`): it reserves terabytes of shadow.
-asan_excluded='MemoryBoundTest|HtslibThreadsMemoryBound|CramReferenceMemoryTest|HugeRecordMemoryTest|LargeHeaderMemoryTest|LongSamLineTest|AllocationFailure|AddressSpaceLimit'
+asan_excluded='MemoryBoundTest|HtslibThreadsMemoryBound|CramReferenceMemoryTest|HugeRecordMemoryTest|LargeHeaderMemoryTest|LongSamLineTest|AllocationFailure|AddressSpaceLimit|MergeTest.ThousandInputs'
 # The threaded pipeline's tests; TSan reports make the test binary (or the samsort it runs)
 # exit non-zero, so any report fails the check.
 tsan_unit_tests='OrderedRingTest.*:ThreadTeamTest.*:BgzfReaderTest.*:PipeTest.*:BgzfRoundTripTest.*'
@@ -29,6 +29,7 @@ tsan_unit_tests+=':MergerTest.*:Codecs/RunFileTest.*'
 # writer thread reads the record locations the producer queued).
 tsan_e2e_tests='ThreadsByBudget/SamtoolsOrderTest.*/Threads4_*:StandardStreams.PipelineFromStdinToStdout'
 tsan_e2e_tests+=':DropInCommandLines.SamtoolsCatPipeWithBaiIndexAfterSpills'
+tsan_e2e_tests+=':MergeTest.IndexAndMd5WrittenWithTheOutput:WriteMd5Test.DigestOfTheWrittenFileInEveryFormatAndOrder'
 
 run_asan() {
   cmake -S "$source_dir" -B "$build_root/asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \

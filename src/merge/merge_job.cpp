@@ -164,6 +164,14 @@ class MergeJob {
   MergedHeader merge_input_headers() {
     std::size_t count = options_.inputs.size();
     bool keep_open = count <= input_fan_in();
+    std::size_t from_stdin = std::count(options_.inputs.begin(), options_.inputs.end(), "-");
+    if (from_stdin > 1) throw UsageError("standard input ('-') can be given only once");
+    if (from_stdin == 1 && !keep_open) {
+      // The groups reopen their inputs after the headers are read: a pipe cannot be reopened.
+      throw UsageError("standard input can be merged only when all " + std::to_string(count) +
+                       " inputs fit one merge (" + std::to_string(input_fan_in()) +
+                       " here); give it as a file");
+    }
     std::vector<std::string> texts;
     texts.reserve(count);
     Reservation text_bytes;
