@@ -22,6 +22,7 @@ inline std::int32_t pos(const std::uint8_t* record) noexcept {
   return load_le<std::int32_t>(record + 8);
 }
 inline std::uint8_t read_name_bytes(const std::uint8_t* record) noexcept { return record[12]; }
+inline std::uint8_t mapq(const std::uint8_t* record) noexcept { return record[13]; }
 inline std::uint16_t cigar_op_count(const std::uint8_t* record) noexcept {
   return load_le16(record + 16);
 }
@@ -31,6 +32,12 @@ inline std::int32_t seq_length(const std::uint8_t* record) noexcept {
 }
 inline std::int32_t mate_ref_id(const std::uint8_t* record) noexcept {
   return load_le<std::int32_t>(record + 24);
+}
+inline std::int32_t mate_pos(const std::uint8_t* record) noexcept {
+  return load_le<std::int32_t>(record + 28);
+}
+inline std::int32_t template_length(const std::uint8_t* record) noexcept {
+  return load_le<std::int32_t>(record + 32);
 }
 inline const char* read_name(const std::uint8_t* record) noexcept {
   return reinterpret_cast<const char*>(record + kFixedBytes);
