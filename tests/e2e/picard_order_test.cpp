@@ -133,6 +133,40 @@ INSTANTIATE_TEST_SUITE_P(PicardSortSam, PicardDigestTest,
                            return picard_case_name(param_info.param);
                          });
 
+// testdata/example.bam (real minimap2 output: supplementary records, unmapped pairs, no @HD):
+// the @HD line and the SHA-256 of `samtools view` of Picard's output.
+TEST_P(PicardDigestTest, ExampleBamAsPicardSortSamWrites) {
+  const PicardCase& picard_case = GetParam();
+  std::ifstream in(std::string(kTestDataDir) + "/picard/example." + picard_case.order + ".sha256");
+  std::string hd_line;
+  std::string sha256;
+  ASSERT_TRUE(std::getline(in, hd_line) && std::getline(in, sha256))
+      << "no example digest: run tests/tools/make_picard_digests.sh";
+  ScratchDir scratch;
+  std::string output = scratch.file("out.bam");
+  std::vector<std::string> args{"--order",
+                                picard_case.order,
+                                "--no-PG",
+                                "-l",
+                                "1",
+                                "-@",
+                                std::to_string(picard_case.threads)};
+  if (picard_case.tiny) {
+    args.insert(args.end(), {"--debug-max-run-bytes", "256K", "--debug-max-fan-in", "3"});
+  }
+  args.insert(args.end(), {"-o", output, example_bam()});
+  ProcessResult result = run_samsort(args);
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  if (picard_case.tiny) {
+    EXPECT_GE(parse_summary(result.stderr_text).runs, 4u) << result.stderr_text;
+  }
+  EXPECT_EQ(first_header_line(output), hd_line);
+  ProcessResult digest =
+      run_process({"sh", "-c", "samtools view \"$0\" | sha256sum | cut -d' ' -f1", output});
+  ASSERT_TRUE(digest.exited_ok()) << digest.describe();
+  EXPECT_EQ(digest.stdout_text, sha256 + "\n");
+}
+
 // The digests are Picard's own order; the reference comparators, written from htsjdk's rules,
 // must agree with them, or the property tests below would test against the wrong rules.
 TEST(PicardDigest, ReferenceComparatorsAgreeWithPicard) {

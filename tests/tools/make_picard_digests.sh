@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates testdata/picard/<input>.picard-{coordinate,queryname}.ids, the digests of Picard
-# SortSam's output that tests/e2e/picard_order_test.cpp compares samsort with: the output's
-# @HD line, then the `id` tag of every record in Picard's order. The inputs are the test's own
-# deterministic random records (written by its disabled PicardInputs.Write test).
+# Regenerates the digests of Picard SortSam's output in testdata/picard that
+# tests/e2e/picard_order_test.cpp compares samsort with:
+#   <input>.picard-{coordinate,queryname}.ids   the output's @HD line, then the `id` tag of every
+#       record in Picard's order, for the test's own deterministic random records (written by its
+#       disabled PicardInputs.Write test);
+#   example.picard-{coordinate,queryname}.sha256   the @HD line, then the SHA-256 of
+#       `samtools view` of Picard's output of testdata/example.bam (real aligner output).
 # Needs Debian's picard-tools (2.27.5, htsjdk 3.0.4) and samtools. Usage:
 #   tests/tools/make_picard_digests.sh [build-dir]
 set -euo pipefail
@@ -28,6 +31,15 @@ for input in "$work"/*.bam; do
         awk -F'\t' '{ for (i = 12; i <= NF; ++i) if ($i ~ /^id:i:/) { print substr($i, 6); break } }'
     } >"$root/testdata/picard/$name.picard-$order.ids"
   done
+done
+for order in coordinate queryname; do
+  sorted=$work/example.$order.bam
+  PicardCommandLine SortSam I="$root/testdata/example.bam" O="$sorted" SORT_ORDER="$order" \
+    VALIDATION_STRINGENCY=SILENT >/dev/null 2>&1
+  {
+    samtools view -H --no-PG "$sorted" | head -n 1
+    samtools view "$sorted" | sha256sum | cut -d' ' -f1
+  } >"$root/testdata/picard/example.picard-$order.sha256"
 done
 picard_version=$(dpkg-query -W -f='${Version}' picard-tools 2>/dev/null || echo unknown)
 echo "digests written with picard-tools $picard_version to $root/testdata/picard"
