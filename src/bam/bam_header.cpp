@@ -150,9 +150,10 @@ void check_text(const BgzfReader& reader, const char* text, std::size_t text_byt
                     reader.block_offset());
 }
 
-// htsjdk's SAMFileHeader keeps @HD tags in a map that starts with VN (always rewritten to
-// its current version, 1.6) and keeps the other tags in their input order; SortSam then sets
-// SO in place or appends it. Picard 2.27.5 (htsjdk 3.0.4) writes exactly that line.
+// What Picard SortSam 2.27.5 (htsjdk 3.0.4) writes: htsjdk's header parser ignores an @HD line
+// without VN (SAMTextHeaderCodec.parseHDLine requires the tag), else keeps its tags in order in
+// a map that starts with VN; SortSam sets SO in place or appends it; the writer puts VN:1.6 (its
+// current version) first whatever the input said.
 void set_picard_sort_order(sam_hdr_t* header, const char* sort_order) {
   if (sam_hdr_count_lines(header, "HD") <= 0) {
     // htslib puts a new @HD line first.
@@ -171,6 +172,7 @@ void set_picard_sort_order(sam_hdr_t* header, const char* sort_order) {
   // The line's tags as (key, value), VN first, SO's value replaced or SO appended.
   std::vector<std::pair<std::string, std::string>> fields{{"VN", "1.6"}};
   bool has_sort_order = false;
+  bool has_version = false;
   for (std::size_t start = text.find('\t'); start != std::string::npos;) {
     std::size_t end = text.find('\t', start + 1);
     std::string field =
@@ -182,7 +184,10 @@ void set_picard_sort_order(sam_hdr_t* header, const char* sort_order) {
     if (sam_hdr_remove_tag_hd(header, key.c_str()) < 0) {
       throw Error("cannot rewrite the @HD line of the header");
     }
-    if (key == "VN") continue;
+    if (key == "VN") {
+      has_version = true;
+      continue;
+    }
     if (key == "SO") {
       if (has_sort_order) continue;
       value = sort_order;
@@ -190,7 +195,8 @@ void set_picard_sort_order(sam_hdr_t* header, const char* sort_order) {
     }
     fields.emplace_back(std::move(key), std::move(value));
   }
-  if (!has_sort_order) fields.emplace_back("SO", sort_order);
+  if (!has_version) fields.resize(1);  // htsjdk dropped the line's tags
+  if (!has_sort_order || !has_version) fields.emplace_back("SO", sort_order);
   // htslib appends each tag that the line lacks, so the tags come back in this order.
   for (const auto& [key, value] : fields) {
     if (sam_hdr_update_hd(header, key.c_str(), value.c_str()) < 0) {

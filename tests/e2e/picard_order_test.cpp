@@ -167,6 +167,23 @@ TEST_P(PicardDigestTest, ExampleBamAsPicardSortSamWrites) {
   EXPECT_EQ(digest.stdout_text, sha256 + "\n");
 }
 
+// Unusual @HD lines (testdata/picard/hd_*.sam): the @HD line Picard wrote for each.
+TEST(PicardHeader, HdLineAsPicardSortSamWrites) {
+  for (const char* name : {"hd_so_first", "hd_no_vn"}) {
+    for (const char* order : {"picard-coordinate", "picard-queryname"}) {
+      std::string base = std::string(kTestDataDir) + "/picard/" + name;
+      std::ifstream in(base + "." + order + ".hd");
+      std::string expected;
+      ASSERT_TRUE(std::getline(in, expected)) << base << " " << order;
+      ScratchDir scratch;
+      std::string output = scratch.file("out.bam");
+      ProcessResult result = run_samsort({"--order", order, "-o", output, base + ".sam"});
+      ASSERT_EQ(result.exit_code, 0) << result.describe();
+      EXPECT_EQ(first_header_line(output), expected) << name << " " << order;
+    }
+  }
+}
+
 // The digests are Picard's own order; the reference comparators, written from htsjdk's rules,
 // must agree with them, or the property tests below would test against the wrong rules.
 TEST(PicardDigest, ReferenceComparatorsAgreeWithPicard) {

@@ -5,7 +5,9 @@
 #       record in Picard's order, for the test's own deterministic random records (written by its
 #       disabled PicardInputs.Write test);
 #   example.picard-{coordinate,queryname}.sha256   the @HD line, then the SHA-256 of
-#       `samtools view` of Picard's output of testdata/example.bam (real aligner output).
+#       `samtools view` of Picard's output of testdata/example.bam (real aligner output);
+#   hd_*.picard-{coordinate,queryname}.hd   Picard's @HD line for the small SAM inputs hd_*.sam
+#       (unusual @HD lines).
 # Needs Debian's picard-tools (2.27.5, htsjdk 3.0.4) and samtools. Usage:
 #   tests/tools/make_picard_digests.sh [build-dir]
 set -euo pipefail
@@ -40,6 +42,15 @@ for order in coordinate queryname; do
     samtools view -H --no-PG "$sorted" | head -n 1
     samtools view "$sorted" | sha256sum | cut -d' ' -f1
   } >"$root/testdata/picard/example.picard-$order.sha256"
+done
+for input in "$root"/testdata/picard/hd_*.sam; do
+  name=$(basename "$input" .sam)
+  for order in coordinate queryname; do
+    sorted=$work/$name.$order.bam
+    PicardCommandLine SortSam I="$input" O="$sorted" SORT_ORDER="$order" \
+      VALIDATION_STRINGENCY=SILENT >/dev/null 2>&1
+    samtools view -H --no-PG "$sorted" | head -n 1 >"$root/testdata/picard/$name.picard-$order.hd"
+  done
 done
 picard_version=$(dpkg-query -W -f='${Version}' picard-tools 2>/dev/null || echo unknown)
 echo "digests written with picard-tools $picard_version to $root/testdata/picard"

@@ -43,7 +43,8 @@ class BamHeader {
   // Sets @HD SO/GO/SS as `tags` says: other @HD tags stay in place, present tags are replaced,
   // missing ones appended, unset GO/SS removed; without @HD, "@HD VN:1.6 SO:..." goes first.
   // Under HeaderRule::kPicard the @HD line becomes what htsjdk writes: VN:1.6 first, then the
-  // other tags in their order with SO's value replaced (SO appended when absent).
+  // other tags in their order with SO's value replaced (SO appended when absent); an @HD line
+  // without VN, which htsjdk ignores, becomes "@HD VN:1.6 SO:...".
   void set_sort_tags(const HeaderSortTags& tags);
   // Appends a @PG line for samsort with ID uniqueness and PP chaining as htslib does.
   void add_program_line(const std::string& version, const std::string& command_line);

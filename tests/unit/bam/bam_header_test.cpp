@@ -160,7 +160,7 @@ TEST_F(BamHeaderTest, CoordinateTagsKeepOtherHdTagsInPlace) {
 TEST_F(BamHeaderTest, PicardRuleRewritesHdAsPicardSortSam) {
   // What Picard SortSam 2.27.5 (htsjdk 3.0.4) wrote for these @HD lines (SORT_ORDER=coordinate):
   // VN:1.6 first whatever the input's VN, the other tags in place, SO replaced or appended,
-  // GO and SS kept.
+  // GO and SS kept; an @HD line without VN is ignored by htsjdk (its tags are lost).
   HeaderSortTags picard{"coordinate", nullptr, nullptr, HeaderRule::kPicard};
   const std::pair<std::string, std::string> cases[] = {
       {"@HD\tVN:1.4\tSO:unsorted\tGO:query\tSS:foo\tXX:yy",
@@ -169,6 +169,9 @@ TEST_F(BamHeaderTest, PicardRuleRewritesHdAsPicardSortSam) {
       {"@HD\tSO:queryname", "@HD\tVN:1.6\tSO:coordinate"},
       {"@HD\tXX:1\tVN:1.5", "@HD\tVN:1.6\tXX:1\tSO:coordinate"},
       {"@HD\tVN:1.6\tSS:coordinate:x", "@HD\tVN:1.6\tSS:coordinate:x\tSO:coordinate"},
+      {"@HD\tXX:1\tSS:coordinate:x", "@HD\tVN:1.6\tSO:coordinate"},
+      {"@HD\tSO:unsorted\tVN:1.0\tGO:query\tSS:x:y\tXX:yy",
+       "@HD\tVN:1.6\tSO:coordinate\tGO:query\tSS:x:y\tXX:yy"},
   };
   for (const auto& [input, expected] : cases) {
     BamHeader header = read_header(input + "\n@CO\tkept\n" + kSq, kReferences);
