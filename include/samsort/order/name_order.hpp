@@ -1,5 +1,5 @@
 // Query-name orders (samtools sort -n / -N): natural (samtools -n) and lexicographic (-N), and
-// Picard SortSam's queryname (lexicographic names, htsjdk's tie rules; see picard_name_ties.hpp).
+// Picard SortSam's queryname (lexicographic names, htsjdk's tie rules; see picard_order.hpp).
 // Key: name, then the ties' flag key (and record-level ties, Picard's HI), then input order. A sort
 // entry holds 16 bytes of the name's order-preserving encoding taken after the run's longest common
 // prefix (Illumina names share their first ~20 bytes), the flag key and the arena offset; full
