@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "samsort/core/byte_order.hpp"
@@ -148,6 +150,61 @@ void check_text(const BgzfReader& reader, const char* text, std::size_t text_byt
                     reader.block_offset());
 }
 
+// What Picard SortSam 2.27.5 (htsjdk 3.0.4) writes: htsjdk's header parser ignores an @HD line
+// without VN (SAMTextHeaderCodec.parseHDLine requires the tag), else keeps its tags in order in
+// a map that starts with VN; SortSam sets SO in place or appends it; the writer puts VN:1.6 (its
+// current version) first whatever the input said.
+void set_picard_sort_order(sam_hdr_t* header, const char* sort_order) {
+  if (sam_hdr_count_lines(header, "HD") <= 0) {
+    // htslib puts a new @HD line first.
+    if (sam_hdr_add_line(header, "HD", "VN", "1.6", "SO", sort_order, nullptr) < 0) {
+      throw Error("cannot add an @HD line to the header");
+    }
+    return;
+  }
+  kstring_t old_line = KS_INITIALIZE;
+  if (sam_hdr_find_line_pos(header, "HD", 0, &old_line) < 0) {
+    ks_free(&old_line);
+    throw Error("cannot read the @HD line of the header");
+  }
+  std::string text(old_line.s != nullptr ? old_line.s : "", old_line.l);
+  ks_free(&old_line);
+  // The line's tags as (key, value), VN first, SO's value replaced or SO appended.
+  std::vector<std::pair<std::string, std::string>> fields{{"VN", "1.6"}};
+  bool has_sort_order = false;
+  bool has_version = false;
+  for (std::size_t start = text.find('\t'); start != std::string::npos;) {
+    std::size_t end = text.find('\t', start + 1);
+    std::string field =
+        text.substr(start + 1, end == std::string::npos ? std::string::npos : end - start - 1);
+    start = end;
+    if (field.size() < 3 || field[2] != ':') continue;
+    std::string key = field.substr(0, 2);
+    std::string value = field.substr(3);
+    if (sam_hdr_remove_tag_hd(header, key.c_str()) < 0) {
+      throw Error("cannot rewrite the @HD line of the header");
+    }
+    if (key == "VN") {
+      has_version = true;
+      continue;
+    }
+    if (key == "SO") {
+      if (has_sort_order) continue;
+      value = sort_order;
+      has_sort_order = true;
+    }
+    fields.emplace_back(std::move(key), std::move(value));
+  }
+  if (!has_version) fields.resize(1);  // htsjdk dropped the line's tags
+  if (!has_sort_order || !has_version) fields.emplace_back("SO", sort_order);
+  // htslib appends each tag that the line lacks, so the tags come back in this order.
+  for (const auto& [key, value] : fields) {
+    if (sam_hdr_update_hd(header, key.c_str(), value.c_str()) < 0) {
+      throw Error("cannot set @HD " + key + " in the header");
+    }
+  }
+}
+
 }  // namespace
 
 void BamHeader::HeaderDeleter::operator()(sam_hdr_t* header) const noexcept {
@@ -261,6 +318,10 @@ std::int32_t BamHeader::reference_count() const noexcept { return sam_hdr_nref(h
 
 void BamHeader::set_sort_tags(const HeaderSortTags& tags) {
   sam_hdr_t* header = header_.get();
+  if (tags.rule == HeaderRule::kPicard) {
+    set_picard_sort_order(header, tags.sort_order);
+    return;
+  }
   if (sam_hdr_count_lines(header, "HD") <= 0) {
     // htslib puts a new @HD line first.
     int added =

@@ -207,6 +207,25 @@ void resolve_budget(SortOptions& sort, const std::string* max_memory,
   }
 }
 
+std::vector<std::string> parse_sort_tags(const std::string& text) {
+  std::vector<std::string> tags;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t comma = text.find(',', start);
+    std::string tag =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (tag.size() != 2) {
+      throw UsageError(
+          "-t takes two-character tags separated by commas, e.g. -t CB or -t CB,UB; '" + text +
+          "' has " + (tag.empty() ? "an empty entry" : "'" + tag + "'"));
+    }
+    tags.push_back(tag);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return tags;
+}
+
 // samtools' precedence for the order flags: the last of -n / -N / --template-coordinate /
 // --order wins.
 SortOrder order_from(const po::parsed_options& parsed) {
@@ -249,9 +268,10 @@ BlockCodec parse_temp_compression(const std::string& text) {
 
 void check_tag(const std::string& tag, SortOrder order) {
   if (tag.empty()) return;
-  if (tag.size() != 2) throw UsageError("-t takes a two-character tag, e.g. -t CB");
-  if (order == SortOrder::kTemplateCoordinate) {
-    throw UsageError("-t cannot be combined with template-coordinate order");
+  parse_sort_tags(tag);
+  if (order_names(order).sub_sort_name == nullptr || order == SortOrder::kTemplateCoordinate) {
+    throw UsageError("-t cannot be combined with " + std::string(order_names(order).name) +
+                     " order");
   }
 }
 
@@ -364,7 +384,8 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       (",N", "Sort by read name, lexicographic (samtools -N; = --order queryname-lex)")
       ("template-coordinate", "Sort by template coordinate (= --order template-coordinate)")
       (",t", po::value<std::string>(&sort_tag),
-       "Sort first by the value of aux tag TAG, then by the order above")
+       "Sort first by the value of aux tag TAG (or TAG,TAG,...: each in turn), then by the "
+       "order above")
       ("output-fmt,O", po::value<std::string>(&output_format),
        "Output format FMT[,key=value...]: bam, sam or cram [from -o's extension, else bam]")
       ("output-fmt-option", po::value<std::vector<std::string>>(&output_options)->composing(),

@@ -9,8 +9,9 @@
 #include "samsort/bam/bam_record.hpp"
 
 namespace {
-// Tags the orders look up (template-coordinate, -t examples) plus one taken from the input.
-constexpr char kTags[] = "RGMCCBMIHPNM";
+// Tags the orders look up (template-coordinate, -t examples, picard-queryname's HI) plus one
+// taken from the input.
+constexpr char kTags[] = "RGMCCBMIHPNMHI";
 constexpr std::size_t kTagCount = (sizeof kTags - 1) / 2;
 }  // namespace
 

@@ -14,12 +14,17 @@ namespace samsort {
 
 class BgzfReader;
 
+// How set_sort_tags edits @HD: as samtools sort does (SO/GO/SS replaced, unset GO/SS removed)
+// or as Picard SortSam (htsjdk) does (VN:1.6 first, only SO replaced, GO/SS kept).
+enum class HeaderRule : std::uint8_t { kSamtools, kPicard };
+
 // The @HD tags an order sets (SO, GO, SS, as samtools sort writes them); nullptr means
-// the tag must not be present.
+// the tag must not be present. Under HeaderRule::kPicard only sort_order is used.
 struct HeaderSortTags {
   const char* sort_order;   // SO
   const char* group_order;  // GO
   const char* sub_sort;     // SS
+  HeaderRule rule = HeaderRule::kSamtools;
 };
 
 class BamHeader {
@@ -37,6 +42,9 @@ class BamHeader {
   std::int32_t reference_count() const noexcept;
   // Sets @HD SO/GO/SS as `tags` says: other @HD tags stay in place, present tags are replaced,
   // missing ones appended, unset GO/SS removed; without @HD, "@HD VN:1.6 SO:..." goes first.
+  // Under HeaderRule::kPicard the @HD line becomes what htsjdk writes: VN:1.6 first, then the
+  // other tags in their order with SO's value replaced (SO appended when absent); an @HD line
+  // without VN, which htsjdk ignores, becomes "@HD VN:1.6 SO:...".
   void set_sort_tags(const HeaderSortTags& tags);
   // Appends a @PG line for samsort with ID uniqueness and PP chaining as htslib does.
   void add_program_line(const std::string& version, const std::string& command_line);

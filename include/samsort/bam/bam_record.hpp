@@ -41,6 +41,7 @@ inline std::int64_t pos(const std::uint8_t* record) noexcept {
   return load_le<std::int32_t>(record + 8);
 }
 inline std::uint8_t read_name_bytes(const std::uint8_t* record) noexcept { return record[12]; }
+inline std::uint8_t mapq(const std::uint8_t* record) noexcept { return record[13]; }
 inline std::uint16_t cigar_op_count(const std::uint8_t* record) noexcept {
   return load_le16(record + 16);
 }

@@ -90,6 +90,10 @@ ParsedCommand parse_merge(int argc, const char* const* argv);
 std::optional<std::string> fit_budget_to_memory(SortOptions& sort,
                                                 const MemoryEnvironment& environment);
 
+// The tags of -t: "CB" or "CB,UB,..." split at the commas. Throws UsageError unless every
+// entry is exactly two characters (no empty entries). Thread-safe.
+std::vector<std::string> parse_sort_tags(const std::string& text);
+
 // Parses a size: an integer with an optional K/M/G or KiB/MiB/GiB suffix (binary units).
 // Throws UsageError naming `option` for anything else ("1.5G", "10X", "").
 std::size_t parse_size(const std::string& text, const char* option);

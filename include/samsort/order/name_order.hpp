@@ -1,8 +1,9 @@
-// Query-name orders (samtools sort -n / -N): natural (samtools -n) and lexicographic (-N).
-// Key: name, then the flag key, then input order. A sort entry holds 16 bytes of the name's
-// order-preserving encoding taken after the run's longest common prefix (Illumina names share
-// their first ~20 bytes), the flag key and the arena offset; full names are compared only
-// when the 16 bytes tie and a name is longer than them.
+// Query-name orders (samtools sort -n / -N): natural (samtools -n) and lexicographic (-N), and
+// Picard SortSam's queryname (lexicographic names, htsjdk's tie rules; see picard_order.hpp).
+// Key: name, then the ties' flag key (and record-level ties, Picard's HI), then input order. A sort
+// entry holds 16 bytes of the name's order-preserving encoding taken after the run's longest common
+// prefix (Illumina names share their first ~20 bytes), the flag key and the arena offset; full
+// names are compared only when the 16 bytes tie and a name is longer than them.
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -16,7 +17,22 @@
 
 namespace samsort {
 
-template <bool kNatural>
+// samtools' ties after equal names: the flag key alone (name_key.hpp).
+struct SamtoolsNameTies {
+  static constexpr bool kRecordTies = false;
+  static constexpr std::uint16_t flag_key(std::uint16_t flag) noexcept {
+    return name_flag_key(flag);
+  }
+  // Ties decided by record contents after equal flag keys: none.
+  static int compare_records(const std::uint8_t*, const std::uint8_t*) noexcept { return 0; }
+  static HeaderSortTags header_tags(bool natural) noexcept {
+    return {"queryname", nullptr, natural ? "queryname:natural" : "queryname:lexicographical"};
+  }
+};
+
+// Ties: what breaks equal names (SamtoolsNameTies or PicardNameTies): a 16-bit flag key
+// compared as an integer, then compare_records when kRecordTies.
+template <bool kNatural, class Ties = SamtoolsNameTies>
 class NameOrder {
  public:
   static constexpr bool kRadix = false;
@@ -48,13 +64,11 @@ class NameOrder {
     bool long_name;
   };
 
-  static HeaderSortTags header_tags() noexcept {
-    return {"queryname", nullptr, kNatural ? "queryname:natural" : "queryname:lexicographical"};
-  }
+  static HeaderSortTags header_tags() noexcept { return Ties::header_tags(kNatural); }
 
   // Provisional entry: prepare_run() fills the prefix once the run is complete.
   static Entry make_entry(const std::uint8_t* record, std::uint64_t offset) noexcept {
-    std::uint64_t flag_key = name_flag_key(bam::flag(record));
+    std::uint64_t flag_key = Ties::flag_key(bam::flag(record));
     return Entry{0, 0, (flag_key << 48) | offset};
   }
 
@@ -102,6 +116,11 @@ class NameOrder {
       if (order != 0) return order < 0;
     }
     // Equal names: flag key, then input order (the long-name bit is equal for equal names).
+    if constexpr (Ties::kRecordTies) {
+      if ((a.tail >> 48) != (b.tail >> 48)) return a.tail < b.tail;
+      int order = Ties::compare_records(top - offset_of(a), top - offset_of(b));
+      if (order != 0) return order < 0;
+    }
     return a.tail < b.tail;
   }
 
@@ -110,7 +129,7 @@ class NameOrder {
     std::size_t bytes = encode(record, encoded);
     std::uint64_t prefix[2];
     load_prefix_be(encoded, bytes, 0, prefix);
-    return MergeKey{record, prefix[0], prefix[1], name_flag_key(bam::flag(record)), bytes > 16};
+    return MergeKey{record, prefix[0], prefix[1], Ties::flag_key(bam::flag(record)), bytes > 16};
   }
 
   static bool merge_less(const MergeKey& a, const MergeKey& b) noexcept {
@@ -119,6 +138,10 @@ class NameOrder {
     if (a.long_name || b.long_name) {
       int order = compare_names(a.record, b.record);
       if (order != 0) return order < 0;
+    }
+    if constexpr (Ties::kRecordTies) {
+      if (a.flag_key != b.flag_key) return a.flag_key < b.flag_key;
+      return Ties::compare_records(a.record, b.record) < 0;
     }
     return a.flag_key < b.flag_key;
   }

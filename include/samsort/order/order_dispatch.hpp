@@ -1,6 +1,6 @@
 // with_order: turns the run-time order choice (--order / -n / -N / --template-coordinate,
-// -t TAG) into one call of a generic function with the concrete order object, so everything
-// below it is compiled per order and no comparator ever switches on the order.
+// -t TAG or -t TAG,TAG,...) into one call of a generic function with the concrete order object, so
+// everything below it is compiled per order and no comparator ever switches on the order.
 #pragma once
 #include <string>
 #include <utility>
@@ -11,6 +11,7 @@
 #include "samsort/order/coordinate_key.hpp"
 #include "samsort/order/name_order.hpp"
 #include "samsort/order/order_names.hpp"
+#include "samsort/order/picard_order.hpp"
 #include "samsort/order/tag_order.hpp"
 #include "samsort/order/template_order.hpp"
 
@@ -28,8 +29,9 @@ decltype(auto) with_optional_tag(const std::string& tag, Order order, SortOrder 
 }
 }  // namespace detail
 
-// Calls fn(order) with the order object `order` and `tag` select; `header` supplies the
-// read-group libraries of template-coordinate. Returns what fn returns.
+// Calls fn(order) with the order object `order` and `tag` (one tag or several, comma
+// separated; empty = none; never with template-coordinate or a Picard order) select; `header`
+// supplies the read-group libraries of template-coordinate. Returns what fn returns.
 template <class Fn>
 decltype(auto) with_order(SortOrder order, const std::string& tag, const BamHeader& header,
                           Fn&& fn) {
@@ -43,6 +45,10 @@ decltype(auto) with_order(SortOrder order, const std::string& tag, const BamHead
       return detail::with_optional_tag(tag, LexicographicNameOrder{}, order, fn);
     case SortOrder::kTemplateCoordinate:
       return fn(TemplateOrder(header.text()));
+    case SortOrder::kPicardCoordinate:
+      return fn(PicardCoordinateOrder{});
+    case SortOrder::kPicardQueryName:
+      return fn(PicardQueryNameOrder{});
   }
   throw UsageError("unsupported sort order");
 }

@@ -9,17 +9,25 @@
 
 namespace samsort {
 
-enum class SortOrder { kCoordinate, kQueryName, kQueryNameLex, kTemplateCoordinate };
+enum class SortOrder {
+  kCoordinate,
+  kQueryName,
+  kQueryNameLex,
+  kTemplateCoordinate,
+  kPicardCoordinate,
+  kPicardQueryName
+};
 
 struct OrderNames {
   SortOrder order;
   std::string_view name;        // canonical --order name, also the --stats "order"
   std::string_view aliases[2];  // other accepted --order spellings (fgumi's); "" = none
   std::string_view label;       // verify's wording
-  const char* sub_sort_name;    // the secondary order in SS:unsorted:TAG:<name> (-t TAG)
+  const char* sub_sort_name;    // the secondary order in SS:unsorted:TAG:<name> (-t TAG);
+                                // nullptr: the order takes no -t
 };
 
-inline constexpr std::array<OrderNames, 4> kOrderNames = {{
+inline constexpr std::array<OrderNames, 6> kOrderNames = {{
     {SortOrder::kCoordinate, "coordinate", {"", ""}, "coordinate", "coordinate"},
     {SortOrder::kQueryName,
      "queryname",
@@ -36,6 +44,8 @@ inline constexpr std::array<OrderNames, 4> kOrderNames = {{
      {"template", ""},
      "template-coordinate",
      "template-coordinate"},
+    {SortOrder::kPicardCoordinate, "picard-coordinate", {"", ""}, "Picard coordinate", nullptr},
+    {SortOrder::kPicardQueryName, "picard-queryname", {"", ""}, "Picard queryname", nullptr},
 }};
 
 // The table row of `order`.
@@ -65,6 +75,8 @@ inline std::string canonical_order_list() {
   return list;
 }
 
+static_assert(order_names(SortOrder::kPicardQueryName).order == SortOrder::kPicardQueryName);
+static_assert(order_names(SortOrder::kPicardCoordinate).order == SortOrder::kPicardCoordinate);
 static_assert(order_names(SortOrder::kTemplateCoordinate).order == SortOrder::kTemplateCoordinate);
 static_assert(order_names(SortOrder::kQueryNameLex).order == SortOrder::kQueryNameLex);
 static_assert(order_names(SortOrder::kQueryName).order == SortOrder::kQueryName);

@@ -1,6 +1,8 @@
-// Tag order (samtools -t XY): the value of the first XY aux field, then a secondary order
-// (coordinate, or a name order with -n/-N), then input order. The entry carries the first
-// 8 bytes of the value's order-preserving encoding; ties on them compare the full values.
+// Tag order (samtools -t XY; samsort also -t XY,UV,...): the value of the first XY aux field,
+// then of the first UV field and so on (each compared as samtools compares one -t tag), then a
+// secondary order (coordinate, or a name order with -n/-N), then input order. The entry
+// carries the first 8 bytes of the first tag value's order-preserving encoding; ties on them
+// compare the full values from the record.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -27,7 +29,8 @@ class TagOrder {
     Inner inner;
   };
   struct MergeKey {
-    const std::uint8_t* field;  // bam::find_aux() result, nullptr when absent
+    const std::uint8_t* record;
+    const std::uint8_t* field;  // bam::find_aux() result for the first tag, nullptr when absent
     typename Secondary::MergeKey inner;
   };
 
@@ -36,11 +39,20 @@ class TagOrder {
   static constexpr RadixDigit kRadixDigits[] = {{0, 0}, {0, 1}, {0, 2}, {0, 3},
                                                 {0, 4}, {0, 5}, {0, 6}, {0, 7}};
 
-  // `tag` is two characters; `secondary_name` names the secondary order in @HD SS.
-  TagOrder(const std::string& tag, Secondary secondary, const char* secondary_name)
-      : secondary_(std::move(secondary)), sub_sort_("unsorted:" + tag + ":" + secondary_name) {
-    tag_[0] = tag[0];
-    tag_[1] = tag[1];
+  // `tags` is one two-character tag or several separated by commas ("CB,UB"; checked by
+  // options.cpp's parse_sort_tags); `secondary_name` names the secondary order in @HD SS,
+  // which becomes unsorted:CB:UB:<secondary_name>.
+  TagOrder(const std::string& tags, Secondary secondary, const char* secondary_name)
+      : secondary_(std::move(secondary)), sub_sort_("unsorted") {
+    for (std::size_t at = 0; at + 1 < tags.size(); at += 3) {
+      tags_.append(tags, at, 2);
+      sub_sort_ += ':';
+      sub_sort_.append(tags, at, 2);
+    }
+    sub_sort_ += ':';
+    sub_sort_ += secondary_name;
+    tag_[0] = tags_[0];
+    tag_[1] = tags_[1];
   }
 
   HeaderSortTags header_tags() const noexcept { return {"unsorted", nullptr, sub_sort_.c_str()}; }
@@ -64,22 +76,35 @@ class TagOrder {
 
   bool entry_less(const Entry& a, const Entry& b, const std::uint8_t* top) const noexcept {
     if (a.value_prefix != b.value_prefix) return a.value_prefix < b.value_prefix;
-    int order = compare_tag_values(bam::find_aux(top - offset_of(a), tag_),
-                                   bam::find_aux(top - offset_of(b), tag_));
+    const std::uint8_t* record_a = top - offset_of(a);
+    const std::uint8_t* record_b = top - offset_of(b);
+    int order = compare_tag_values(bam::find_aux(record_a, tag_), bam::find_aux(record_b, tag_));
+    if (order == 0) order = compare_later_tags(record_a, record_b);
     if (order != 0) return order < 0;
     return secondary_.entry_less(a.inner, b.inner, top);
   }
 
   MergeKey merge_key(const std::uint8_t* record) const noexcept {
-    return MergeKey{bam::find_aux(record, tag_), secondary_.merge_key(record)};
+    return MergeKey{record, bam::find_aux(record, tag_), secondary_.merge_key(record)};
   }
   bool merge_less(const MergeKey& a, const MergeKey& b) const noexcept {
     int order = compare_tag_values(a.field, b.field);
+    if (order == 0) order = compare_later_tags(a.record, b.record);
     if (order != 0) return order < 0;
     return secondary_.merge_less(a.inner, b.inner);
   }
 
  private:
+  // The second and later tags' values, in turn; 0 when all are equal (or there are none).
+  int compare_later_tags(const std::uint8_t* a, const std::uint8_t* b) const noexcept {
+    for (std::size_t at = 2; at < tags_.size(); at += 2) {
+      int order = compare_tag_values(bam::find_aux(a, tags_.data() + at),
+                                     bam::find_aux(b, tags_.data() + at));
+      if (order != 0) return order;
+    }
+    return 0;
+  }
+
   // The first 8 bytes of the encoding, big-endian, zero-padded: a strict difference decides
   // the order; equal prefixes decide nothing.
   static std::uint64_t value_prefix(const std::uint8_t* field) noexcept {
@@ -98,7 +123,8 @@ class TagOrder {
   }
 
   Secondary secondary_;
-  char tag_[2];
+  char tag_[2];       // the first tag
+  std::string tags_;  // every tag, back to back ("CBUB")
   std::string sub_sort_;
 };
 

@@ -48,10 +48,19 @@ struct BamRecords {
 BamRecords read_bam_records(const std::string& path);
 
 // What the oracle sorts by: an order and, for samtools -t, a tag as the primary key.
-enum class OracleOrder { kCoordinate, kQueryName, kQueryNameLex, kTemplateCoordinate };
+enum class OracleOrder {
+  kCoordinate,
+  kQueryName,
+  kQueryNameLex,
+  kTemplateCoordinate,
+  kPicardCoordinate,
+  kPicardQueryName
+};
 struct OracleSort {
   OracleOrder order = OracleOrder::kCoordinate;
-  const char* tag = "";  // "" or two characters (a literal: cases are built statically)
+  // "", two characters, or several tags separated by commas ("CB,UB"); a literal: cases are
+  // built statically.
+  const char* tag = "";
 };
 
 // The first `id:i` value of a raw record, or -1 when it has none (or not an integer).

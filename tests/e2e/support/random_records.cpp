@@ -232,12 +232,16 @@ void append_random_xt(Rng& rng, RecordWriter& writer) {
 }
 
 void write_one_random_record(Rng& rng, const std::vector<std::string>& names, int64_t id,
-                             RecordWriter& writer) {
+                             bool picard, RecordWriter& writer) {
   uint16_t flag = 0;
   for (uint16_t bit : kFlagBits) {
     if (rng.chance(0.3)) flag |= bit;
   }
   if (rng.chance(0.5)) flag |= 0x1;
+  if (picard && (flag & 0x1)) {
+    flag = static_cast<uint16_t>(flag & ~0xC0);
+    flag |= rng.chance(0.5) ? 0x40 : 0x80;
+  }
 
   int32_t tid = -1;
   int64_t pos = -1;
@@ -275,6 +279,15 @@ void write_one_random_record(Rng& rng, const std::vector<std::string>& names, in
   }
 
   writer.set_core(rng.pick(names), flag, tid, pos, cigar, mate_tid, mate_pos, seq);
+  if (picard) {
+    static constexpr std::array<int64_t, 6> kInsertSizes{0, 0, 150, -150, 37, -2};
+    writer.record()->core.qual = static_cast<uint8_t>(rng.chance(0.5) ? 60 : rng.between(0, 3));
+    writer.record()->core.isize = rng.pick(kInsertSizes);
+    if (rng.chance(0.3)) {
+      int64_t hit = rng.between(0, 3);
+      writer.append_integer("HI", random_integer_type(rng, hit), hit);
+    }
+  }
   writer.append_integer("id", 'i', id);
   if (!mate_cigar.empty()) writer.append_text("MC", 'Z', mate_cigar);
   if (rng.chance(0.8)) writer.append_text("RG", 'Z', rng.pick(kReadGroups));
@@ -296,7 +309,16 @@ void write_random_records(const std::string& path, const RandomRecordsSpec& spec
 
   RecordWriter writer(path);
   for (int64_t id = 0; id < spec.record_count; ++id) {
-    write_one_random_record(rng, names, id, writer);
+    if (spec.picard && id > 0 && rng.chance(0.1)) {
+      // The previous record again (every key field equal), with the next id.
+      uint8_t* field = bam_aux_get(writer.record(), "id");
+      if (field == nullptr || bam_aux_update_int(writer.record(), "id", id) < 0) {
+        throw std::runtime_error("cannot renumber a repeated record");
+      }
+      writer.write();
+      continue;
+    }
+    write_one_random_record(rng, names, id, spec.picard, writer);
   }
   if (spec.trailing_missing_mc) {
     std::vector<uint32_t> cigar{cigar_op(20, BAM_CMATCH)};
@@ -328,7 +350,8 @@ std::string cached_generated(const std::string& name,
 std::string random_records_bam(const RandomRecordsSpec& spec) {
   std::string name = "messy_v" + std::to_string(kGeneratorVersion) + "_r" +
                      std::to_string(spec.record_count) + "_s" + std::to_string(spec.seed) +
-                     (spec.trailing_missing_mc ? "_missing_mc" : "") + ".bam";
+                     (spec.trailing_missing_mc ? "_missing_mc" : "") +
+                     (spec.picard ? "_picard" : "") + ".bam";
   return cached_generated(
       name, [&](const std::string& temp_path) { write_random_records(temp_path, spec); });
 }

@@ -19,6 +19,11 @@ struct RandomRecordsSpec {
   // Append one more record (id = record_count): paired, mate mapped with a mate reference, but
   // without MC, which template-coordinate must reject.
   bool trailing_missing_mc = false;
+  // Data on which htsjdk's comparators are consistent, for Picard SortSam: paired records are
+  // exactly one of first/second of pair. Adds random MAPQ, insert size and an HI tag (any
+  // integer type) on some records, and repeats a record's key fields now and then (a copy with
+  // only its id changed) so that fully equal keys occur.
+  bool picard = false;
 };
 
 // Writes the records of `spec` as BAM (level 1) to `path`. Throws std::runtime_error on

@@ -49,6 +49,8 @@ struct Record {
   uint16_t flag = 0;
   int32_t mate_tid = 0;
   int32_t mate_pos = 0;
+  uint8_t mapq = 0;
+  int32_t isize = 0;
   const char* name = "";
   std::vector<CigarOp> cigar;
   const uint8_t* aux = nullptr;  // first aux field
@@ -66,6 +68,8 @@ Record parse(const uint8_t* raw) {
   int32_t seq_length = load<int32_t>(raw + 20);
   record.mate_tid = load<int32_t>(raw + 24);
   record.mate_pos = load<int32_t>(raw + 28);
+  record.mapq = raw[13];
+  record.isize = load<int32_t>(raw + 32);
   record.name = reinterpret_cast<const char*>(raw + 36);
   const uint8_t* at = raw + 36 + name_bytes;
   for (uint16_t idx = 0; idx < cigar_count; ++idx) {
@@ -152,6 +156,33 @@ int compare_name(const Record& a, const Record& b, bool natural) {
   int order = natural ? reference_natural_compare(a.name, b.name) : std::strcmp(a.name, b.name);
   if (order != 0) return sign(order);
   return three_way(flag_key(a.flag), flag_key(b.flag));
+}
+
+// ---- Picard (htsjdk 3.0.4 SAMRecordCoordinateComparator / SAMRecordQueryNameComparator) ----
+// Java's int arithmetic: getAlignmentStart() = pos + 1, getMateAlignmentStart() = mpos + 1.
+
+int compare_picard_coordinate(const Record& a, const Record& b) {
+  // fileOrderCompare: reference index (-1 after all), then alignment start (only with a
+  // reference).
+  int cmp = 0;
+  if (a.tid == -1) {
+    cmp = b.tid == -1 ? 0 : 1;
+  } else if (b.tid == -1) {
+    cmp = -1;
+  } else {
+    cmp = three_way(a.tid, b.tid);
+    if (cmp == 0) cmp = three_way(int64_t{a.pos} + 1, int64_t{b.pos} + 1);
+  }
+  if (cmp != 0) return cmp;
+  bool reverse_a = (a.flag & kReverse) != 0;
+  bool reverse_b = (b.flag & kReverse) != 0;
+  if (reverse_a != reverse_b) return reverse_a ? 1 : -1;
+  if (int order = sign(std::strcmp(a.name, b.name))) return order;
+  if (int order = three_way(a.flag, b.flag)) return order;
+  if (int order = three_way(a.mapq, b.mapq)) return order;
+  if (int order = three_way(a.mate_tid, b.mate_tid)) return order;
+  if (int order = three_way(int64_t{a.mate_pos} + 1, int64_t{b.mate_pos} + 1)) return order;
+  return three_way(a.isize, b.isize);
 }
 
 // ---- tag ----
@@ -415,6 +446,66 @@ int compare_template(const TemplateKey& a, const TemplateKey& b) {
   return three_way(a.upper, b.upper);
 }
 
+// An integer HI value (any BAM integer type), or false when absent or not an integer.
+bool hit_index(const Record& record, int64_t& value) {
+  const uint8_t* type = find_tag(record, "HI");
+  if (type == nullptr) return false;
+  const uint8_t* at = type + 1;
+  switch (*type) {
+    case 'c':
+      value = static_cast<int8_t>(at[0]);
+      return true;
+    case 'C':
+      value = at[0];
+      return true;
+    case 's':
+      value = load<int16_t>(at);
+      return true;
+    case 'S':
+      value = load<uint16_t>(at);
+      return true;
+    case 'i':
+      value = load<int32_t>(at);
+      return true;
+    case 'I':
+      value = load<uint32_t>(at);
+      return true;
+    default:
+      return false;
+  }
+}
+
+int compare_picard_queryname(const Record& a, const Record& b) {
+  if (int order = sign(std::strcmp(a.name, b.name))) return order;
+  bool paired_a = (a.flag & kPaired) != 0;
+  bool paired_b = (b.flag & kPaired) != 0;
+  bool first_a = (a.flag & 0x40) != 0;
+  bool second_a = (a.flag & 0x80) != 0;
+  bool first_b = (b.flag & 0x40) != 0;
+  bool second_b = (b.flag & 0x80) != 0;
+  if (paired_a || paired_b) {
+    if (!paired_a) return 1;
+    if (!paired_b) return -1;
+    if (first_a && second_b) return -1;
+    if (second_a && first_b) return 1;
+  }
+  bool reverse_a = (a.flag & kReverse) != 0;
+  bool reverse_b = (b.flag & kReverse) != 0;
+  if (reverse_a != reverse_b) return reverse_a ? 1 : -1;
+  bool secondary_a = (a.flag & 0x100) != 0;
+  bool secondary_b = (b.flag & 0x100) != 0;
+  if (secondary_a != secondary_b) return secondary_b ? -1 : 1;
+  bool supplementary_a = (a.flag & 0x800) != 0;
+  bool supplementary_b = (b.flag & 0x800) != 0;
+  if (supplementary_a != supplementary_b) return supplementary_b ? -1 : 1;
+  int64_t hit_a = 0;
+  int64_t hit_b = 0;
+  bool has_a = hit_index(a, hit_a);
+  bool has_b = hit_index(b, hit_b);
+  if (has_a != has_b) return has_a ? 1 : -1;
+  return has_a ? three_way(hit_a, hit_b) : 0;
+}
+
 std::vector<size_t> stable_order(size_t count, const std::function<int(size_t, size_t)>& compare) {
   std::vector<size_t> order(count);
   for (size_t idx = 0; idx < count; ++idx) order[idx] = idx;
@@ -479,11 +570,23 @@ std::vector<size_t> reference_order(const BamRecords& records, const OracleSort&
     case OracleOrder::kTemplateCoordinate:
       secondary = [](const Record& a, const Record& b) { return compare_name(a, b, false); };
       break;
+    case OracleOrder::kPicardCoordinate:
+      secondary = compare_picard_coordinate;
+      break;
+    case OracleOrder::kPicardQueryName:
+      secondary = compare_picard_queryname;
+      break;
   }
-  const char* tag = sort.tag;
+  // sort.tag: "", "XY" or "XY,UV,...": each tag in turn.
+  std::vector<std::string> tags;
+  for (std::string_view rest = sort.tag; !rest.empty();) {
+    size_t comma = rest.find(',');
+    tags.emplace_back(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
   return stable_order(parsed.size(), [&](size_t a, size_t b) {
-    if (*tag != '\0') {
-      if (int order = compare_tag(parsed[a], parsed[b], tag)) return order;
+    for (const std::string& tag : tags) {
+      if (int order = compare_tag(parsed[a], parsed[b], tag.c_str())) return order;
     }
     return secondary(parsed[a], parsed[b]);
   });

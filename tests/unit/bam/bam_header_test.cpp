@@ -157,6 +157,33 @@ TEST_F(BamHeaderTest, CoordinateTagsKeepOtherHdTagsInPlace) {
   EXPECT_EQ(appended.text(), "@HD\tVN:1.4\tXX:keep\tSO:coordinate\n" + kSq);
 }
 
+TEST_F(BamHeaderTest, PicardRuleRewritesHdAsPicardSortSam) {
+  // What Picard SortSam 2.27.5 (htsjdk 3.0.4) wrote for these @HD lines (SORT_ORDER=coordinate):
+  // VN:1.6 first whatever the input's VN, the other tags in place, SO replaced or appended,
+  // GO and SS kept; an @HD line without VN is ignored by htsjdk (its tags are lost).
+  HeaderSortTags picard{"coordinate", nullptr, nullptr, HeaderRule::kPicard};
+  const std::pair<std::string, std::string> cases[] = {
+      {"@HD\tVN:1.4\tSO:unsorted\tGO:query\tSS:foo\tXX:yy",
+       "@HD\tVN:1.6\tSO:coordinate\tGO:query\tSS:foo\tXX:yy"},
+      {"@HD\tSO:unsorted\tVN:1.0", "@HD\tVN:1.6\tSO:coordinate"},
+      {"@HD\tSO:queryname", "@HD\tVN:1.6\tSO:coordinate"},
+      {"@HD\tXX:1\tVN:1.5", "@HD\tVN:1.6\tXX:1\tSO:coordinate"},
+      {"@HD\tVN:1.6\tSS:coordinate:x", "@HD\tVN:1.6\tSS:coordinate:x\tSO:coordinate"},
+      {"@HD\tXX:1\tSS:coordinate:x", "@HD\tVN:1.6\tSO:coordinate"},
+      {"@HD\tSO:unsorted\tVN:1.0\tGO:query\tSS:x:y\tXX:yy",
+       "@HD\tVN:1.6\tSO:coordinate\tGO:query\tSS:x:y\tXX:yy"},
+  };
+  for (const auto& [input, expected] : cases) {
+    BamHeader header = read_header(input + "\n@CO\tkept\n" + kSq, kReferences);
+    header.set_sort_tags(picard);
+    EXPECT_EQ(header.text(), expected + "\n@CO\tkept\n" + kSq) << input;
+  }
+  // Without @HD Picard writes "@HD VN:1.6 SO:queryname" (htslib puts it first, as htsjdk does).
+  BamHeader bare = read_header("@CO\tno hd\n" + kSq, kReferences);
+  bare.set_sort_tags(HeaderSortTags{"queryname", nullptr, nullptr, HeaderRule::kPicard});
+  EXPECT_EQ(bare.text(), "@HD\tVN:1.6\tSO:queryname\n@CO\tno hd\n" + kSq);
+}
+
 TEST_F(BamHeaderTest, MissingHdLineIsAddedFirst) {
   BamHeader header = read_header("@CO\tno hd\n" + kSq, kReferences);
   header.set_sort_tags(HeaderSortTags{"coordinate", nullptr, nullptr});

@@ -165,6 +165,26 @@ TEST(ParseCommandLineTest, OrderFlagsLastOneWins) {
   usage_message({"samsort", "sort", "-M"});
 }
 
+TEST(ParseCommandLineTest, SeveralSortTagsAndPicardOrders) {
+  EXPECT_EQ(parse_sort_tags("CB"), (std::vector<std::string>{"CB"}));
+  EXPECT_EQ(parse_sort_tags("CB,UB,XT"), (std::vector<std::string>{"CB", "UB", "XT"}));
+  for (const char* bad : {"", ",", "CB,", ",CB", "CB,,UB", "CB,U", "CBU", "C"}) {
+    auto message = test::thrown_message<UsageError>([&] { parse_sort_tags(bad); });
+    ASSERT_TRUE(message.has_value()) << bad;
+    EXPECT_NE(message->find("two-character tags"), std::string::npos) << bad << ": " << *message;
+  }
+  ParsedCommand tagged = parse({"samsort", "sort", "-t", "CB,UB", "-N"});
+  EXPECT_EQ(tagged.sort.sort_tag, "CB,UB");
+  EXPECT_EQ(tagged.sort.order, SortOrder::kQueryNameLex);
+  EXPECT_EQ(parse({"samsort", "sort", "--order", "picard-coordinate"}).sort.order,
+            SortOrder::kPicardCoordinate);
+  EXPECT_EQ(parse({"samsort", "sort", "--order", "picard-queryname"}).sort.order,
+            SortOrder::kPicardQueryName);
+  usage_message({"samsort", "sort", "-t", "CB,", "-o", "x.bam"});
+  usage_message({"samsort", "sort", "--order", "picard-queryname", "-t", "CB"});
+  usage_message({"samsort", "sort", "--template-coordinate", "-t", "CB,UB"});
+}
+
 TEST(ParseCommandLineTest, OutputLevelsAndIndexNaming) {
   ParsedCommand level = parse({"samsort", "sort", "-O", "bam,level=1", "-o", "x.bam"});
   EXPECT_EQ(level.sort.samtools_level, 1);

@@ -12,7 +12,8 @@ namespace {
 TEST(OrderNames, EveryOrderHasItsOwnRow) {
   std::set<std::string_view> names;
   for (SortOrder order : {SortOrder::kCoordinate, SortOrder::kQueryName, SortOrder::kQueryNameLex,
-                          SortOrder::kTemplateCoordinate}) {
+                          SortOrder::kTemplateCoordinate, SortOrder::kPicardCoordinate,
+                          SortOrder::kPicardQueryName}) {
     const OrderNames& row = order_names(order);
     EXPECT_EQ(row.order, order);
     EXPECT_TRUE(names.insert(row.name).second) << row.name;
@@ -34,7 +35,12 @@ TEST(OrderNames, UnknownAndEmptyNamesAreRefused) {
 }
 
 TEST(OrderNames, TextsUsedElsewhere) {
-  EXPECT_EQ(canonical_order_list(), "coordinate, queryname, queryname-lex, template-coordinate");
+  EXPECT_EQ(canonical_order_list(),
+            "coordinate, queryname, queryname-lex, template-coordinate, picard-coordinate, "
+            "picard-queryname");
+  // The Picard orders take no -t, so they have no sub-sort name.
+  EXPECT_EQ(order_names(SortOrder::kPicardCoordinate).sub_sort_name, nullptr);
+  EXPECT_EQ(order_names(SortOrder::kPicardQueryName).sub_sort_name, nullptr);
   EXPECT_EQ(order_names(SortOrder::kQueryNameLex).label, "queryname (lexicographical)");
   EXPECT_EQ(std::string(order_names(SortOrder::kQueryName).sub_sort_name), "queryname:natural");
 }
