@@ -169,7 +169,7 @@ std::string join_command_line(int argc, const char* const* argv) {
 namespace {
 
 // samtools' precedence for the order flags: the last of -n / -N / --template-coordinate /
-// --order wins.
+// -M / -I / --order wins.
 SortOrder order_from(const po::parsed_options& parsed) {
   SortOrder order = SortOrder::kCoordinate;
   for (const po::option& option : parsed.options) {
@@ -181,6 +181,8 @@ SortOrder order_from(const po::parsed_options& parsed) {
       order = SortOrder::kTemplateCoordinate;
     } else if (option.string_key == "order" && !option.value.empty()) {
       order = parse_order(option.value.back());
+    } else if (option.string_key == "-M" || option.string_key == "-I") {
+      order = SortOrder::kMinimiser;  // samtools: -I implies -M
     }
   }
   return order;
@@ -202,6 +204,36 @@ BlockCodec parse_temp_compression(const std::string& text) {
                      "'");
   }
   return BlockCodec{BlockFormat::kZstd, level};
+}
+
+// samtools' parse_int_value: a whole decimal int, else the option's own message.
+int parse_int_option(const std::string& text, const char* message) {
+  int value = 0;
+  std::size_t used = 0;
+  try {
+    value = std::stoi(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) throw UsageError(std::string(message) + " '" + text + "'");
+  return value;
+}
+
+// -K (clamped to 1..31 as samtools does), -w, -R, -H and -I's FASTA.
+void parse_minimiser_options(const po::variables_map& values, SortOptions& sort) {
+  if (values.count("-K") != 0) {
+    int kmer = parse_int_option(values["-K"].as<std::string>(), "-K: invalid kmer");
+    sort.minimiser.kmer = std::clamp(kmer, 1, 31);
+  }
+  if (values.count("-w") != 0) {
+    sort.minimiser_window = parse_int_option(values["-w"].as<std::string>(), "-w: invalid window");
+  }
+  sort.minimiser.try_rev = values.count("-R") == 0;
+  sort.minimiser.squash = values.count("-H") != 0;
+  if (values.count("-I") != 0) {
+    sort.minimiser_reference = values["-I"].as<std::string>();
+    if (sort.minimiser_reference.empty()) throw UsageError("-I: the FASTA path is empty");
+  }
 }
 
 void check_tag(const std::string& tag, SortOrder order) {
@@ -318,6 +350,12 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       (",n", "Sort by read name, natural order (samtools -n; = --order queryname)")
       (",N", "Sort by read name, lexicographic (samtools -N; = --order queryname-lex)")
       ("template-coordinate", "Sort by template coordinate (= --order template-coordinate)")
+      (",M", "Use minimiser for clustering unaligned/unplaced reads (= --order minimiser)")
+      (",R", "Do not use reverse strand (only compatible with -M)")
+      (",K", po::value<std::string>(), "Kmer size to use for minimiser [20]")
+      (",I", po::value<std::string>(), "Order minimisers by their position in FASTA FILE (implies -M)")
+      (",w", po::value<std::string>(), "Window size for minimiser indexing via -I ref.fa [100]")
+      (",H", "Squash homopolymers when computing minimiser")
       (",t", po::value<std::string>(&sort_tag),
        "Sort first by the value of aux tag TAG, then by the order above")
       ("output-fmt,O", po::value<std::string>(&output_format),
@@ -345,12 +383,6 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   po::options_description hidden;
   // clang-format off
   hidden.add_options()
-      (",M", "minimiser sort (not supported)")
-      (",K", po::value<std::string>(), "minimiser k-mer size (not supported)")
-      (",I", "minimiser sort (not supported)")
-      (",R", po::value<std::string>(), "minimiser reference (not supported)")
-      (",w", po::value<std::string>(), "minimiser window (not supported)")
-      (",H", "minimiser squash homopolymers (not supported)")
       ("input", po::value<std::string>(&parsed.sort.input_path))
       ("debug-max-run-bytes", po::value<std::string>(&debug_run_bytes))
       ("debug-max-fan-in", po::value<std::size_t>(&parsed.sort.debug_max_fan_in))
@@ -461,12 +493,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     throw UsageError("--debug-max-fan-in must be at least 2");
   }
   sort.quiet = verbosity < 3;
-  for (const char* minimiser : {"-M", "-K", "-I", "-R", "-w", "-H"}) {
-    if (values.count(minimiser) != 0) {
-      throw UsageError(std::string(minimiser) +
-                       ": minimiser sort options are not supported by samsort");
-    }
-  }
+  parse_minimiser_options(values, sort);
   resolve_output(sort, output_format, output_options, values.count("write-index") != 0);
   for (const std::string& option : sort.input_format_options) {
     check_htslib_option(option, "--input-fmt-option");

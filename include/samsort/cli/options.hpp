@@ -10,6 +10,7 @@
 #include "samsort/core/memory_limit.hpp"
 #include "samsort/io/block_codec.hpp"
 #include "samsort/io/output_format.hpp"
+#include "samsort/order/minimiser_key.hpp"
 #include "samsort/order/order_names.hpp"
 
 namespace samsort {
@@ -29,6 +30,9 @@ struct SortOptions {
   BlockCodec temp_codec{BlockFormat::kZstd, config::kSpillZstdLevel};  // --temp-compression
   SortOrder order = SortOrder::kCoordinate;
   std::string sort_tag;                 // -t TAG: primary key, the order above secondary
+  MinimiserSettings minimiser;          // -K, -R, -H (minimiser order)
+  std::string minimiser_reference;      // -I FASTA: order minimisers by reference position
+  int minimiser_window = 100;           // -w: the -I index's window
   bool write_program_line = true;       // false with --no-PG
   std::size_t debug_max_run_bytes = 0;  // hidden: cap the arena to force many small runs
   std::size_t debug_max_fan_in = 0;     // hidden: cap the merge fan-in to force extra passes

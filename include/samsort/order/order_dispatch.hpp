@@ -9,6 +9,7 @@
 #include "samsort/cli/options.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/order/coordinate_key.hpp"
+#include "samsort/order/minimiser_order.hpp"
 #include "samsort/order/name_order.hpp"
 #include "samsort/order/order_names.hpp"
 #include "samsort/order/tag_order.hpp"
@@ -29,10 +30,12 @@ decltype(auto) with_optional_tag(const std::string& tag, Order order, SortOrder 
 }  // namespace detail
 
 // Calls fn(order) with the order object `order` and `tag` select; `header` supplies the
-// read-group libraries of template-coordinate. Returns what fn returns.
+// read-group libraries of template-coordinate, `minimiser` and `minimiser_index` (may be null)
+// the minimiser order's settings. Returns what fn returns.
 template <class Fn>
-decltype(auto) with_order(SortOrder order, const std::string& tag, const BamHeader& header,
-                          Fn&& fn) {
+decltype(auto) with_order(SortOrder order, const std::string& tag, const BamHeader& header, Fn&& fn,
+                          const MinimiserSettings& minimiser = {},
+                          const MinimiserIndex* minimiser_index = nullptr) {
   switch (order) {
     case SortOrder::kCoordinate:
       return detail::with_optional_tag(tag, CoordinateOrder{}, order, fn);
@@ -42,6 +45,10 @@ decltype(auto) with_order(SortOrder order, const std::string& tag, const BamHead
       return detail::with_optional_tag(tag, LexicographicNameOrder{}, order, fn);
     case SortOrder::kTemplateCoordinate:
       return fn(TemplateOrder(header.text()));
+    case SortOrder::kMinimiser:
+      // samtools: -t TAG turns -M into tag-then-coordinate order.
+      if (!tag.empty()) return detail::with_optional_tag(tag, CoordinateOrder{}, order, fn);
+      return fn(MinimiserOrder(minimiser, minimiser_index));
   }
   throw UsageError("unsupported sort order");
 }

@@ -9,7 +9,7 @@
 
 namespace samsort {
 
-enum class SortOrder { kCoordinate, kQueryName, kQueryNameLex, kTemplateCoordinate };
+enum class SortOrder { kCoordinate, kQueryName, kQueryNameLex, kTemplateCoordinate, kMinimiser };
 
 struct OrderNames {
   SortOrder order;
@@ -19,7 +19,7 @@ struct OrderNames {
   const char* sub_sort_name;    // the secondary order in SS:unsorted:TAG:<name> (-t TAG)
 };
 
-inline constexpr std::array<OrderNames, 4> kOrderNames = {{
+inline constexpr std::array<OrderNames, 5> kOrderNames = {{
     {SortOrder::kCoordinate, "coordinate", {"", ""}, "coordinate", "coordinate"},
     {SortOrder::kQueryName,
      "queryname",
@@ -36,6 +36,8 @@ inline constexpr std::array<OrderNames, 4> kOrderNames = {{
      {"template", ""},
      "template-coordinate",
      "template-coordinate"},
+    // samtools -M; with -t TAG samtools sorts by the tag, then by coordinate.
+    {SortOrder::kMinimiser, "minimiser", {"minhash", ""}, "minimiser", "coordinate"},
 }};
 
 // The table row of `order`.
@@ -65,6 +67,7 @@ inline std::string canonical_order_list() {
   return list;
 }
 
+static_assert(order_names(SortOrder::kMinimiser).order == SortOrder::kMinimiser);
 static_assert(order_names(SortOrder::kTemplateCoordinate).order == SortOrder::kTemplateCoordinate);
 static_assert(order_names(SortOrder::kQueryNameLex).order == SortOrder::kQueryNameLex);
 static_assert(order_names(SortOrder::kQueryName).order == SortOrder::kQueryName);
