@@ -34,7 +34,9 @@ TEST(OrderNames, UnknownAndEmptyNamesAreRefused) {
 }
 
 TEST(OrderNames, TextsUsedElsewhere) {
-  EXPECT_EQ(canonical_order_list(), "coordinate, queryname, queryname-lex, template-coordinate");
+  EXPECT_EQ(canonical_order_list(),
+            "coordinate, queryname, queryname-lex, template-coordinate, minimiser");
+  EXPECT_EQ(find_order("minhash"), SortOrder::kMinimiser);
   EXPECT_EQ(order_names(SortOrder::kQueryNameLex).label, "queryname (lexicographical)");
   EXPECT_EQ(std::string(order_names(SortOrder::kQueryName).sub_sort_name), "queryname:natural");
 }
