@@ -219,17 +219,22 @@ int parse_int_option(const std::string& text, const char* message) {
   return value;
 }
 
-// -K (clamped to 1..31 as samtools does), -w, -R, -H and -I's FASTA.
-void parse_minimiser_options(const po::variables_map& values, SortOptions& sort) {
+// -K (clamped to 1..31 as samtools does), -R and -H: how minimisers are hashed.
+void parse_minimiser_hashing(const po::variables_map& values, MinimiserSettings& settings) {
   if (values.count("-K") != 0) {
     int kmer = parse_int_option(values["-K"].as<std::string>(), "-K: invalid kmer");
-    sort.minimiser.kmer = std::clamp(kmer, 1, 31);
+    settings.kmer = std::clamp(kmer, 1, 31);
   }
+  settings.try_rev = values.count("-R") == 0;
+  settings.squash = values.count("-H") != 0;
+}
+
+// The hashing options, -w and -I's FASTA.
+void parse_minimiser_options(const po::variables_map& values, SortOptions& sort) {
+  parse_minimiser_hashing(values, sort.minimiser);
   if (values.count("-w") != 0) {
     sort.minimiser_window = parse_int_option(values["-w"].as<std::string>(), "-w: invalid window");
   }
-  sort.minimiser.try_rev = values.count("-R") == 0;
-  sort.minimiser.squash = values.count("-H") != 0;
   if (values.count("-I") != 0) {
     sort.minimiser_reference = values["-I"].as<std::string>();
     if (sort.minimiser_reference.empty()) throw UsageError("-I: the FASTA path is empty");
@@ -258,6 +263,11 @@ ParsedCommand parse_verify(int argc, const char* const* argv) {
       (",n", "Check natural read-name order")
       (",N", "Check lexicographic read-name order")
       ("template-coordinate", "Check template-coordinate order")
+      (",M", "Check minimiser order (no -I): placed records in coordinate order, then the "
+             "unplaced ones by minimiser value, recomputed with -K, -R, -H as sorted")
+      (",K", po::value<std::string>(), "Kmer size of the minimiser [20]")
+      (",R", "The minimisers were taken from the forward strand only")
+      (",H", "The minimisers were taken with homopolymers squashed")
       (",t", po::value<std::string>(&verify.sort_tag), "Check tag TAG first, then the order")
       ("reference", po::value<std::string>(&verify.reference), "Reference FASTA for CRAM")
       ("threads,@", po::value<int>(&threads), "Decompression threads [1]")
@@ -290,6 +300,7 @@ ParsedCommand parse_verify(int argc, const char* const* argv) {
   }
   verify.order = order_from(options);
   check_tag(verify.sort_tag, verify.order);
+  parse_minimiser_hashing(values, verify.minimiser);
   verify.threads = threads <= 0 ? 1 : static_cast<std::size_t>(threads);
   return parsed;
 }

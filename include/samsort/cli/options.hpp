@@ -54,6 +54,7 @@ struct VerifyOptions {
   std::string input_path = "-";
   SortOrder order = SortOrder::kCoordinate;
   std::string sort_tag;
+  MinimiserSettings minimiser;  // -K, -R, -H for the minimiser order
   std::string reference;
   std::size_t threads = 1;
 };

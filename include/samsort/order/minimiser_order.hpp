@@ -110,4 +110,30 @@ class MinimiserOrder {
 };
 static_assert(OrderPolicy<MinimiserOrder>);
 
+// What `samsort verify --order minimiser` checks on a sorted file, whose unplaced records no
+// longer carry their keys (pos/mpos/isize were reset): placed records in coordinate order,
+// then unplaced records by minimiser key recomputed from the written sequence. A read
+// reverse-complemented by the sort has the same k-mer values on its two strands swapped, so
+// the key (the smaller of them) is unchanged; the position term and strand ties are not
+// checked, and keys made with -I cannot be recomputed (no index here).
+class MinimiserOutputCheck {
+ public:
+  using MergeKey = MinimiserOrder::MergeKey;
+  explicit MinimiserOutputCheck(const MinimiserSettings& settings) noexcept
+      : settings_(settings) {}
+
+  MergeKey merge_key(const std::uint8_t* record) const noexcept {
+    if (bam::ref_id(record) != -1) return MinimiserOrder::merge_key(record);
+    std::uint64_t key = minimiser_key(record, settings_, nullptr).key;
+    return {(std::uint64_t{0xffffffffu} << 32) | (key >> 30), (key & 0x3fffffffu) << 34};
+  }
+  static bool merge_less(const MergeKey& a, const MergeKey& b) noexcept {
+    return MinimiserOrder::merge_less(a, b);
+  }
+
+ private:
+  MinimiserSettings settings_;
+};
+static_assert(MergeOrder<MinimiserOutputCheck>);
+
 }  // namespace samsort
