@@ -184,6 +184,21 @@ TEST_F(MinimiserDifferentialTest, SameAsSamtoolsHeadInMemoryAndWithSpills) {
   }
 }
 
+TEST_F(MinimiserDifferentialTest, VerifyAcceptsMinimiserOutputAndRefusesItsInput) {
+  ScratchDir scratch;
+  std::string output = scratch.file("out.bam");
+  ProcessResult sorted = run_samsort({"-M", "-K", "15", "-H", "--debug-max-run-bytes", "1M", "-@",
+                                      "2", "--verbosity", "0", "-o", output, input_});
+  ASSERT_TRUE(sorted.exited_ok()) << sorted.describe();
+  ProcessResult same = run_process({kSamsortBin, "verify", "-M", "-K", "15", "-H", output});
+  EXPECT_EQ(same.exit_code, 0) << same.describe();
+  ProcessResult other_k = run_process({kSamsortBin, "verify", "-M", "-K", "16", "-H", output});
+  EXPECT_EQ(other_k.exit_code, 1) << other_k.describe();
+  ProcessResult unsorted = run_process({kSamsortBin, "verify", "--order", "minimiser", input_});
+  EXPECT_EQ(unsorted.exit_code, 1) << unsorted.describe();
+  EXPECT_TRUE(contains(unsorted.stdout_text + unsorted.stderr_text, "not sorted by minimiser"));
+}
+
 TEST(MinimiserReferenceTest, ReferenceTooBigForTheBudgetIsOneErrorLine) {
   ScratchDir scratch;
   // -K 1 makes example.fa's bound one entry per base: far more than 64 MiB of table.
