@@ -20,14 +20,20 @@ trap 'rm -rf "$scratch"' EXIT
     print join("\t", @F)' |
   "$view" view -b --no-PG -o "$scratch/unaligned.bam" -
 
+# Edge cases: IUPAC codes, '=', empty and short reads, no qualities (committed, ~25 KB).
+python3 tests/tools/make_minimiser_iupac.py |
+  "$view" view -b --no-PG -o testdata/minimiser/iupac.bam -
+
 out=testdata/minimiser/digests.tsv
 {
   echo "# made by tests/tools/make_minimiser_digests.sh with $("$head_samtools" --version | head -1)"
   echo "# options	md5 of record lines	@HD line"
   while IFS= read -r options; do
+    input=$scratch/unaligned.bam
+    case $options in iupac:*) input=$PWD/testdata/minimiser/iupac.bam ;; esac
     # shellcheck disable=SC2086  # the options are words
-    (cd testdata && "$head_samtools" sort -@2 -m 1M $options --no-PG -o "$scratch/out.bam" \
-      "$scratch/unaligned.bam")
+    (cd testdata && "$head_samtools" sort -@2 -m 1M ${options#iupac:} --no-PG \
+      -o "$scratch/out.bam" "$input")
     records=$("$view" view "$scratch/out.bam" | md5sum | cut -d' ' -f1)
     hd=$("$view" view -H "$scratch/out.bam" | grep '^@HD')
     printf '%s\t%s\t%s\n' "$options" "$records" "$hd"
@@ -39,6 +45,11 @@ out=testdata/minimiser/digests.tsv
 -M -I example.fa
 -M -I example.fa -H
 -M -K 31 -R -H
+iupac:-M -K 10
+iupac:-M -K 10 -H
+iupac:-M -K 3 -R
+iupac:-M -K 10 -I samtools-tests/mpileup.ref.fa
+iupac:-M -K 4 -I samtools-tests/mpileup.ref.fa -H
 SETS
 } > "$out"
 echo "wrote $out"
