@@ -279,5 +279,50 @@ TEST(MinimiserOrderTest, TransformRunKeysAndAdjustsTheChecksumToTheOutputForm) {
   EXPECT_EQ(bam::pos(first), -1);
 }
 
+// A run big enough for the thread team (config::kMinimiserParallelMinRecords): 4 threads key
+// it exactly as 1 does (records, entries and checksum delta). In the TSan list.
+TEST(MinimiserOrderTest, TransformRunOnATeamEqualsOneThread) {
+  constexpr std::size_t kRecords = 6000;
+  const char* const bases = "ACGTN";
+  std::vector<std::uint8_t> arena;
+  std::vector<std::uint64_t> offsets;
+  std::uint32_t state = 12345;
+  for (std::size_t idx = 0; idx < kRecords; ++idx) {
+    std::string seq;
+    for (int base = 0; base < 60; ++base) {
+      state = state * 1103515245u + 12345u;
+      seq += bases[(state >> 16) % 5];
+    }
+    std::vector<std::uint8_t> record = unplaced(seq);
+    arena.insert(arena.begin(), record.begin(), record.end());
+    offsets.push_back(offsets.empty() ? record.size() : offsets.back() + record.size());
+  }
+  auto transformed = [&](std::size_t threads, std::vector<MinimiserOrder::Entry>& entries,
+                         std::uint64_t& delta) {
+    std::vector<std::uint8_t> copy = arena;
+    std::uint8_t* top = copy.data() + copy.size();
+    entries.clear();
+    for (std::uint64_t offset : offsets) {
+      entries.push_back(MinimiserOrder::make_entry(top - offset, offset));
+    }
+    MinimiserOrder order({.kmer = 11}, nullptr);
+    delta = order.transform_run(entries.data(), entries.size(), top, threads);
+    return copy;
+  };
+  std::vector<MinimiserOrder::Entry> one_entries;
+  std::vector<MinimiserOrder::Entry> team_entries;
+  std::uint64_t one_delta = 0;
+  std::uint64_t team_delta = 0;
+  std::vector<std::uint8_t> one = transformed(1, one_entries, one_delta);
+  std::vector<std::uint8_t> team = transformed(4, team_entries, team_delta);
+  EXPECT_EQ(one, team);
+  EXPECT_EQ(one_delta, team_delta);
+  ASSERT_EQ(one_entries.size(), team_entries.size());
+  for (std::size_t idx = 0; idx < one_entries.size(); ++idx) {
+    EXPECT_EQ(one_entries[idx].w0, team_entries[idx].w0);
+    EXPECT_EQ(one_entries[idx].w1, team_entries[idx].w1);
+  }
+}
+
 }  // namespace
 }  // namespace samsort
