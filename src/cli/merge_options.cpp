@@ -150,6 +150,10 @@ ParsedCommand parse_merge(int argc, const char* const* argv) {
   if (level < -1 || level > 9) throw UsageError("-l must be between 0 and 9");
   common.samtools_level = level;
   common.order = order_from(options);
+  if (common.order == SortOrder::kMinimiser) {
+    // Its keys live in rewritten records (samtools merge has no -M either).
+    throw UsageError("merge cannot merge by minimiser order");
+  }
   check_tag(sort_tag, common.order);
   common.sort_tag = sort_tag;
   common.write_program_line = values.count("no-PG") == 0;

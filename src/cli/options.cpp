@@ -227,7 +227,7 @@ std::vector<std::string> parse_sort_tags(const std::string& text) {
 }
 
 // samtools' precedence for the order flags: the last of -n / -N / --template-coordinate /
-// --order wins.
+// -M / -I / --order wins.
 SortOrder order_from(const po::parsed_options& parsed) {
   SortOrder order = SortOrder::kCoordinate;
   for (const po::option& option : parsed.options) {
@@ -239,6 +239,8 @@ SortOrder order_from(const po::parsed_options& parsed) {
       order = SortOrder::kTemplateCoordinate;
     } else if (option.string_key == "order" && !option.value.empty()) {
       order = parse_order(option.value.back());
+    } else if (option.string_key == "-M" || option.string_key == "-I") {
+      order = SortOrder::kMinimiser;  // samtools: -I implies -M
     }
   }
   return order;
@@ -262,6 +264,41 @@ BlockCodec parse_temp_compression(const std::string& text) {
                      "'");
   }
   return BlockCodec{BlockFormat::kZstd, level};
+}
+
+// samtools' parse_int_value: a whole decimal int, else the option's own message.
+int parse_int_option(const std::string& text, const char* message) {
+  int value = 0;
+  std::size_t used = 0;
+  try {
+    value = std::stoi(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) throw UsageError(std::string(message) + " '" + text + "'");
+  return value;
+}
+
+// -K (clamped to 1..31 as samtools does), -R and -H: how minimisers are hashed.
+void parse_minimiser_hashing(const po::variables_map& values, MinimiserSettings& settings) {
+  if (values.count("-K") != 0) {
+    int kmer = parse_int_option(values["-K"].as<std::string>(), "-K: invalid kmer");
+    settings.kmer = std::clamp(kmer, 1, 31);
+  }
+  settings.try_rev = values.count("-R") == 0;
+  settings.squash = values.count("-H") != 0;
+}
+
+// The hashing options, -w and -I's FASTA.
+void parse_minimiser_options(const po::variables_map& values, SortOptions& sort) {
+  parse_minimiser_hashing(values, sort.minimiser);
+  if (values.count("-w") != 0) {
+    sort.minimiser_window = parse_int_option(values["-w"].as<std::string>(), "-w: invalid window");
+  }
+  if (values.count("-I") != 0) {
+    sort.minimiser_reference = values["-I"].as<std::string>();
+    if (sort.minimiser_reference.empty()) throw UsageError("-I: the FASTA path is empty");
+  }
 }
 
 }  // namespace
@@ -291,6 +328,11 @@ ParsedCommand parse_verify(int argc, const char* const* argv) {
       (",n", "Check natural read-name order")
       (",N", "Check lexicographic read-name order")
       ("template-coordinate", "Check template-coordinate order")
+      (",M", "Check minimiser order (no -I): placed records in coordinate order, then the "
+             "unplaced ones by minimiser value, recomputed with -K, -R, -H as sorted")
+      (",K", po::value<std::string>(), "Kmer size of the minimiser [20]")
+      (",R", "The minimisers were taken from the forward strand only")
+      (",H", "The minimisers were taken with homopolymers squashed")
       (",t", po::value<std::string>(&verify.sort_tag), "Check tag TAG first, then the order")
       ("reference", po::value<std::string>(&verify.reference), "Reference FASTA for CRAM")
       ("threads,@", po::value<int>(&threads), "Decompression threads [1]")
@@ -323,6 +365,7 @@ ParsedCommand parse_verify(int argc, const char* const* argv) {
   }
   verify.order = order_from(options);
   check_tag(verify.sort_tag, verify.order);
+  parse_minimiser_hashing(values, verify.minimiser);
   verify.threads = threads <= 0 ? 1 : static_cast<std::size_t>(threads);
   return parsed;
 }
@@ -383,6 +426,12 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       (",n", "Sort by read name, natural order (samtools -n; = --order queryname)")
       (",N", "Sort by read name, lexicographic (samtools -N; = --order queryname-lex)")
       ("template-coordinate", "Sort by template coordinate (= --order template-coordinate)")
+      (",M", "Use minimiser for clustering unaligned/unplaced reads (= --order minimiser)")
+      (",R", "Do not use reverse strand (only compatible with -M)")
+      (",K", po::value<std::string>(), "Kmer size to use for minimiser [20]")
+      (",I", po::value<std::string>(), "Order minimisers by their position in FASTA FILE (implies -M)")
+      (",w", po::value<std::string>(), "Window size for minimiser indexing via -I ref.fa [100]")
+      (",H", "Squash homopolymers when computing minimiser")
       (",t", po::value<std::string>(&sort_tag),
        "Sort first by the value of aux tag TAG (or TAG,TAG,...: each in turn), then by the "
        "order above")
@@ -412,12 +461,6 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   po::options_description hidden;
   // clang-format off
   hidden.add_options()
-      (",M", "minimiser sort (not supported)")
-      (",K", po::value<std::string>(), "minimiser k-mer size (not supported)")
-      (",I", "minimiser sort (not supported)")
-      (",R", po::value<std::string>(), "minimiser reference (not supported)")
-      (",w", po::value<std::string>(), "minimiser window (not supported)")
-      (",H", "minimiser squash homopolymers (not supported)")
       ("input", po::value<std::string>(&parsed.sort.input_path))
       ("debug-max-run-bytes", po::value<std::string>(&debug_run_bytes))
       ("debug-max-fan-in", po::value<std::size_t>(&parsed.sort.debug_max_fan_in))
@@ -501,12 +544,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     throw UsageError("--debug-max-fan-in must be at least 2");
   }
   sort.quiet = verbosity < 3;
-  for (const char* minimiser : {"-M", "-K", "-I", "-R", "-w", "-H"}) {
-    if (values.count(minimiser) != 0) {
-      throw UsageError(std::string(minimiser) +
-                       ": minimiser sort options are not supported by samsort");
-    }
-  }
+  parse_minimiser_options(values, sort);
   resolve_output(sort, output_format, output_options, values.count("write-index") != 0);
   if (sort.write_md5 && sort.output_path == "-") {
     throw UsageError("--write-md5 needs an output file (-o FILE), not standard output");

@@ -52,6 +52,9 @@ VerifyResult verify_order(const VerifyOptions& options) {
   std::unique_ptr<RecordSource> source = open_record_source(settings, budget);
   std::string label{order_names(options.order).label};
   if (!options.sort_tag.empty()) label = "tag " + options.sort_tag + " then " + label;
+  if (options.order == SortOrder::kMinimiser && options.sort_tag.empty()) {
+    return check(*source, MinimiserOutputCheck(options.minimiser), label.c_str());
+  }
   return with_order(options.order, options.sort_tag, source->header(),
                     [&](auto order) { return check(*source, order, label.c_str()); });
 }

@@ -164,6 +164,11 @@ class SortJob {
                      ": EOF marker is absent; the input may be truncated\n");
     }
     source.reset();  // returns the input ring to the budget before the merge
+    if constexpr (kTagsAfterInput) {
+      // samtools' minimiser order: SO depends on whether any record was placed. The text
+      // planned above was the longer one, so the output's reservations still cover it.
+      header.set_sort_tags(Order::header_tags_after_input(any_placed_));
+    }
 
     auto merge_started = Clock::now();
     double before_sort = summary_.sort_seconds + summary_.spill_seconds;
@@ -268,6 +273,7 @@ class SortJob {
       }
       source.read_record(slot);
       checksum_in_.add(slot, record_bytes);
+      if constexpr (kTagsAfterInput) any_placed_ = any_placed_ || bam::ref_id(slot) >= 0;
       std::uint64_t offset = arena.commit(record_bytes);
       try {
         entries(arena)[arena.count() - 1] = order_.make_entry(slot, offset);
@@ -303,6 +309,22 @@ class SortJob {
                                RunReader::whole_bytes_for(like_this_run)});
   }
 
+  // Optional Order hooks (the minimiser order has them; other orders are untouched).
+  static constexpr bool kTransformsRuns =
+      requires(const Order& order, Entry* entries, std::uint8_t* top) {
+    {
+      order.transform_run(entries, std::size_t{}, top, std::size_t{})
+      } -> std::same_as<std::uint64_t>;
+  };
+  static constexpr bool kTagsAfterInput = requires {
+    { Order::header_tags_after_input(true) } -> std::same_as<HeaderSortTags>;
+  };
+
+  // A record about to reach the output, in the form the order writes it.
+  void to_output_form(std::uint8_t* record) const noexcept {
+    if constexpr (requires { order_.to_output_form(record); }) order_.to_output_form(record);
+  }
+
   static Entry* entries(const RecordArena& arena) {
     return reinterpret_cast<Entry*>(arena.entries());
   }
@@ -313,6 +335,12 @@ class SortJob {
     note_arena_use(arena.record_bytes_used() + 2 * arena.count() * sizeof(Entry));
     Entry* scratch = reinterpret_cast<Entry*>(arena.scratch());
     Entry* unsorted = entries(arena);
+    if constexpr (kTransformsRuns) {
+      if (!run_transformed_) {  // merge_runs may sort the last run twice: transform it once
+        checksum_in_.adjust(order_.transform_run(unsorted, arena.count(), arena.top(), threads_));
+        run_transformed_ = true;
+      }
+    }
     order_.prepare_run([unsorted](std::size_t idx) -> Entry& { return unsorted[idx]; },
                        arena.count(), arena.top());
     Entry* sorted;
@@ -335,13 +363,14 @@ class SortJob {
   template <class Out>
   std::uint64_t gather(const RecordArena& arena, Out& writer) {
     const Entry* sorted = entries(arena);
-    const std::uint8_t* top = arena.top();
+    std::uint8_t* top = arena.top();
     std::size_t count = arena.count();
     for (std::size_t idx = 0; idx < count; ++idx) {
       if (idx + config::kGatherPrefetchDistance < count) {
         __builtin_prefetch(top - order_.offset_of(sorted[idx + config::kGatherPrefetchDistance]));
       }
-      const std::uint8_t* record = top - order_.offset_of(sorted[idx]);
+      std::uint8_t* record = top - order_.offset_of(sorted[idx]);
+      if constexpr (std::is_same_v<Out, RecordSink>) to_output_form(record);
       writer.write(record, bam::record_bytes(record));
       progress_.processed(bam::record_bytes(record));
       if constexpr (std::is_same_v<Out, RecordSink>) {
@@ -395,6 +424,7 @@ class SortJob {
     summary_.spilled_bytes += runs_.back().bytes;
     ++summary_.runs;
     arena.clear();
+    run_transformed_ = false;
     run_sizes_ = {};
     summary_.spill_seconds += seconds_since(started);
     progress_.end_spill();
@@ -492,6 +522,11 @@ class SortJob {
     std::uint64_t count = 0;
     while (const std::uint8_t* record = tree.top_whole()) {
       std::uint32_t bytes = bam::record_bytes(record);
+      if constexpr (std::is_same_v<Out, RecordSink>) {
+        // The record lies in this job's own writable memory (a run reader's buffer or the
+        // arena) and the tree holds its key already: it may take its output form in place.
+        to_output_form(const_cast<std::uint8_t*>(record));
+      }
       writer.write(record, bytes);
       if constexpr (!std::is_same_v<Out, RecordSink>) sizes->add(record);
       ++count;
@@ -595,6 +630,8 @@ class SortJob {
   Progress progress_;
   RecordChecksum checksum_in_;
   RecordChecksum checksum_out_;
+  bool run_transformed_ = false;  // the arena's run went through Order::transform_run
+  bool any_placed_ = false;       // some record read had tid >= 0
 };
 
 }  // namespace
@@ -605,9 +642,19 @@ SortSummary run_sort(const SortOptions& options, OutputCompanion* companion) {
   // directory, a missing directory) is refused before any reading.
   if (!options.index_path.empty()) resolve_destination(options.index_path);
   JobSetup setup(options);
-  return with_order(options.order, options.sort_tag, setup.source->header(), [&](auto order) {
-    return SortJob<decltype(order)>(options, setup, order, companion).run(started);
-  });
+  // samtools -I: the reference index is built (its memory reserved) before the arena is cut.
+  std::optional<MinimiserIndex> minimiser_index;
+  if (options.order == SortOrder::kMinimiser && options.sort_tag.empty() &&
+      !options.minimiser_reference.empty()) {
+    minimiser_index.emplace(MinimiserIndex::build(options.minimiser_reference, options.minimiser,
+                                                  options.minimiser_window, setup.budget));
+  }
+  return with_order(
+      options.order, options.sort_tag, setup.source->header(),
+      [&](auto order) {
+        return SortJob<decltype(order)>(options, setup, order, companion).run(started);
+      },
+      options.minimiser, minimiser_index ? &*minimiser_index : nullptr);
 }
 
 }  // namespace samsort

@@ -93,6 +93,35 @@ INSTANTIATE_TEST_SUITE_P(BudgetThreadsAllocator, MemoryBoundTest,
                            return memory_case_name(param_info.param);
                          });
 
+// The minimiser order keys and reverse-complements unplaced reads in the arena and, with -I,
+// holds the reference index beside it: the bound holds there too. Mostly unplaced reads, 64M.
+class MinimiserMemoryBoundTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(MinimiserMemoryBoundTest, PeakRssWithinBudgetPlusSlack) {
+  int threads = GetParam();
+  constexpr long kBudgetMib = 64;
+  std::string input = generated_bam(800'000, kSeed, {"--unmapped-fraction", "0.8"});
+  ScratchDir scratch;
+  std::string output = scratch.file("out.bam");
+  ProcessResult result = run_samsort(
+      {"-@", std::to_string(threads), "--max-memory", std::to_string(kBudgetMib) + "M", "-M", "-K",
+       "15", "-I", std::string(kTestDataDir) + "/example.fa", "-l", "1", "-o", output, input});
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  long limit_kib = (kBudgetMib + kRssSlackMib) * kKibPerMib;
+  std::printf("[ RSS      ] minimiser -I, %d threads, budget %ld MiB: peak RSS %.1f MiB\n", threads,
+              kBudgetMib, static_cast<double>(result.max_rss_kib) / kKibPerMib);
+  EXPECT_LE(result.max_rss_kib, limit_kib) << result.stderr_text;
+  SortSummary summary = parse_summary(result.stderr_text);
+  ASSERT_TRUE(summary.found) << result.stderr_text;
+  EXPECT_GT(summary.runs, 1u) << result.stderr_text;
+  EXPECT_EQ(count_records(output), 800'000);
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, MinimiserMemoryBoundTest, ::testing::Values(1, 4),
+                         [](const ::testing::TestParamInfo<int>& param_info) {
+                           return "Threads" + std::to_string(param_info.param);
+                         });
+
 // CRAM in and out goes through htslib, whose decoder/encoder buffers and threads samsort covers
 // with fixed per-thread allowances rather than measured reservations: the bound must hold there
 // too. The same records as the BAM cases, converted to reference-free CRAM.

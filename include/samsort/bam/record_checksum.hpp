@@ -22,6 +22,10 @@ class RecordChecksum {
     sum_ += other.sum_;
     count_ += other.count_;
   }
+  // Adds `delta` to the sum (count unchanged): what an order that rewrites records after they
+  // were read (the minimiser order's run transform) reports, so that the sum stands for the
+  // records in the form they are written.
+  void adjust(std::uint64_t delta) noexcept { sum_ += delta; }
   std::uint64_t value() const noexcept { return sum_; }
   std::uint64_t count() const noexcept { return count_; }
   bool operator==(const RecordChecksum& other) const noexcept {

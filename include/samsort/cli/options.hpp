@@ -10,6 +10,7 @@
 #include "samsort/core/memory_limit.hpp"
 #include "samsort/io/block_codec.hpp"
 #include "samsort/io/output_format.hpp"
+#include "samsort/order/minimiser_key.hpp"
 #include "samsort/order/order_names.hpp"
 
 namespace samsort {
@@ -29,6 +30,9 @@ struct SortOptions {
   BlockCodec temp_codec{BlockFormat::kZstd, config::kSpillZstdLevel};  // --temp-compression
   SortOrder order = SortOrder::kCoordinate;
   std::string sort_tag;                 // -t TAG: primary key, the order above secondary
+  MinimiserSettings minimiser;          // -K, -R, -H (minimiser order)
+  std::string minimiser_reference;      // -I FASTA: order minimisers by reference position
+  int minimiser_window = 100;           // -w: the -I index's window
   bool write_program_line = true;       // false with --no-PG
   bool write_md5 = false;               // --write-md5: OUT.md5 beside the output
   std::size_t debug_max_run_bytes = 0;  // hidden: cap the arena to force many small runs
@@ -51,6 +55,7 @@ struct VerifyOptions {
   std::string input_path = "-";
   SortOrder order = SortOrder::kCoordinate;
   std::string sort_tag;
+  MinimiserSettings minimiser;  // -K, -R, -H for the minimiser order
   std::string reference;
   std::size_t threads = 1;
 };

@@ -9,6 +9,7 @@
 #include "samsort/cli/options.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/order/coordinate_key.hpp"
+#include "samsort/order/minimiser_order.hpp"
 #include "samsort/order/name_order.hpp"
 #include "samsort/order/order_names.hpp"
 #include "samsort/order/picard_order.hpp"
@@ -31,10 +32,13 @@ decltype(auto) with_optional_tag(const std::string& tag, Order order, SortOrder 
 
 // Calls fn(order) with the order object `order` and `tag` (one tag or several, comma
 // separated; empty = none; never with template-coordinate or a Picard order) select; `header`
-// supplies the read-group libraries of template-coordinate. Returns what fn returns.
+// supplies the read-group libraries of template-coordinate and the reference count of
+// coordinate keys, `minimiser` and `minimiser_index` (may be null) the minimiser order's
+// settings. Returns what fn returns.
 template <class Fn>
-decltype(auto) with_order(SortOrder order, const std::string& tag, const BamHeader& header,
-                          Fn&& fn) {
+decltype(auto) with_order(SortOrder order, const std::string& tag, const BamHeader& header, Fn&& fn,
+                          const MinimiserSettings& minimiser = {},
+                          const MinimiserIndex* minimiser_index = nullptr) {
   switch (order) {
     case SortOrder::kCoordinate:
       return detail::with_optional_tag(
@@ -49,6 +53,12 @@ decltype(auto) with_order(SortOrder order, const std::string& tag, const BamHead
       return fn(PicardCoordinateOrder{});
     case SortOrder::kPicardQueryName:
       return fn(PicardQueryNameOrder{});
+    case SortOrder::kMinimiser:
+      // samtools: -t TAG turns -M into tag-then-coordinate order.
+      if (!tag.empty()) return detail::with_optional_tag(
+            tag, CoordinateOrder(static_cast<std::uint64_t>(header.reference_count())), order,
+            fn);
+      return fn(MinimiserOrder(minimiser, minimiser_index));
   }
   throw UsageError("unsupported sort order");
 }

@@ -15,7 +15,8 @@ enum class SortOrder {
   kQueryNameLex,
   kTemplateCoordinate,
   kPicardCoordinate,
-  kPicardQueryName
+  kPicardQueryName,
+  kMinimiser
 };
 
 struct OrderNames {
@@ -27,7 +28,7 @@ struct OrderNames {
                                 // nullptr: the order takes no -t
 };
 
-inline constexpr std::array<OrderNames, 6> kOrderNames = {{
+inline constexpr std::array<OrderNames, 7> kOrderNames = {{
     {SortOrder::kCoordinate, "coordinate", {"", ""}, "coordinate", "coordinate"},
     {SortOrder::kQueryName,
      "queryname",
@@ -46,6 +47,8 @@ inline constexpr std::array<OrderNames, 6> kOrderNames = {{
      "template-coordinate"},
     {SortOrder::kPicardCoordinate, "picard-coordinate", {"", ""}, "Picard coordinate", nullptr},
     {SortOrder::kPicardQueryName, "picard-queryname", {"", ""}, "Picard queryname", nullptr},
+    // samtools -M; with -t TAG samtools sorts by the tag, then by coordinate.
+    {SortOrder::kMinimiser, "minimiser", {"minhash", ""}, "minimiser", "coordinate"},
 }};
 
 // The table row of `order`.
@@ -77,6 +80,7 @@ inline std::string canonical_order_list() {
 
 static_assert(order_names(SortOrder::kPicardQueryName).order == SortOrder::kPicardQueryName);
 static_assert(order_names(SortOrder::kPicardCoordinate).order == SortOrder::kPicardCoordinate);
+static_assert(order_names(SortOrder::kMinimiser).order == SortOrder::kMinimiser);
 static_assert(order_names(SortOrder::kTemplateCoordinate).order == SortOrder::kTemplateCoordinate);
 static_assert(order_names(SortOrder::kQueryNameLex).order == SortOrder::kQueryNameLex);
 static_assert(order_names(SortOrder::kQueryName).order == SortOrder::kQueryName);

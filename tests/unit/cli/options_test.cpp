@@ -162,7 +162,32 @@ TEST(ParseCommandLineTest, OrderFlagsLastOneWins) {
   EXPECT_EQ(tagged.sort.sort_tag, "CB");
   EXPECT_EQ(tagged.sort.order, SortOrder::kQueryName);
   usage_message({"samsort", "sort", "-t", "CBX"});
-  usage_message({"samsort", "sort", "-M"});
+  EXPECT_EQ(parse({"samsort", "sort", "-n", "-M"}).sort.order, SortOrder::kMinimiser);
+  EXPECT_EQ(parse({"samsort", "sort", "-M", "-n"}).sort.order, SortOrder::kQueryName);
+  EXPECT_EQ(parse({"samsort", "sort", "--order", "minimiser"}).sort.order, SortOrder::kMinimiser);
+}
+
+// samtools' -M options: -K clamped to 1..31, -I implies -M, -w, -R, -H.
+TEST(ParseCommandLineTest, MinimiserOptions) {
+  ParsedCommand plain = parse({"samsort", "sort", "-M"});
+  EXPECT_EQ(plain.sort.order, SortOrder::kMinimiser);
+  EXPECT_EQ(plain.sort.minimiser.kmer, 20);
+  EXPECT_TRUE(plain.sort.minimiser.try_rev);
+  EXPECT_FALSE(plain.sort.minimiser.squash);
+  EXPECT_EQ(plain.sort.minimiser_window, 100);
+  EXPECT_TRUE(plain.sort.minimiser_reference.empty());
+  EXPECT_EQ(parse({"samsort", "sort", "-M", "-K", "40"}).sort.minimiser.kmer, 31);
+  EXPECT_EQ(parse({"samsort", "sort", "-M", "-K0"}).sort.minimiser.kmer, 1);
+  EXPECT_EQ(parse({"samsort", "sort", "-M", "-K", "-3"}).sort.minimiser.kmer, 1);
+  ParsedCommand all = parse({"samsort", "sort", "-I", "ref.fa", "-w", "50", "-R", "-H"});
+  EXPECT_EQ(all.sort.order, SortOrder::kMinimiser);
+  EXPECT_EQ(all.sort.minimiser_reference, "ref.fa");
+  EXPECT_EQ(all.sort.minimiser_window, 50);
+  EXPECT_FALSE(all.sort.minimiser.try_rev);
+  EXPECT_TRUE(all.sort.minimiser.squash);
+  usage_message({"samsort", "sort", "-M", "-K", "x"});
+  usage_message({"samsort", "sort", "-M", "-K", "12x"});
+  usage_message({"samsort", "sort", "-M", "-w", ""});
 }
 
 TEST(ParseCommandLineTest, SeveralSortTagsAndPicardOrders) {

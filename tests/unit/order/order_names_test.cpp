@@ -37,10 +37,11 @@ TEST(OrderNames, UnknownAndEmptyNamesAreRefused) {
 TEST(OrderNames, TextsUsedElsewhere) {
   EXPECT_EQ(canonical_order_list(),
             "coordinate, queryname, queryname-lex, template-coordinate, picard-coordinate, "
-            "picard-queryname");
+            "picard-queryname, minimiser");
   // The Picard orders take no -t, so they have no sub-sort name.
   EXPECT_EQ(order_names(SortOrder::kPicardCoordinate).sub_sort_name, nullptr);
   EXPECT_EQ(order_names(SortOrder::kPicardQueryName).sub_sort_name, nullptr);
+  EXPECT_EQ(find_order("minhash"), SortOrder::kMinimiser);
   EXPECT_EQ(order_names(SortOrder::kQueryNameLex).label, "queryname (lexicographical)");
   EXPECT_EQ(std::string(order_names(SortOrder::kQueryName).sub_sort_name), "queryname:natural");
 }

@@ -1,0 +1,48 @@
+// MinimiserOrder's run transform: the per-record hashing, split over the job's threads.
+#include "samsort/order/minimiser_order.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "samsort/core/config.hpp"
+
+namespace samsort {
+
+namespace {
+
+// The hash the output checksum will see for `record` once written: its output form.
+std::uint64_t output_form_hash(std::uint8_t* record, const MinimiserKey& key) noexcept {
+  clear_minimiser_key(record);
+  std::uint64_t hash = xxh64(record, bam::record_bytes(record));
+  store_minimiser_key(record, key);
+  return hash;
+}
+
+}  // namespace
+
+std::uint64_t MinimiserOrder::transform_run(Entry* entries, std::size_t count, std::uint8_t* top,
+                                            std::size_t threads) const {
+  if (count < config::kMinimiserParallelMinRecords) threads = 1;
+  std::vector<std::uint64_t> deltas(std::max<std::size_t>(threads, 1), 0);
+  run_team(threads, [&](std::size_t member, std::size_t team, auto&) noexcept {
+    std::size_t begin = count * member / team;
+    std::size_t end = count * (member + 1) / team;
+    std::uint64_t delta = 0;
+    for (std::size_t idx = begin; idx < end; ++idx) {
+      std::uint8_t* record = top - entries[idx].offset;
+      if (bam::ref_id(record) != -1) continue;
+      std::uint64_t bytes = bam::record_bytes(record);
+      delta -= xxh64(record, bytes);
+      MinimiserKey key = minimiser_key(record, settings_, index_);
+      if (key.reverse) reverse_complement_record(record);
+      delta += output_form_hash(record, key);
+      entries[idx] = make_entry(record, entries[idx].offset);
+    }
+    deltas[member] = delta;
+  });
+  std::uint64_t total = 0;
+  for (std::uint64_t delta : deltas) total += delta;
+  return total;
+}
+
+}  // namespace samsort
