@@ -208,23 +208,24 @@ TEST(MergeTest, StandardInputOnceAndWithinOneMerge) {
   std::string output = scratch.file("out.bam");
   ProcessOptions from_file;
   from_file.stdin_path = sorted;
-  ProcessResult merged = run_shell(std::string(kSamsortBin) + " merge --verbosity 0 -o " + output +
-                                       " " + sorted + " -",
-                                   from_file);
+  ProcessResult merged = run_shell(
+      std::string(kSamsortBin) + " merge --verbosity 0 -o " + output + " " + sorted + " -",
+      from_file);
   ASSERT_TRUE(merged.exited_ok()) << merged.describe();
   EXPECT_EQ(count_records(output), 2 * count_records(sorted));
-  ProcessResult passes =
-      run_shell(std::string(kSamsortBin) + " merge -f --debug-max-fan-in 2 -o " + output + " " +
-                    sorted + " " + sorted + " -",
-                from_file);
+  ProcessResult passes = run_shell(std::string(kSamsortBin) + " merge -f --debug-max-fan-in 2 -o " +
+                                       output + " " + sorted + " " + sorted + " -",
+                                   from_file);
   EXPECT_EQ(passes.exit_code, 2) << passes.describe();
-  EXPECT_TRUE(contains(passes.stderr_text, "standard input can be merged only")) << passes.stderr_text;
+  EXPECT_TRUE(contains(passes.stderr_text, "standard input can be merged only"))
+      << passes.stderr_text;
 }
 
 TEST(MergeTest, UsageErrors) {
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{}, {"-o", "out.bam"}, {"--write-md5", "-o", "-", "in.bam"},
-        {"-o", "-", "-", "-"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{},
+                                               {"-o", "out.bam"},
+                                               {"--write-md5", "-o", "-", "in.bam"},
+                                               {"-o", "-", "-", "-"}}) {
     ProcessResult result = run_merge(args);
     EXPECT_EQ(result.exit_code, 2) << result.describe();
     EXPECT_TRUE(is_one_error_line(result.stderr_text)) << result.stderr_text;

@@ -18,8 +18,8 @@
 #include "samsort/bam/bam_flags.hpp"
 #include "samsort/bam/bam_header.hpp"
 #include "samsort/bam/bam_record.hpp"
-#include "samsort/core/errors.hpp"
 #include "samsort/bam/record_checksum.hpp"
+#include "samsort/core/errors.hpp"
 #include "samsort/core/thread_team.hpp"
 #include "samsort/order/minimiser_index.hpp"
 #include "samsort/order/minimiser_key.hpp"
@@ -125,8 +125,7 @@ static_assert(OrderPolicy<MinimiserOrder>);
 class MinimiserOutputCheck {
  public:
   using MergeKey = MinimiserOrder::MergeKey;
-  explicit MinimiserOutputCheck(const MinimiserSettings& settings) noexcept
-      : settings_(settings) {}
+  explicit MinimiserOutputCheck(const MinimiserSettings& settings) noexcept : settings_(settings) {}
 
   MergeKey merge_key(const std::uint8_t* record) const noexcept {
     if (bam::ref_id(record) != -1) return MinimiserOrder::merge_key(record);

@@ -55,9 +55,9 @@ decltype(auto) with_order(SortOrder order, const std::string& tag, const BamHead
       return fn(PicardQueryNameOrder{});
     case SortOrder::kMinimiser:
       // samtools: -t TAG turns -M into tag-then-coordinate order.
-      if (!tag.empty()) return detail::with_optional_tag(
-            tag, CoordinateOrder(static_cast<std::uint64_t>(header.reference_count())), order,
-            fn);
+      if (!tag.empty())
+        return detail::with_optional_tag(
+            tag, CoordinateOrder(static_cast<std::uint64_t>(header.reference_count())), order, fn);
       return fn(MinimiserOrder(minimiser, minimiser_index));
   }
   throw UsageError("unsupported sort order");

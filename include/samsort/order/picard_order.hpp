@@ -58,8 +58,8 @@ class PicardCoordinateOrder {
     if (bam::is_wide(record)) [[unlikely]] {
       throw Error("Picard's orders hold 32-bit positions (as htsjdk): position beyond 2^31 - 1");
     }
-    return Entry{picard_position_key(bam::ref_id(record), narrow_pos(record)),
-                 reverse_bit(record), offset};
+    return Entry{picard_position_key(bam::ref_id(record), narrow_pos(record)), reverse_bit(record),
+                 offset};
   }
 
   static std::uint64_t offset_of(const Entry& entry) noexcept { return entry.offset; }
