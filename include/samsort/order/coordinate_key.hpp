@@ -102,8 +102,10 @@ class CoordinateOrder {
   void check_wide(const std::uint8_t* record) const {
     if (position_bits_ >= 64) return;
     std::int64_t pos = bam::pos(record);
-    std::int64_t limit = (std::int64_t{1} << position_bits_) - (std::int64_t{1} << 31) - 1;
-    if (pos >= limit) {
+    if (pos < 0) return;  // -1 and below wrap as they should
+    std::uint64_t limit =
+        (std::uint64_t{1} << position_bits_) - (std::uint64_t{1} << 31) - 1;  // bits <= 63
+    if (static_cast<std::uint64_t>(pos) >= limit) {
       throw Error("position " + std::to_string(pos) +
                   " is beyond what the coordinate key holds with this many references (" +
                   std::to_string(limit) + ")");
