@@ -2,8 +2,9 @@
 # samsort merge against samtools merge on a sarek-like gather: a coordinate-sorted BAM cut into
 # N sorted chunks (records by index modulo N, so each chunk spans the genome), merged at
 # -@ THREADS and each LEVEL; wall and peak RSS by /usr/bin/time -v, outputs checked to hold
-# the same records in the same order (samtools view text), and the copy floor of the output
-# (samtools view -b at the same threads and level: decompress + recompress, no merging).
+# the same records in the same order (samtools view text); all merge with -c -p (the chunks of
+# one sample share their @RG and @PG lines), and the copy floor of the output
+# (samtools view -O bam,level=L at the same threads: decompress + recompress, no merging).
 # Writes bench/MERGE.md (one run per measurement unless -n).
 #   bench/merge_bench.sh [-n RUNS] [-c CHUNKS] [-@ THREADS] [-l LEVELS] IN.coord.bam
 # env: SAMSORT [build/samsort], SAMTOOLS [samtools], SAMTOOLS_HEAD [unset: not run]
@@ -30,7 +31,7 @@ if [ ! -s "$chunk_dir/done" ]; then
   "$samtools" view -H "$input" > "$chunk_dir/header.sam"
   # One samtools per chunk behind awk's pipes: records keep their order inside each chunk.
   "$samtools" view -@ "$threads" "$input" | awk -v n="$chunks" -v dir="$chunk_dir" -v st="$samtools" '
-    BEGIN { for (i = 0; i < n; i++) { cmd[i] = "cat " dir "/header.sam - | " st " view -b -l 1 -o " dir "/c" i ".bam -" } }
+    BEGIN { for (i = 0; i < n; i++) { cmd[i] = "cat " dir "/header.sam - | " st " view -O bam,level=1 -o " dir "/c" i ".bam -" } }
     { print | cmd[(NR - 1) % n] }
     END { for (i = 0; i < n; i++) close(cmd[i]) }'
   echo ok > "$chunk_dir/done"
@@ -66,15 +67,15 @@ for level in $levels; do
     for _ in $(seq 1 "$runs"); do
       rm -f "$out.$tool.bam"
       case $tool in
-        samsort) read -r w r < <(measure "$samsort" merge -f -@ "$threads" -l "$level" --no-PG -T "$work" -o "$out.$tool.bam" "${inputs[@]}") ;;
-        samtools) read -r w r < <(measure "$samtools" merge -f -@ "$threads" -l "$level" --no-PG -o "$out.$tool.bam" "${inputs[@]}") ;;
-        samtools-head) read -r w r < <(measure "$SAMTOOLS_HEAD" merge -f -@ "$threads" -l "$level" --no-PG -o "$out.$tool.bam" "${inputs[@]}") ;;
+        samsort) read -r w r < <(measure "$samsort" merge -f -c -p -@ "$threads" -l "$level" --no-PG -T "$work" -o "$out.$tool.bam" "${inputs[@]}") ;;
+        samtools) read -r w r < <(measure "$samtools" merge -f -c -p -@ "$threads" -l "$level" --no-PG -o "$out.$tool.bam" "${inputs[@]}") ;;
+        samtools-head) read -r w r < <(measure "$SAMTOOLS_HEAD" merge -f -c -p -@ "$threads" -l "$level" --no-PG -o "$out.$tool.bam" "${inputs[@]}") ;;
       esac
       walls+=("$w"); rss[$tool]=$r
     done
     wall[$tool]=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
   done
-  read -r floor_wall _ < <(measure "$samtools" view -b -@ "$threads" -l "$level" -o "$out.floor.bam" "$out.samsort.bam")
+  read -r floor_wall _ < <(measure "$samtools" view -@ "$threads" -O "bam,level=$level" -o "$out.floor.bam" "$out.samsort.bam")
   reference=$("$samtools" view -@ "$threads" "$out.samtools.bam" | md5sum | cut -d' ' -f1)
   for tool in "${tools[@]}"; do
     same=$([ "$("$samtools" view -@ "$threads" "$out.$tool.bam" | md5sum | cut -d' ' -f1)" = "$reference" ] && echo yes || echo NO)
