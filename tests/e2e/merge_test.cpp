@@ -120,18 +120,28 @@ TEST(MergeTest, ThousandInputsUnderUlimitSixtyFourWithinTheBound) {
   ASSERT_TRUE(run_shell("samtools view --no-PG -h " + example_bam() + " > " + all).exited_ok());
   std::string dir = scratch.subdir("parts");
   // 1,000 sorted SAM parts: a coordinate-sorted SAM's records by line number modulo 1000.
+  std::string sorted = dir + "/sorted.sam";
   ProcessResult parts =
-      run_shell(std::string(kSamsortBin) + " sort --no-PG --verbosity 0 -O sam -o " + dir +
-                "/sorted.sam " + all + " && cd " + dir + " && python3 -c '" +
-                "import sys\n"
-                "lines = open(\"sorted.sam\").read().splitlines(True)\n"
-                "header = [l for l in lines if l.startswith(\"@\")]\n"
-                "records = [l for l in lines if not l.startswith(\"@\")]\n"
-                "for part in range(1000):\n"
-                "    open(\"p%d.sam\" % part, \"w\").writelines(header + records[part::1000])\n"
-                "' && rm sorted.sam && ls " +
-                dir + "/p*.sam > ../list.txt");
+      run_samsort({"--no-PG", "--verbosity", "0", "-O", "sam", "-o", sorted, all});
   ASSERT_TRUE(parts.exited_ok()) << parts.describe();
+  std::istringstream text(read_text(sorted));
+  std::string header;
+  std::vector<std::string> bodies(1000);
+  std::size_t records = 0;
+  for (std::string line; std::getline(text, line);) {
+    if (line.starts_with("@")) {
+      header += line + "\n";
+    } else {
+      bodies[records++ % bodies.size()] += line + "\n";
+    }
+  }
+  std::ofstream list(scratch.file("list.txt"));
+  for (std::size_t part = 0; part < bodies.size(); ++part) {
+    std::string path = dir + "/p" + std::to_string(part) + ".sam";
+    std::ofstream(path) << header << bodies[part];
+    list << path << "\n";
+  }
+  list.close();
   std::string output = scratch.file("merged.bam");
   ProcessResult merged = run_shell("ulimit -n 64 && " + std::string(kSamsortBin) +
                                    " merge --no-PG --max-memory 64M -T " + scratch.subdir("runs") +
