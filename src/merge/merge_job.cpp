@@ -127,9 +127,8 @@ class MergeJob {
     return open_record_source(settings, budget_);
   }
 
-  // How many inputs one merge may hold open: within the descriptors and within what the budget
-  // leaves beside the output writer (the writer reserves it when the output opens).
-  std::size_t input_fan_in() const {
+  // How many inputs one merge may hold open by the descriptors (and --debug-max-fan-in).
+  std::size_t descriptor_fan_in() const {
     std::size_t fan_in = config::kMergeMaxInputFanIn;
     rlimit limit{};
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
@@ -138,50 +137,70 @@ class MergeJob {
                                     ? descriptors - kReservedDescriptors
                                     : std::size_t{2});
     }
-    // The larger writer that may coexist with the inputs: a run's (first pass) or the output's
-    // (with htslib's buffers and a SAM record's share, as output_settings() asks).
-    std::size_t writer =
-        std::max(BgzfWriter::reserved_bytes_for(threads_, common_.temp_codec),
-                 BgzfWriter::reserved_bytes_for(
-                     threads_, {BlockFormat::kBgzf,
-                                libdeflate_level_for_samtools_level(common_.samtools_level)})) +
-        budget_.total_bytes() / config::kSamRecordBudgetShare + config::kSamRecordMinBytes;
-    std::size_t available = budget_.available_bytes();
-    std::size_t by_memory = available > writer + config::kHtslibWriterBytes
-                                ? (available - writer - config::kHtslibWriterBytes) /
-                                      (input_cost_bytes(budget_.total_bytes()) * 5 / 4)
-                                : 0;
     if (common_.debug_max_fan_in != 0) fan_in = std::min(fan_in, common_.debug_max_fan_in);
-    fan_in = std::min(fan_in, by_memory);
-    if (fan_in < 2) {
-      throw ResourceError("memory budget too small to merge: raise --max-memory");
-    }
     return fan_in;
   }
 
-  // Every input's header, read with the input open only as long as it takes (thousands of
-  // inputs do not fit the descriptors at once); kept open when they all fit one merge.
+  // What must stay free beside the open inputs: the larger writer that may coexist with them,
+  // a run's (first pass) or the output's (with htslib's buffers and a SAM record's share, as
+  // output_settings() asks).
+  std::size_t writer_bytes() const {
+    return std::max(BgzfWriter::reserved_bytes_for(threads_, common_.temp_codec),
+                    BgzfWriter::reserved_bytes_for(
+                        threads_, {BlockFormat::kBgzf,
+                                   libdeflate_level_for_samtools_level(common_.samtools_level)})) +
+           budget_.total_bytes() / config::kSamRecordBudgetShare + config::kSamRecordMinBytes +
+           config::kHtslibWriterBytes;
+  }
+
+  // Whether one more input of `cost` bytes (its reader and record buffers) fits beside the
+  // writer, with a quarter to spare for larger records.
+  bool another_input_fits(std::size_t cost) const {
+    return budget_.available_bytes() > writer_bytes() + cost * 5 / 4;
+  }
+
+  // Every input's header, read with the input kept open while the inputs fit one merge (the
+  // descriptors, and the budget by each reader's measured cost); once one does not, all are
+  // closed and the merge goes through groups (fan_in_ of them at a time, from the largest
+  // cost measured). Thousands of inputs are thus opened one at a time here.
   MergedHeader merge_input_headers() {
     std::size_t count = options_.inputs.size();
-    bool keep_open = count <= input_fan_in();
     std::size_t from_stdin = std::count(options_.inputs.begin(), options_.inputs.end(), "-");
     if (from_stdin > 1) throw UsageError("standard input ('-') can be given only once");
-    if (from_stdin == 1 && !keep_open) {
-      // The groups reopen their inputs after the headers are read: a pipe cannot be reopened.
-      throw UsageError("standard input can be merged only when all " + std::to_string(count) +
-                       " inputs fit one merge (" + std::to_string(input_fan_in()) +
-                       " here); give it as a file");
-    }
+    bool keep_open = count <= descriptor_fan_in();
+    std::size_t largest_cost = 0;
     std::vector<std::string> texts;
     texts.reserve(count);
     Reservation text_bytes;
     std::size_t held = 0;
     for (const std::string& path : options_.inputs) {
+      std::size_t planned =
+          largest_cost != 0 ? largest_cost : input_cost_bytes(budget_.total_bytes());
+      if (keep_open && !another_input_fits(planned)) {
+        keep_open = false;
+        sources_.clear();
+      }
+      std::size_t before = budget_.available_bytes();
       std::unique_ptr<RecordSource> source = open_input(path);
+      largest_cost = std::max(
+          largest_cost, before - budget_.available_bytes() + 3 * config::kMergeInputRecordBytes);
       texts.push_back(source->header().text());
       held += texts.back().size();
-      if (keep_open) {
-        sources_.push_back(std::move(source));
+      if (keep_open) sources_.push_back(std::move(source));
+    }
+    if (!keep_open) {
+      std::size_t spare = budget_.available_bytes() > writer_bytes()
+                              ? budget_.available_bytes() - writer_bytes()
+                              : 0;
+      fan_in_ = std::min(descriptor_fan_in(), spare / (largest_cost * 5 / 4));
+      if (fan_in_ < 2) {
+        throw ResourceError("memory budget too small to merge: raise --max-memory");
+      }
+      if (from_stdin == 1) {
+        // The groups reopen their inputs: a pipe cannot be reopened.
+        throw UsageError("standard input can be merged only when all " + std::to_string(count) +
+                         " inputs fit one merge (" + std::to_string(fan_in_) +
+                         " here); give it as a file");
       }
     }
     text_bytes = budget_.reserve(held, "input header texts");
@@ -311,18 +330,17 @@ class MergeJob {
       print_warning("--write-index needs coordinate order; no index written");
     }
     std::size_t count = options_.inputs.size();
-    std::size_t fan_in = input_fan_in();
     Inputs<Order> inputs;
     std::vector<std::unique_ptr<RunReader>> readers;
     std::vector<std::uint8_t> reader_buffer;
     Reservation reader_reservation;
     std::optional<BlockDecoder> decoder;
     std::vector<RecordStream*> streams;
-    if (count <= fan_in) {
+    if (sources_.size() == count) {  // all kept open by merge_input_headers(): one merge
       inputs = open_inputs(0, count, order, merged, label.c_str());
       streams = streams_of(inputs);
     } else {
-      merge_groups_into_runs(order, merged, label.c_str(), fan_in);
+      merge_groups_into_runs(order, merged, label.c_str(), fan_in_);
       std::size_t buffer_bytes = 0;
       std::size_t whole = 0;
       for (const RunInfo& run : runs_) {
@@ -378,6 +396,7 @@ class MergeJob {
   std::optional<RunStore> run_store_;
   std::vector<RunInfo> runs_;
   std::vector<std::unique_ptr<RecordSource>> sources_;  // all inputs, when they fit one merge
+  std::size_t fan_in_ = 0;                              // inputs per group otherwise
   std::uint64_t records_ = 0;
   RecordChecksum read_;
 };
