@@ -19,13 +19,6 @@ std::string large_pos_file(const std::string& name) {
   return std::string(kTestDataDir) + "/samtools-tests/large_pos/" + name;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // samtools test.pl's "Sort": `samtools sort -O sam --no-PG -m 10M longref_name.sam`.
 TEST(LargePositionsTest, SamtoolsLongrefSort) {
   std::string expected = read_text(large_pos_file("longref.sam"));

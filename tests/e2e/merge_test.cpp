@@ -15,13 +15,6 @@
 namespace samsort::e2e {
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::vector<std::string> split(const std::string& text) {
   std::istringstream words(text);
   std::vector<std::string> out;

@@ -17,13 +17,6 @@
 namespace samsort::e2e {
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string md5sum_of(const std::string& path) {
   ProcessResult result = run_process({"md5sum", path});
   EXPECT_TRUE(result.exited_ok()) << result.describe();

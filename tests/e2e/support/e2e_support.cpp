@@ -332,4 +332,11 @@ std::string join_lines(const std::vector<std::string>& lines) {
   return text;
 }
 
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace samsort::e2e

@@ -101,5 +101,7 @@ uint64_t file_size(const std::string& path);
 // Copies the first `bytes` bytes of `from` to `to` (a truncated file).
 void copy_prefix(const std::string& from, const std::string& to, uint64_t bytes);
 std::string join_lines(const std::vector<std::string>& lines);
+// The whole content of a file (empty when it cannot be read).
+std::string read_text(const std::string& path);
 
 }  // namespace samsort::e2e
