@@ -207,6 +207,13 @@ inline constexpr std::size_t kHeaderNameClaimBytes = 1 << 16;
 // Enough for the input ring and header of any realistic file; verify holds two records.
 inline constexpr std::size_t kVerifyBudgetBytes = 256 * kMiB;
 
+// Split guessing (io/bam_split.hpp). Records parsed one after another from a candidate start
+// before it is accepted: 8 as a balance of cost and margin (Hadoop-BAM's BAMSplitGuesser
+// decodes a few records too); the consumer's continuity check is what makes splits correct.
+inline constexpr unsigned kSplitConfirmRecords = 8;
+// Inflated blocks the guesser keeps (the candidate's block and those its records run into).
+inline constexpr std::size_t kSplitCachedBlocks = 4;
+
 // Relations the code relies on.
 static_assert(kMinArenaBytes >= 2 * kBgzfMaxBlockBytes,
               "an arena holds at least two blocks of records");
