@@ -214,6 +214,16 @@ inline constexpr unsigned kSplitConfirmRecords = 8;
 // Inflated blocks the guesser keeps (the candidate's block and those its records run into).
 inline constexpr std::size_t kSplitCachedBlocks = 4;
 
+// Index merge (bam/index_merge): htslib's two BGZF handles (the fragment read, the index
+// written): 128 KiB of blocks and an hFILE buffer each, plus libdeflate's compressor that htslib
+// allocates per CSI block (kLibdeflateCompressorBytes); an estimate, not measured.
+inline constexpr std::size_t kIndexMergeHtslibBytes = 2 * kMiB;
+// The merged reference's tables grow, reserved, at least this much at a time.
+inline constexpr std::size_t kIndexMergeGrowthBytes = 1 * kMiB;
+// Chunks or linear-index entries read per call: a corrupt count claims memory only as far as
+// the fragment really goes.
+inline constexpr std::size_t kIndexMergeReadBatch = 4096;
+
 // Relations the code relies on.
 static_assert(kMinArenaBytes >= 2 * kBgzfMaxBlockBytes,
               "an arena holds at least two blocks of records");
