@@ -17,6 +17,8 @@
 #include "samsort/core/memory_budget.hpp"
 #include "samsort/core/signals.hpp"
 #include "samsort/core/std_streams.hpp"
+#include "samsort/dist/gather.hpp"
+#include "samsort/dist/planner.hpp"
 #include "samsort/merge/merge_job.hpp"
 #include "samsort/sort/sort_job.hpp"
 #include "samsort/version.hpp"
@@ -50,6 +52,47 @@ int merge_command(samsort::MergeOptions& options) {
                  static_cast<double>(summary.budget_bytes) / (1 << 20),
                  static_cast<double>(summary.accounted_peak_bytes) / (1 << 20),
                  static_cast<double>(peak_rss_bytes()) / (1 << 20), allocator::live_name());
+  }
+  return 0;
+}
+
+// `samsort plan`: the plan of a distributed sort, one summary line.
+int plan_command(samsort::PlanOptions& options, samsort::SortOptions& budget) {
+  using namespace samsort;
+  if (std::optional<std::string> warning =
+          fit_budget_to_memory(budget, probe_memory_environment())) {
+    std::fprintf(stderr, "samsort: warning: %s\n", warning->c_str());
+  }
+  options.memory_bytes = budget.memory_bytes;
+  PlanSummary summary = make_plan(options);
+  if (!budget.quiet) {
+    std::fprintf(stderr,
+                 "samsort: planned %zu slices (%zu empty) and %zu ranges (%zu distinct "
+                 "splitters) from %zu sampled records%s to %s\n",
+                 options.slices, summary.empty_slices, options.shards, summary.distinct_splitters,
+                 summary.samples, summary.read_whole ? " (whole input read)" : "",
+                 options.plan_path.c_str());
+  }
+  return 0;
+}
+
+// `samsort gather`: the distributed sort's output put together, one summary line.
+int gather_command(samsort::GatherOptions& options, samsort::SortOptions& budget) {
+  using namespace samsort;
+  if (std::optional<std::string> warning =
+          fit_budget_to_memory(budget, probe_memory_environment())) {
+    std::fprintf(stderr, "samsort: warning: %s\n", warning->c_str());
+  }
+  options.memory_bytes = budget.memory_bytes;
+  GatherSummary summary = run_gather(options);
+  if (!budget.quiet) {
+    std::fprintf(stderr,
+                 "samsort: gathered %llu records from %zu range parts in %.2f s to %s (%llu "
+                 "bytes); peak RSS %.1f MiB\n",
+                 static_cast<unsigned long long>(summary.records), options.range_parts.size(),
+                 summary.seconds, options.output_path.c_str(),
+                 static_cast<unsigned long long>(summary.bytes),
+                 static_cast<double>(peak_rss_bytes()) / (1 << 20));
   }
   return 0;
 }
@@ -90,6 +133,10 @@ int main(int argc, char** argv) {
       }
       case ParsedCommand::Kind::kMerge:
         return merge_command(command.merge);
+      case ParsedCommand::Kind::kPlan:
+        return plan_command(command.plan, command.sort);
+      case ParsedCommand::Kind::kGather:
+        return gather_command(command.gather, command.sort);
       case ParsedCommand::Kind::kSort:
         break;
     }

@@ -156,8 +156,8 @@ std::string usage_text(const po::options_description& visible) {
          "Input defaults to standard input, output to standard output.\n\n"
       << visible
       << "\nOther commands: samsort verify [options] in.bam, samsort merge [options] -o out.bam "
-         "in.bam..., samsort --version, "
-         "samsort --help\n";
+         "in.bam..., samsort --version, samsort --help; a distributed sort's steps: samsort "
+         "plan, sort-slice, merge-range, gather (each with --help)\n";
   return out.str();
 }
 
@@ -246,8 +246,6 @@ SortOrder order_from(const po::parsed_options& parsed) {
   return order;
 }
 
-namespace {
-
 // --temp-compression: a zstd level, or "none" (stored BGZF blocks, as before zstd).
 BlockCodec parse_temp_compression(const std::string& text) {
   if (text == "none" || text == "0") return BlockCodec{BlockFormat::kBgzf, 0};
@@ -265,6 +263,8 @@ BlockCodec parse_temp_compression(const std::string& text) {
   }
   return BlockCodec{BlockFormat::kZstd, level};
 }
+
+namespace {
 
 // samtools' parse_int_value: a whole decimal int, else the option's own message.
 int parse_int_option(const std::string& text, const char* message) {
@@ -485,6 +485,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   }
   if (command == "verify") return parse_verify(argc, argv);
   if (command == "merge") return parse_merge(argc, argv);
+  if (command == "plan" || command == "sort-slice" || command == "merge-range" ||
+      command == "gather") {
+    return parse_distributed_step(argc, argv);
+  }
   if (command != "sort") {
     throw UsageError(command.empty()
                          ? "no command given (try 'samsort sort --help')"

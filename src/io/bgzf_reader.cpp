@@ -44,21 +44,28 @@ std::size_t BgzfReader::reserved_bytes_for(std::size_t threads) noexcept {
 }
 
 BgzfReader::BgzfReader(int fd, std::string path, std::size_t threads, MemoryBudget& budget)
-    : BgzfReader(fd, nullptr, std::move(path), threads, budget) {}
+    : BgzfReader(fd, nullptr, 0, std::move(path), threads, budget) {}
+
+BgzfReader::BgzfReader(int fd, std::uint64_t start_offset, std::string path, std::size_t threads,
+                       MemoryBudget& budget)
+    : BgzfReader(fd, nullptr, start_offset, std::move(path), threads, budget) {}
 
 BgzfReader::BgzfReader(hFILE* file, int fd, std::string path, std::size_t threads,
                        MemoryBudget& budget)
-    : BgzfReader(fd, file, std::move(path), threads, budget) {}
+    : BgzfReader(fd, file, 0, std::move(path), threads, budget) {}
 
-BgzfReader::BgzfReader(int fd, hFILE* file, std::string path, std::size_t threads,
-                       MemoryBudget& budget)
+BgzfReader::BgzfReader(int fd, hFILE* file, std::uint64_t start_offset, std::string path,
+                       std::size_t threads, MemoryBudget& budget)
     : fd_(fd),
       hfile_(file),
       path_(std::move(path)),
       worker_count_(std::max<std::size_t>(1, threads)),
       buffers_(budget, reserved_bytes_for(worker_count_), "input decompression ring"),
       slots_(slot_count_for(worker_count_)),
-      ring_(slots_.size()) {
+      ring_(slots_.size()),
+      current_block_offset_(start_offset),
+      current_block_end_(start_offset),
+      start_offset_(start_offset) {
   for (std::size_t slot = 0; slot < slots_.size(); ++slot) {
     slots_[slot].compressed = buffers_.data() + slot * kSlotBytes;
     slots_[slot].payload = slots_[slot].compressed + config::kBgzfMaxBlockBytes;
@@ -129,7 +136,7 @@ long long BgzfReader::read_input(std::uint8_t* out, std::size_t bytes) noexcept 
 }
 
 void BgzfReader::io_loop() noexcept {
-  std::uint64_t offset = 0;
+  std::uint64_t offset = start_offset_;
   for (std::uint64_t seq = 0;; ++seq) {
     if (!ring_.wait_free(seq)) return;
     std::size_t slot_idx = ring_.slot_of(seq);
@@ -236,6 +243,7 @@ bool BgzfReader::load_next_block() {
     last_block_empty_ = slot.payload_bytes == 0;
     cursor_ = slot.payload;
     left_bytes_ = slot.payload_bytes;
+    current_payload_bytes_ = slot.payload_bytes;
     if (left_bytes_ > 0) return true;
   }
   return false;

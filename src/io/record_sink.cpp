@@ -58,6 +58,7 @@ class BamRecordSink final : public RecordSink {
   BamRecordSink(const OutputSettings& settings, const OutputFile& output, const BamHeader& header,
                 MemoryBudget& budget)
       : path_(output.path()),
+        piece_(settings.piece),
         writer_({.fd = output.fd(),
                  .path = output.path(),
                  .codec = {BlockFormat::kBgzf,
@@ -74,9 +75,11 @@ class BamRecordSink final : public RecordSink {
       digest_.emplace(output.path());
       writer_.set_byte_observer(&*digest_);
     }
-    std::string bytes = header.serialize();
-    writer_.write(bytes.data(), bytes.size());
-    writer_.flush_block();  // the header in blocks of its own, as htslib writes it
+    if (piece_ != OutputSettings::Piece::kRecordsOnly) {
+      std::string bytes = header.serialize();
+      writer_.write(bytes.data(), bytes.size());
+      writer_.flush_block();  // the header in blocks of its own, as htslib writes it
+    }
   }
 
   void write(const std::uint8_t* record, std::uint32_t bytes) override {
@@ -92,7 +95,7 @@ class BamRecordSink final : public RecordSink {
   }
 
   std::uint64_t finish() override {
-    std::uint64_t bytes = writer_.finish(true);
+    std::uint64_t bytes = writer_.finish(piece_ == OutputSettings::Piece::kWholeFile);
     if (index_) index_->save(path_, pending_->write_path());
     if (digest_) digest_->finish();
     return bytes;
@@ -105,6 +108,7 @@ class BamRecordSink final : public RecordSink {
 
  private:
   std::string path_;
+  OutputSettings::Piece piece_;
   std::optional<OutputDigest> digest_;  // before writer_: the writer's thread feeds it
   BgzfWriter writer_;
   std::optional<BamIndexBuilder> index_;
@@ -290,6 +294,9 @@ std::unique_ptr<RecordSink> open_record_sink(const OutputSettings& settings,
                                              MemoryBudget& budget) {
   if (settings.format == OutputFormat::kBam) {
     return std::make_unique<BamRecordSink>(settings, output, header, budget);
+  }
+  if (settings.piece != OutputSettings::Piece::kWholeFile) {
+    throw UsageError("the pieces of a distributed sort's output are BAM");
   }
   return std::make_unique<HtsRecordSink>(settings, output, header, budget);
 }

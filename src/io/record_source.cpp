@@ -47,20 +47,23 @@ std::string mib_text(std::size_t bytes) {
 
 class BamRecordSource final : public RecordSource {
  public:
-  BamRecordSource(HFilePtr file, int fd, std::string path, std::size_t threads,
+  BamRecordSource(HFilePtr file, int fd, std::string path, const InputSettings& settings,
                   MemoryBudget& budget)
-      : file_(std::move(file)), reader_(file_.get(), fd, path, threads, budget) {
+      : file_(std::move(file)), slice_end_(settings.slice_end) {
+    reader_.emplace(file_.get(), fd, path, settings.threads, budget);
     path_ = std::move(path);
-    header_.emplace(BamHeader::read(reader_, budget));
+    header_.emplace(BamHeader::read(*reader_, budget));
     reference_count_ = header_->reference_count();
+    if (settings.slice_begin != 0) start_at(fd, settings.slice_begin, settings.threads, budget);
   }
 
   // Reads the fixed fields and the read name ahead, so that a name without its NUL can be
   // repaired as htslib's bam_read1 does (fixup_missing_qname_nul appends one, and samtools
   // writes the name with it): the record then takes one byte more than its block_size says.
   std::size_t next_record_bytes() override {
-    record_offset_ = reader_.block_offset();
-    std::size_t got = reader_.read(head_, bam::kFixedBytes);
+    if (slice_end_ != 0 && at_slice_end()) return 0;
+    record_offset_ = reader_->block_offset();
+    std::size_t got = reader_->read(head_, bam::kFixedBytes);
     if (got == 0) return 0;
     if (got < 4) throw FormatError(path_, "truncated BAM record", record_offset_, records_);
     std::uint32_t block_size = load_le32(head_);
@@ -75,7 +78,7 @@ class BamRecordSource final : public RecordSource {
     std::size_t name_bytes = bam::read_name_bytes(head_);
     // A name overrunning block_size stays unread here; check_record() reports the overrun.
     if (name_bytes > 0 && bam::kFixedBytes - 4 + name_bytes <= block_size) {
-      if (reader_.read(head_ + head_bytes_, name_bytes) != name_bytes) throw_cut_mid_record();
+      if (reader_->read(head_ + head_bytes_, name_bytes) != name_bytes) throw_cut_mid_record();
       head_bytes_ += name_bytes;
       // A 255-byte name has no room for the NUL (samtools cannot write it back either):
       // check_record() refuses it.
@@ -94,7 +97,7 @@ class BamRecordSource final : public RecordSource {
       out[12] = static_cast<std::uint8_t>(out[12] + 1);  // l_read_name
       store_le32(out, block_size + 1);
     }
-    if (reader_.read(cursor, rest) != rest) throw_cut_mid_record();
+    if (reader_->read(cursor, rest) != rest) throw_cut_mid_record();
     if (const char* problem = bam::check_record(out, reference_count_)) {
       throw FormatError(path_, problem, record_offset_, records_);
     }
@@ -103,16 +106,54 @@ class BamRecordSource final : public RecordSource {
   }
 
   std::uint64_t record_offset() const noexcept override { return record_offset_; }
-  bool missing_eof_marker() const noexcept override { return reader_.missing_eof_marker(); }
-  std::uint64_t bytes_consumed() const noexcept override { return reader_.compressed_bytes_read(); }
+  bool missing_eof_marker() const noexcept override { return reader_->missing_eof_marker(); }
+  std::uint64_t bytes_consumed() const noexcept override {
+    return reader_->compressed_bytes_read();
+  }
   bool is_bam() const noexcept override { return true; }
 
  private:
+  // A slice (the distributed sort): a new reader from the slice's block, its first bytes
+  // skipped. The header's reader goes first, so the two never hold the budget together.
+  void start_at(int fd, std::uint64_t virtual_offset, std::size_t threads, MemoryBudget& budget) {
+    std::uint64_t block = virtual_offset >> 16;
+    std::size_t skip = virtual_offset & 0xffff;
+    reader_.reset();
+    if (lseek(fd, static_cast<off_t>(block), SEEK_SET) < 0) {
+      throw IoError(path_, "cannot seek to the slice", errno);
+    }
+    reader_.emplace(fd, block, path_, threads, budget);
+    std::uint8_t discard[256];
+    while (skip > 0) {
+      std::size_t take = std::min(skip, sizeof discard);
+      if (reader_->read(discard, take) != take) {
+        throw FormatError(path_, "the slice starts beyond the end of the file", block);
+      }
+      skip -= take;
+    }
+  }
+
+  // The slice ends where the next one starts, which must be a record boundary: a record
+  // running past it means the plan's next start is not one (the plan is wrong).
+  bool at_slice_end() const {
+    std::uint64_t here = reader_->virtual_offset();
+    if (here < slice_end_) return false;
+    if (here > slice_end_) {
+      throw FormatError(path_,
+                        "a record runs past the slice's end (virtual offset " +
+                            std::to_string(slice_end_) +
+                            "): the next slice does not start at a record; plan again",
+                        record_offset_, records_);
+    }
+    return true;
+  }
+
   HFilePtr file_;
-  BgzfReader reader_;
+  std::optional<BgzfReader> reader_;
+  std::uint64_t slice_end_ = 0;  // virtual offset; 0 = the end of the file
   std::int32_t reference_count_ = 0;
   [[noreturn]] void throw_cut_mid_record() const {
-    throw FormatError(path_, "truncated BAM record (file cut mid-record)", reader_.block_offset(),
+    throw FormatError(path_, "truncated BAM record (file cut mid-record)", reader_->block_offset(),
                       records_);
   }
 
@@ -331,20 +372,21 @@ std::unique_ptr<RecordSource> open_record_source(const InputSettings& settings,
     throw IoError(shown, "cannot read input", errno);
   }
   if (format.format == ::bam && format.compression == bgzf) {
-    return checked(
-        std::make_unique<BamRecordSource>(std::move(file), fd, shown, settings.threads, budget));
+    return checked(std::make_unique<BamRecordSource>(std::move(file), fd, shown, settings, budget));
   }
   // BAM that is plain gzip or not compressed at all (htslib reads both, so samtools does):
   // htslib's reader too, single-threaded; its buffers are fixed-size, as for SAM.
   if (format.format == sam || format.format == cram || format.format == ::bam) {
+    if (settings.slice_begin != 0 || settings.slice_end != 0) {
+      throw FormatError(shown, "a slice of this file needs BGZF-compressed BAM", 0);
+    }
     return checked(std::make_unique<HtsRecordSource>(std::move(file), shown, settings, budget,
                                                      format.format == cram));
   }
   if (format.format == unknown_format || format.format == empty_format ||
       format.format == binary_format || format.format == text_format) {
     // Empty input, plain gzip, or anything else: let the BAM reader report what it sees.
-    return checked(
-        std::make_unique<BamRecordSource>(std::move(file), fd, shown, settings.threads, budget));
+    return checked(std::make_unique<BamRecordSource>(std::move(file), fd, shown, settings, budget));
   }
   char* description = hts_format_description(&format);
   std::string what = std::string("unsupported input format: ") +

@@ -76,6 +76,7 @@ std::size_t RecordTranslator::translate(const std::uint8_t* record, std::uint8_t
                                         std::uint64_t number) {
   std::size_t bytes = bam::record_bytes(record);
   std::memcpy(out, record, bytes);
+  if (translation_.identity) return bytes;
   const std::vector<std::int32_t>& tids = translation_.tid_map;
   for (std::size_t at : {kTidAt, kMateTidAt}) {
     std::int32_t tid = load_le<std::int32_t>(out + at);

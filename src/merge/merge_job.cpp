@@ -22,6 +22,8 @@
 #include "samsort/core/errors.hpp"
 #include "samsort/core/memory_budget.hpp"
 #include "samsort/core/signals.hpp"
+#include "samsort/dist/manifest.hpp"
+#include "samsort/dist/plan.hpp"
 #include "samsort/io/bgzf_reader.hpp"
 #include "samsort/io/bgzf_writer.hpp"
 #include "samsort/io/block_codec.hpp"
@@ -84,6 +86,9 @@ class MergeJob {
         threads_(std::max<std::size_t>(1, common_.threads)),
         budget_(std::max(common_.memory_bytes, config::kSmallBudgetFloorBytes)),
         output_(common_.output_path),
+        manifest_(options.manifest_path.empty()
+                      ? nullptr
+                      : std::make_unique<OutputFile>(options.manifest_path)),
         small_objects_(budget_.reserve(config::kSmallObjectReserveBytes, "small objects")),
         temp_dirs_(make_temp_dirs()) {}
 
@@ -163,6 +168,22 @@ class MergeJob {
   // descriptors, and the budget by each reader's measured cost); once one does not, all are
   // closed and the merge goes through groups (fan_in_ of them at a time, from the largest
   // cost measured). Thousands of inputs are thus opened one at a time here.
+  // merge-range: the parts of one plan's slices all carry the plan input's header; their
+  // records go through unchanged.
+  MergedHeader identical_headers(const std::vector<std::string>& texts,
+                                 const HeaderMergeOptions& header_options) const {
+    for (std::size_t idx = 1; idx < texts.size(); ++idx) {
+      if (texts[idx] != texts[0]) {
+        throw Error(options_.inputs[idx] + ": its header differs from " + options_.inputs[0] +
+                    "'s: not a part of the same plan's slices");
+      }
+    }
+    MergedHeader merged = merge_headers({texts[0]}, {options_.inputs[0]}, header_options);
+    merged.inputs.assign(texts.size(), merged.inputs[0]);
+    for (InputTranslation& translation : merged.inputs) translation.identity = true;
+    return merged;
+  }
+
   MergedHeader merge_input_headers() {
     std::size_t count = options_.inputs.size();
     std::size_t from_stdin = std::count(options_.inputs.begin(), options_.inputs.end(), "-");
@@ -214,6 +235,7 @@ class MergeJob {
     if (!options_.header_file.empty()) {
       header_options.header_override = header_file_text(options_.header_file);
     }
+    if (options_.records_only) return identical_headers(texts, header_options);
     try {
       return merge_headers(texts, options_.inputs, header_options);
     } catch (const Error& error) {
@@ -234,6 +256,7 @@ class MergeJob {
     settings.threads = threads_;
     settings.coordinate_sorted = coordinate_sorted;
     settings.write_md5 = common_.write_md5;
+    if (options_.records_only) settings.piece = OutputSettings::Piece::kRecordsOnly;
     if (settings.format == OutputFormat::kSam) {
       settings.sam_record_bytes = std::max(config::kSamRecordMinBytes,
                                            budget_.total_bytes() / config::kSamRecordBudgetShare);
@@ -373,16 +396,29 @@ class MergeJob {
       throw Error("record count or checksum mismatch: read " + std::to_string(records_) +
                   ", wrote " + std::to_string(written.count()) + "; output removed");
     }
-    sink->finish();
+    MergeSummary summary;
+    summary.output_bytes = sink->finish();
     output_.finish();
+    if (manifest_) {
+      PieceManifest manifest;
+      manifest.kind = "range";
+      manifest.index = options_.range_index;
+      manifest.shards = options_.shards;
+      manifest.records = written.count();
+      manifest.checksum = written.value();
+      manifest.bytes = summary.output_bytes;
+      write_manifest(manifest, *manifest_);
+      manifest_->finish();
+    }
     {
       signals::CleanupGuard guard;  // a signal finds everything committed or nothing
       sink->commit_companions();
       output_.commit();
+      if (manifest_) manifest_->commit();  // last: it vouches for the part
     }
-    MergeSummary summary;
     summary.records = records_;
     summary.runs = runs_.size();
+    summary.checksum = written.value();
     return summary;
   }
 
@@ -391,6 +427,7 @@ class MergeJob {
   std::size_t threads_;
   MemoryBudget budget_;
   OutputFile output_;
+  std::unique_ptr<OutputFile> manifest_;  // merge-range only
   Reservation small_objects_;
   std::vector<std::unique_ptr<TempDir>> temp_dirs_;
   std::optional<RunStore> run_store_;
@@ -403,8 +440,19 @@ class MergeJob {
 
 }  // namespace
 
-MergeSummary run_merge(const MergeOptions& options) {
+MergeSummary run_merge(const MergeOptions& given) {
   auto started = Clock::now();
+  MergeOptions options = given;
+  if (!given.plan_path.empty()) {  // merge-range: the order and the range count from the plan
+    SortPlan plan = load_plan(given.plan_path);
+    if (given.range_index >= plan.shards) {
+      throw UsageError("--range " + std::to_string(given.range_index) + " is beyond the plan's " +
+                       std::to_string(plan.shards) + " ranges");
+    }
+    options.common.order = plan.order;
+    options.common.sort_tag = plan.sort_tag;
+    options.shards = plan.shards;
+  }
   check_overwrite(options);
   if (!options.common.index_path.empty()) resolve_destination(options.common.index_path);
   MergeJob job(options);

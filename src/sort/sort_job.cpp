@@ -25,6 +25,9 @@
 #include "samsort/core/errors.hpp"
 #include "samsort/core/memory_budget.hpp"
 #include "samsort/core/signals.hpp"
+#include "samsort/dist/plan.hpp"
+#include "samsort/dist/range_cut.hpp"
+#include "samsort/dist/range_parts.hpp"
 #include "samsort/io/bgzf_block.hpp"
 #include "samsort/io/bgzf_writer.hpp"
 #include "samsort/io/cram_memory.hpp"
@@ -64,14 +67,14 @@ std::uint64_t input_file_bytes(const std::string& path) {
 // What every order's pipeline starts from: the budget, the destination, the open input and
 // its header. Set up once, before the order is known to need the header (template keys do).
 struct JobSetup {
-  explicit JobSetup(const SortOptions& options)
+  JobSetup(const SortOptions& options, const PlanSlice& slice)
       : threads(std::max<std::size_t>(1, options.threads)),
         budget(std::max(options.memory_bytes, config::kSmallBudgetFloorBytes)),
         output(options.output_path),  // first: an unwritable output fails before any reading
         small_objects(budget.reserve(config::kSmallObjectReserveBytes, "small objects")),
         // The -T directories before the input: an unusable -T fails before reading.
         temp_dirs(make_temp_dirs(options, output.neighbour_path())),
-        source(open_record_source(input_settings(options, threads), budget)) {}
+        source(open_record_source(input_settings(options, threads, slice), budget)) {}
 
   // One private directory per -T, all created now, after removing what dead samsort processes
   // left there. Without -T the default place is only cleaned now: its directory is made at the
@@ -90,8 +93,13 @@ struct JobSetup {
     return dirs;
   }
 
-  static InputSettings input_settings(const SortOptions& options, std::size_t threads) {
+  static InputSettings input_settings(const SortOptions& options, std::size_t threads,
+                                      const PlanSlice& slice) {
     InputSettings settings;
+    if (!slice.empty()) {
+      settings.slice_begin = slice.begin;
+      settings.slice_end = slice.end;
+    }
     settings.path = options.input_path;
     settings.reference = options.reference;
     settings.options = options.input_format_options;
@@ -114,15 +122,18 @@ class SortJob {
  public:
   using Entry = typename Order::Entry;
 
-  SortJob(const SortOptions& options, JobSetup& setup, Order& order, OutputCompanion* companion)
+  SortJob(const SortOptions& options, JobSetup& setup, Order& order, OutputCompanion* companion,
+          const SortPlan* plan)
       : options_(options),
         setup_(setup),
+        plan_(plan),
         companion_(companion),
         order_(order),
         threads_(setup.threads),
         budget_(setup.budget),
         output_level_(libdeflate_level_for_samtools_level(options.samtools_level)),
-        input_bytes_(input_file_bytes(options.input_path)),
+        input_bytes_(plan == nullptr ? input_file_bytes(options.input_path)
+                                     : slice_bytes(*plan, options.slice_index)),
         progress_({.enabled = options.progress || (!options.quiet && isatty(STDERR_FILENO) != 0),
                    .input_bytes = input_bytes_,
                    .samtools_level = options.samtools_level,
@@ -156,7 +167,10 @@ class SortJob {
     progress_.set_run_capacity(arena.capacity_bytes(), 2 * sizeof(Entry), fan_in);
     if (source->is_bam()) check_temp_space_for(arena.capacity_bytes());
     auto read_started = Clock::now();
-    read_input(*source, arena);
+    if (plan_ != nullptr) cut_.emplace(order_, plan_->splitters);
+    if (plan_ == nullptr || !plan_->slices[options_.slice_index].empty()) {
+      read_input(*source, arena);
+    }
     summary_.read_seconds =
         seconds_since(read_started) - summary_.sort_seconds - summary_.spill_seconds;
     if (source->missing_eof_marker()) {
@@ -370,7 +384,10 @@ class SortJob {
         __builtin_prefetch(top - order_.offset_of(sorted[idx + config::kGatherPrefetchDistance]));
       }
       std::uint8_t* record = top - order_.offset_of(sorted[idx]);
-      if constexpr (std::is_same_v<Out, RecordSink>) to_output_form(record);
+      if constexpr (std::is_same_v<Out, RecordSink>) {
+        if (cut_) parts_->begin_range(cut_->advance(record));
+        to_output_form(record);
+      }
       writer.write(record, bam::record_bytes(record));
       progress_.processed(bam::record_bytes(record));
       if constexpr (std::is_same_v<Out, RecordSink>) {
@@ -455,7 +472,25 @@ class SortJob {
   }
 
   std::unique_ptr<RecordSink> open_output(const BamHeader& header, const OutputFile& output) {
-    return open_record_sink(output_settings(header), output, header, budget_);
+    if (plan_ == nullptr) return open_record_sink(output_settings(header), output, header, budget_);
+    std::vector<std::string> paths;
+    for (std::size_t range = 0; range < plan_->shards; ++range) {
+      paths.push_back(RangePartsSink::part_path(options_.output_path, range));
+    }
+    auto parts =
+        std::make_unique<RangePartsSink>(output_settings(header), setup_.output, std::move(paths),
+                                         header, budget_, options_.slice_index);
+    parts_ = parts.get();
+    return parts;
+  }
+
+  // The compressed bytes of a slice, for progress and the early-spill estimate.
+  static std::uint64_t slice_bytes(const SortPlan& plan, std::size_t index) {
+    const PlanSlice& slice = plan.slices[index];
+    if (slice.empty()) return 0;
+    std::uint64_t end = slice.end != 0 ? slice.end >> 16 : plan.input_bytes;
+    std::uint64_t begin = slice.begin >> 16;
+    return end > begin ? end - begin : 0;
   }
 
   std::uint64_t write_from_memory(RecordArena& arena, const BamHeader& header,
@@ -523,6 +558,7 @@ class SortJob {
     while (const std::uint8_t* record = tree.top_whole()) {
       std::uint32_t bytes = bam::record_bytes(record);
       if constexpr (std::is_same_v<Out, RecordSink>) {
+        if (cut_) parts_->begin_range(cut_->advance(record));
         // The record lies in this job's own writable memory (a run reader's buffer or the
         // arena) and the tree holds its key already: it may take its output form in place.
         to_output_form(const_cast<std::uint8_t*>(record));
@@ -609,6 +645,7 @@ class SortJob {
 
   const SortOptions& options_;
   JobSetup& setup_;
+  const SortPlan* plan_;        // sort-slice: the plan; null for a sort
   OutputCompanion* companion_;  // may be null
   Order& order_;
   std::size_t threads_;
@@ -620,8 +657,10 @@ class SortJob {
   std::uint8_t* merge_region_ = nullptr;
   std::size_t merge_region_bytes_ = 0;
   std::size_t arena_used_peak_bytes_ = 0;
-  RunRecordSizes run_sizes_;          // of the records in the arena
-  std::unique_ptr<RecordSink> sink_;  // kept until the output is committed (its index)
+  RunRecordSizes run_sizes_;            // of the records in the arena
+  std::unique_ptr<RecordSink> sink_;    // kept until the output is committed (its index)
+  std::optional<RangeCut<Order>> cut_;  // sort-slice: the range of each record written
+  RangePartsSink* parts_ = nullptr;     // sort-slice: sink_ as the range parts
   std::optional<RunStore> run_store_;
   Reservation run_decoder_state_;            // reserved before the arena is planned
   std::optional<BlockDecoder> run_decoder_;  // made at the first merge; serves every reader
@@ -636,12 +675,31 @@ class SortJob {
 
 }  // namespace
 
-SortSummary run_sort(const SortOptions& options, OutputCompanion* companion) {
+SortSummary run_sort(const SortOptions& given, OutputCompanion* companion) {
   auto started = Clock::now();
+  // sort-slice: the input, order and slice come from the plan.
+  std::optional<SortPlan> plan;
+  SortOptions options = given;
+  PlanSlice slice;
+  if (!given.plan_path.empty()) {
+    plan.emplace(load_plan(given.plan_path));
+    check_plan_input(*plan);
+    if (given.slice_index >= plan->slices.size()) {
+      throw UsageError("--slice " + std::to_string(given.slice_index) + " is beyond the plan's " +
+                       std::to_string(plan->slices.size()) + " slices");
+    }
+    options.input_path = plan->input_path;
+    options.order = plan->order;
+    options.sort_tag = plan->sort_tag;
+    options.output_format = OutputFormat::kBam;
+    options.write_program_line = false;
+    options.index_path.clear();
+    slice = plan->slices[given.slice_index];
+  }
   // The index file is made when the output is written; a path that cannot work at all (a
   // directory, a missing directory) is refused before any reading.
   if (!options.index_path.empty()) resolve_destination(options.index_path);
-  JobSetup setup(options);
+  JobSetup setup(options, slice);
   // samtools -I: the reference index is built (its memory reserved) before the arena is cut.
   std::optional<MinimiserIndex> minimiser_index;
   if (options.order == SortOrder::kMinimiser && options.sort_tag.empty() &&
@@ -652,7 +710,8 @@ SortSummary run_sort(const SortOptions& options, OutputCompanion* companion) {
   return with_order(
       options.order, options.sort_tag, setup.source->header(),
       [&](auto order) {
-        return SortJob<decltype(order)>(options, setup, order, companion).run(started);
+        return SortJob<decltype(order)>(options, setup, order, companion, plan ? &*plan : nullptr)
+            .run(started);
       },
       options.minimiser, minimiser_index ? &*minimiser_index : nullptr);
 }

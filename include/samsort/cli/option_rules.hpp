@@ -22,6 +22,8 @@ void resolve_budget(SortOptions& sort, const std::string* max_memory,
 SortOrder order_from(const boost::program_options::parsed_options& parsed);
 // -t TAG's checks against the order. Throws UsageError.
 void check_tag(const std::string& tag, SortOrder order);
+// --temp-compression's value: a zstd level or "none". Throws UsageError.
+BlockCodec parse_temp_compression(const std::string& text);
 // "samsort ARGS..." for the @PG CL field.
 std::string join_command_line(int argc, const char* const* argv);
 

@@ -8,6 +8,8 @@
 
 #include "samsort/core/config.hpp"
 #include "samsort/core/memory_limit.hpp"
+#include "samsort/dist/gather.hpp"
+#include "samsort/dist/planner.hpp"
 #include "samsort/io/block_codec.hpp"
 #include "samsort/io/output_format.hpp"
 #include "samsort/order/minimiser_key.hpp"
@@ -48,6 +50,10 @@ struct SortOptions {
   std::vector<std::string> output_format_options;   // -O FMT,key=value / --output-fmt-option
   std::string index_path;                           // --write-index: "" = none
   bool index_csi = true;                            // BAI when the ##idx## name ends in .bai
+  // `samsort sort-slice`: the plan (dist/plan.hpp) whose slice `slice_index` is sorted into
+  // one BAM part per key range, the output path being the slice's manifest.
+  std::string plan_path;
+  std::size_t slice_index = 0;
 };
 
 // `samsort verify` options.
@@ -71,14 +77,24 @@ struct MergeOptions {
   bool combine_programs = false;     // -p
   std::optional<long> seed;          // -s
   std::string header_file;           // -h FILE
+  // `samsort merge-range`: the output is one range's records alone (no header, no EOF
+  // marker: dist/gather puts the file together), with its manifest at manifest_path.
+  bool records_only = false;
+  std::string plan_path;  // the plan supplies the order and the range count
+  std::string manifest_path;
+  std::size_t range_index = 0;
+  std::size_t shards = 0;
 };
 
-// What the command line asks for.
+// What the command line asks for. The distributed sort's steps: plan (kPlan), sort-slice
+// (kSort with sort.plan_path), merge-range (kMerge with merge.records_only), gather (kGather).
 struct ParsedCommand {
-  enum class Kind { kSort, kVerify, kMerge, kHelp, kVersion } kind = Kind::kSort;
+  enum class Kind { kSort, kVerify, kMerge, kPlan, kGather, kHelp, kVersion } kind = Kind::kSort;
   SortOptions sort;
   VerifyOptions verify;
   MergeOptions merge;
+  PlanOptions plan;
+  GatherOptions gather;
   std::string help_text;
 };
 
@@ -86,6 +102,9 @@ struct ParsedCommand {
 ParsedCommand parse_command_line(int argc, const char* const* argv);
 // `samsort merge ...` (argv[1] is "merge"), in cli/merge_options.cpp.
 ParsedCommand parse_merge(int argc, const char* const* argv);
+// The distributed sort's steps (argv[1] is "plan", "sort-slice", "merge-range" or "gather"),
+// in cli/dist_options.cpp.
+ParsedCommand parse_distributed_step(int argc, const char* const* argv);
 
 // Fits sort.memory_bytes to the memory the process really has (read once at start by
 // probe_memory_environment()). Default budget above the tightest limit: lowered to

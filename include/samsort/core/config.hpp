@@ -230,4 +230,13 @@ static_assert(kMinArenaBytes >= 2 * kBgzfMaxBlockBytes,
 static_assert(kHeaderTextGrowthBytes >= kHeaderNameClaimBytes,
               "a name claim fits one text growth step");
 
+// Distributed sort planning (dist/planner): keys sampled at this many evenly spaced points of
+// a BAM file, so many consecutive records each; files up to kPlanScanBytes (and SAM/CRAM) are
+// read whole instead and sampled uniformly. The samples' bytes are capped (long reads).
+inline constexpr std::size_t kPlanSamplePoints = 512;
+inline constexpr std::size_t kPlanRecordsPerPoint = 8;
+inline constexpr std::size_t kPlanMaxSamples = kPlanSamplePoints * kPlanRecordsPerPoint;
+inline constexpr std::uint64_t kPlanScanBytes = 64 * kMiB;
+inline constexpr std::size_t kPlanSampleBytes = 32 * kMiB;
+
 }  // namespace samsort::config

@@ -26,6 +26,10 @@ class BgzfReader {
   // Takes no ownership of `fd`. Starts the threads. Throws ResourceError if the budget is
   // short. `path` names the input in error messages.
   BgzfReader(int fd, std::string path, std::size_t threads, MemoryBudget& budget);
+  // Over `fd` positioned at compressed offset `start_offset` of a file (a slice of a BAM
+  // file, for the distributed sort): offsets are counted from there.
+  BgzfReader(int fd, std::uint64_t start_offset, std::string path, std::size_t threads,
+             MemoryBudget& budget);
   // Over an htslib hFILE that format detection has peeked at (hdopen over `fd`, the
   // descriptor under `file`): the bytes `file` has buffered are used first, then `fd` is read
   // directly, waiting in poll() so that stopping never waits for a stalled pipe. Neither is owned.
@@ -41,6 +45,12 @@ class BgzfReader {
   // Compressed file offset of the block the next byte comes from (for error messages).
   std::uint64_t block_offset() const noexcept {
     return left_bytes_ == 0 ? current_block_end_ : current_block_offset_;
+  }
+  // Virtual offset (compressed block offset << 16 | offset in its payload) of the next byte;
+  // at a block's end, the start of the next block.
+  std::uint64_t virtual_offset() const noexcept {
+    return left_bytes_ == 0 ? current_block_end_ << 16
+                            : current_block_offset_ << 16 | (current_payload_bytes_ - left_bytes_);
   }
   const std::string& path() const noexcept { return path_; }
   // True once the end was reached without the 28-byte EOF marker block.
@@ -67,7 +77,8 @@ class BgzfReader {
   bool load_next_block();
   void shut_down() noexcept;
 
-  BgzfReader(int fd, hFILE* file, std::string path, std::size_t threads, MemoryBudget& budget);
+  BgzfReader(int fd, hFILE* file, std::uint64_t start_offset, std::string path, std::size_t threads,
+             MemoryBudget& budget);
   // Reads until `bytes` or end of input: the count, -1 (errno set) or kStopped.
   long long read_input(std::uint8_t* out, std::size_t bytes) noexcept;
   bool wait_readable() noexcept;
@@ -91,7 +102,9 @@ class BgzfReader {
   std::size_t left_bytes_ = 0;
   std::uint64_t current_block_offset_ = 0;
   std::uint64_t current_block_end_ = 0;
-  std::exception_ptr failure_;  // sticky: once read() threw, it throws the same again
+  std::size_t current_payload_bytes_ = 0;
+  std::uint64_t start_offset_ = 0;  // compressed offset of the first byte read
+  std::exception_ptr failure_;      // sticky: once read() threw, it throws the same again
   bool last_block_empty_ = false;
   bool missing_eof_marker_ = false;
   std::uint64_t compressed_bytes_ = 0;

@@ -29,6 +29,10 @@ struct OutputSettings {
   // line); a record needing more is refused before it is formatted. 0 for other formats.
   std::size_t sam_record_bytes = 0;
   bool write_md5 = false;  // --write-md5: the output's MD5 in OUT.md5
+  // BAM only: a piece of a file the distributed sort's gather puts together (dist/gather):
+  // the records alone (no header, no EOF marker; the index as for a file whose first record
+  // is at offset 0) or the header alone (no EOF marker).
+  enum class Piece { kWholeFile, kRecordsOnly, kHeaderOnly } piece = Piece::kWholeFile;
 };
 
 class RecordSink {

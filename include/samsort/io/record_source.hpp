@@ -48,6 +48,11 @@ struct InputSettings {
   // Records with positions beyond 32 bits are read (as wide records, bam_record.hpp) rather
   // than refused: true unless the output is BAM.
   bool wide_records_allowed = true;
+  // A slice of a BGZF BAM file (the distributed sort, dist/plan.hpp): records from virtual
+  // offset slice_begin (0: the first record) up to slice_end (0: the end of the file), where
+  // the next slice starts; a record running past slice_end is an error.
+  std::uint64_t slice_begin = 0;
+  std::uint64_t slice_end = 0;
 };
 
 // Opens and detects the input and reads its header. Throws IoError/FormatError.

@@ -50,6 +50,9 @@ struct InputTranslation {
   // True when this input's @SQ order disagrees with the merged list (samtools:
   // lost_coord_sort; for a coordinate merge it reports and resets @HD SO).
   bool lost_coordinate_order = false;
+  // Records pass unchanged (merge-range: every input carries the same header, the plan
+  // input's, so there is nothing to translate and samtools' tag moves would alter records).
+  bool identity = false;
 };
 
 struct MergedHeader {
