@@ -101,8 +101,46 @@ struct TestBam {
                                       // a record starts exactly at a block boundary
 };
 
+// Rewrites `bam` (whose blocks are `blocks`) with the same payload in blocks of
+// `payload_bytes`, and its truth with it.
+void reblock(TestBam* bam, const std::vector<test::ParsedBlock>& blocks, int level,
+             std::size_t payload_bytes) {
+  std::vector<std::uint64_t> payload_offsets;  // of each block
+  std::uint64_t total = 0;
+  for (const test::ParsedBlock& block : blocks) {
+    payload_offsets.push_back(total);
+    total += block.payload.size();
+  }
+  std::vector<std::uint8_t> payload = test::joined_payload(blocks);
+  BlockDeflater deflater(level == 0 ? 0 : 6);
+  std::vector<std::uint8_t> file;
+  std::vector<std::uint8_t> block(config::kBgzfMaxBlockBytes);
+  bam->block_offsets.clear();
+  for (std::size_t at = 0; at < payload.size(); at += payload_bytes) {
+    std::size_t take = std::min(payload_bytes, payload.size() - at);
+    bam->block_offsets.push_back(file.size());
+    std::size_t size = deflater.deflate(payload.data() + at, take, block.data());
+    file.insert(file.end(), block.begin(), block.begin() + static_cast<long>(size));
+  }
+  bam->block_offsets.push_back(file.size());
+  file.insert(file.end(), kBgzfEofBlock, kBgzfEofBlock + 28);
+  for (std::uint64_t& start : bam->starts) {
+    std::size_t idx = 0;
+    while (blocks[idx].offset != start >> 16) ++idx;
+    std::uint64_t in_stream = payload_offsets[idx] + (start & 0xffff);
+    start = bam->block_offsets[in_stream / payload_bytes] << 16 | in_stream % payload_bytes;
+  }
+  test::write_file_bytes(bam->path, file);
+  bam->file_bytes = file.size();
+}
+
+// htslib starts a record in a new block whenever it would not fit in the current one, so its
+// records below 64 KiB never span blocks; re-blocking the payload into blocks of
+// `reblock_payload_bytes` (when not 0) makes records span block boundaries as other writers'
+// do. `level` is htslib's (0: stored blocks, the payload bytes appear as they are).
 TestBam write_bam(const std::string& path, const std::string& text,
-                  const std::vector<RecordPtr>& records, int level) {
+                  const std::vector<RecordPtr>& records, int level,
+                  std::size_t reblock_payload_bytes = 0) {
   TestBam bam{path};
   HeaderPtr header(sam_hdr_parse(text.size(), text.c_str()));
   std::string mode = numbered("wb", level);
@@ -133,6 +171,7 @@ TestBam write_bam(const std::string& path, const std::string& text,
   }
   sam_close(in);
   EXPECT_EQ(bam.starts.size(), records.size());
+  if (reblock_payload_bytes != 0) reblock(&bam, blocks, level, reblock_payload_bytes);
   return bam;
 }
 
@@ -199,10 +238,12 @@ TEST(BamSplit, SmallRecordsAcrossBlockBoundaries) {
   MemoryBudget budget(64 * config::kMiB);
   BamHeader header = adopt_header(header_text(3), budget);
   for (int level : {0, 6}) {
-    TestBam bam =
-        write_bam(dir.file(numbered("small", level) + ".bam"), header_text(3), records, level);
-    ASSERT_GT(bam.block_offsets.size(), 20u);
-    expect_true_guesses(bam, header, 300);
+    for (std::size_t reblock_bytes : {std::size_t{0}, std::size_t{9973}, std::size_t{65280}}) {
+      SCOPED_TRACE(numbered("level ", level) + numbered(", blocks of ", reblock_bytes));
+      TestBam bam = write_bam(dir.file("small.bam"), header_text(3), records, level, reblock_bytes);
+      ASSERT_GT(bam.block_offsets.size(), 20u);
+      expect_true_guesses(bam, header, 300);
+    }
   }
 }
 
@@ -217,16 +258,19 @@ TEST(BamSplit, LongReadsLeaveBlocksWithoutARecordStart) {
   }
   MemoryBudget budget(64 * config::kMiB);
   BamHeader header = adopt_header(header_text(2), budget);
-  TestBam bam = write_bam(dir.file("long.bam"), header_text(2), records, 1);
-  std::size_t blocks_without_start = 0;
-  for (std::size_t idx = 0; idx + 1 < bam.block_offsets.size(); ++idx) {
-    std::uint64_t next = bam.block_offsets[idx + 1] << 16;
-    auto first =
-        std::lower_bound(bam.starts.begin(), bam.starts.end(), bam.block_offsets[idx] << 16);
-    if (first == bam.starts.end() || *first >= next) ++blocks_without_start;
+  for (std::size_t reblock_bytes : {std::size_t{0}, std::size_t{40000}}) {
+    SCOPED_TRACE(numbered("blocks of ", reblock_bytes));
+    TestBam bam = write_bam(dir.file("long.bam"), header_text(2), records, 1, reblock_bytes);
+    std::size_t blocks_without_start = 0;
+    for (std::size_t idx = 0; idx + 1 < bam.block_offsets.size(); ++idx) {
+      std::uint64_t next = bam.block_offsets[idx + 1] << 16;
+      auto first =
+          std::lower_bound(bam.starts.begin(), bam.starts.end(), bam.block_offsets[idx] << 16);
+      if (first == bam.starts.end() || *first >= next) ++blocks_without_start;
+    }
+    ASSERT_GT(blocks_without_start, 20u);
+    expect_true_guesses(bam, header, 40);
   }
-  ASSERT_GT(blocks_without_start, 20u);
-  expect_true_guesses(bam, header, 40);
 }
 
 TEST(BamSplit, UnmappedReadsManyReferencesAndAHeaderOfSeveralBlocks) {
@@ -248,11 +292,14 @@ TEST(BamSplit, UnmappedReadsManyReferencesAndAHeaderOfSeveralBlocks) {
   std::string text = header_text(kReferences, 2000);
   MemoryBudget budget(64 * config::kMiB);
   BamHeader header = adopt_header(text, budget);
-  TestBam bam = write_bam(dir.file("unmapped.bam"), text, records, 6);
-  ASSERT_GT(bam.starts.front() >> 16, bam.block_offsets[2]);  // the header fills 3+ blocks
-  FileDescriptor fd(open(bam.path.c_str(), O_RDONLY));
-  EXPECT_EQ(find_record_start(fd.get(), bam.file_bytes, 0, header), bam.starts.front());
-  expect_true_guesses(bam, header, 200);
+  for (std::size_t reblock_bytes : {std::size_t{0}, std::size_t{30011}}) {
+    SCOPED_TRACE(numbered("blocks of ", reblock_bytes));
+    TestBam bam = write_bam(dir.file("unmapped.bam"), text, records, 6, reblock_bytes);
+    ASSERT_GT(bam.starts.front() >> 16, bam.block_offsets[2]);  // the header fills 3+ blocks
+    FileDescriptor fd(open(bam.path.c_str(), O_RDONLY));
+    EXPECT_EQ(find_record_start(fd.get(), bam.file_bytes, 0, header), bam.starts.front());
+    expect_true_guesses(bam, header, 200);
+  }
 }
 
 TEST(BamSplit, PastTheLastRecordIsNone) {
@@ -354,8 +401,10 @@ TEST(BamSplit, FakeRecordsAndBlocksInsideRecordsAreNotStarts) {
   MemoryBudget budget(64 * config::kMiB);
   BamHeader header = adopt_header(header_text(1), budget);
   for (int level : {0, 6}) {
-    TestBam bam = write_bam(dir.file(numbered("adversarial", level) + ".bam"), header_text(1),
-                            records, level);
+    // Re-blocked: blocks start inside records, before the fakes (htslib's blocks start at
+    // records of this size).
+    SCOPED_TRACE(numbered("level ", level));
+    TestBam bam = write_bam(dir.file("adversarial.bam"), header_text(1), records, level, 7001);
     if (level == 0) {  // stored blocks: the fake BGZF headers are in the file as they are
       std::vector<std::uint8_t> bytes = test::read_file_bytes(bam.path);
       std::vector<std::uint8_t> needle = fake_blocks(fake_chain(3));
@@ -401,7 +450,7 @@ TEST(BamSplit, TruncatedFilesGiveNoneOrATrueStart) {
   }
   MemoryBudget budget(64 * config::kMiB);
   BamHeader header = adopt_header(header_text(1), budget);
-  TestBam bam = write_bam(dir.file("whole.bam"), header_text(1), records, 6);
+  TestBam bam = write_bam(dir.file("whole.bam"), header_text(1), records, 6, 5003);
   std::vector<std::uint8_t> bytes = test::read_file_bytes(bam.path);
   for (std::uint64_t cut : {bam.file_bytes / 3, bam.file_bytes / 2 + 7, bam.file_bytes - 30,
                             bam.block_offsets[1] + 10, std::uint64_t{10}}) {
