@@ -126,7 +126,7 @@ class BlockFile {
         return false;
       }
     }
-    return inflate(offset, bytes, block_bytes) != nullptr;
+    return cached_block(offset) != nullptr || inflate(offset, bytes, block_bytes) != nullptr;
   }
 
   const Block* cached_block(std::uint64_t offset) noexcept {

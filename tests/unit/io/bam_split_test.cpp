@@ -1,7 +1,8 @@
-// Split guessing: BAM files written by htslib, whose true record offsets are read back with
-// bgzf_tell; every block offset and scattered byte offsets must give the first true record at
-// or after the first block there. Also adversarial content (fake records and fake BGZF blocks
-// inside qualities and aux arrays), the header, the end, truncated and garbage files.
+// Split guessing: BAM files written by htslib (and re-blocked so that records span blocks),
+// whose true record offsets are read back with bgzf_tell; every block offset and scattered byte
+// offsets must give the first true record at or after the first block there. Also adversarial
+// content (fake records and fake BGZF blocks inside qualities and aux arrays), the header, the
+// end, truncated, damaged and garbage files.
 #include "samsort/io/bam_split.hpp"
 
 #include <fcntl.h>
