@@ -126,7 +126,7 @@ class BlockFile {
         return false;
       }
     }
-    return inflate(offset, bytes, block_bytes) != nullptr;
+    return cached_block(offset) != nullptr || inflate(offset, bytes, block_bytes) != nullptr;
   }
 
   const Block* cached_block(std::uint64_t offset) noexcept {
@@ -334,32 +334,42 @@ bool aux_fits(PayloadCursor& cursor, std::uint64_t aux_bytes) {
   return true;
 }
 
+// The fixed fields' checks: lengths consistent with block_size, flag, reference ids and
+// positions against the header.
+bool fixed_fields_fit(const std::uint8_t* fixed, const BamHeader& header) noexcept {
+  std::uint32_t block_size = load_le32(fixed);  // the wide bit is above the cap
+  if (block_size < bam::kFixedBytes - 4 || block_size > kMaxRecordBlockSize) return false;
+  std::int32_t seq_bases = bam::seq_length(fixed);
+  if (bam::read_name_bytes(fixed) == 0 || seq_bases < 0 ||
+      (bam::flag(fixed) & ~kDefinedFlagBits) != 0) {
+    return false;
+  }
+  auto seq_bytes = static_cast<std::uint64_t>(seq_bases);
+  if ((bam::kFixedBytes - 4) + bam::read_name_bytes(fixed) + 4ull * bam::cigar_op_count(fixed) +
+          (seq_bytes + 1) / 2 + seq_bytes >
+      block_size) {
+    return false;
+  }
+  std::int32_t reference_count = header.reference_count();
+  std::int32_t ref_idx = bam::ref_id(fixed);
+  std::int32_t mate_ref_idx = bam::mate_ref_id(fixed);
+  return ref_idx >= -1 && ref_idx < reference_count && mate_ref_idx >= -1 &&
+         mate_ref_idx < reference_count &&
+         position_fits(ref_idx, bam::pos(fixed), header.hts_header()) &&
+         position_fits(mate_ref_idx, bam::mate_pos(fixed), header.hts_header());
+}
+
 // Parses one record at the cursor against the header; true when every check passes, with
 // the cursor just past the record.
 bool parse_record(PayloadCursor& cursor, const BamHeader& header) {
   std::uint8_t fixed[bam::kFixedBytes];
-  if (!cursor.read(fixed, sizeof fixed)) return false;
-  std::uint32_t block_size = load_le32(fixed);  // the wide bit is above the cap
-  if (block_size < bam::kFixedBytes - 4 || block_size > kMaxRecordBlockSize) return false;
+  if (!cursor.read(fixed, sizeof fixed) || !fixed_fields_fit(fixed, header)) return false;
+  std::uint32_t block_size = load_le32(fixed);
   std::uint32_t name_bytes = bam::read_name_bytes(fixed);
   std::uint32_t cigar_ops = bam::cigar_op_count(fixed);
-  std::int32_t seq_bases = bam::seq_length(fixed);
-  if (name_bytes == 0 || seq_bases < 0 || (bam::flag(fixed) & ~kDefinedFlagBits) != 0) {
-    return false;
-  }
-  auto seq_bytes = static_cast<std::uint64_t>(seq_bases);
+  auto seq_bytes = static_cast<std::uint64_t>(bam::seq_length(fixed));
   std::uint64_t used =
       (bam::kFixedBytes - 4) + name_bytes + 4ull * cigar_ops + (seq_bytes + 1) / 2 + seq_bytes;
-  if (used > block_size) return false;
-  std::int32_t reference_count = header.reference_count();
-  std::int32_t ref_idx = bam::ref_id(fixed);
-  std::int32_t mate_ref_idx = bam::mate_ref_id(fixed);
-  if (ref_idx < -1 || ref_idx >= reference_count || mate_ref_idx < -1 ||
-      mate_ref_idx >= reference_count ||
-      !position_fits(ref_idx, bam::pos(fixed), header.hts_header()) ||
-      !position_fits(mate_ref_idx, bam::mate_pos(fixed), header.hts_header())) {
-    return false;
-  }
 
   std::uint8_t buffer[256];  // a read name, or up to 64 CIGAR operations
   if (!cursor.read(buffer, name_bytes) || buffer[name_bytes - 1] != '\0' ||
@@ -378,7 +388,7 @@ bool parse_record(PayloadCursor& cursor, const BamHeader& header) {
     left -= take;
   }
   // SEQ '*' (l_seq 0) may go with any CIGAR; otherwise they agree, as htslib's parser demands.
-  if (cigar_ops > 0 && seq_bases > 0 && query_bases != seq_bytes) return false;
+  if (cigar_ops > 0 && seq_bytes > 0 && query_bases != seq_bytes) return false;
   return cursor.skip((seq_bytes + 1) / 2 + seq_bytes) && aux_fits(cursor, block_size - used);
 }
 
@@ -406,10 +416,17 @@ std::optional<std::uint64_t> find_record_start(int fd, std::uint64_t file_size, 
   for (std::optional<std::uint64_t> block = file.find_block(from); block;) {
     std::uint64_t next = *block + 1;
     if (const BlockFile::Block* loaded = file.load(*block)) {
-      std::size_t payload_bytes = loaded->payload_bytes;  // `loaded` may be evicted below
+      std::size_t payload_bytes = loaded->payload_bytes;
       next = *block + loaded->block_bytes;
       for (std::size_t in_block = 0; in_block < payload_bytes; ++in_block) {
+        // Most offsets fail the fixed fields: test those in place when they are in this block.
+        if (in_block + bam::kFixedBytes <= payload_bytes &&
+            !fixed_fields_fit(loaded->payload.data() + in_block, header)) {
+          continue;
+        }
         if (confirmed(file, *block, in_block, header, confirm)) return *block << 16 | in_block;
+        loaded = file.load(*block);  // the confirmation may have evicted it
+        if (loaded == nullptr) break;
       }
     }
     if (next >= file_size) break;

@@ -16,15 +16,17 @@ class BamHeader;
 // and BSIZE, the next block header (or the end of the file) at offset + BSIZE + 1, and the block
 // inflating with matching CRC32 and ISIZE. nullopt when there is none. Every offset up to
 // `file_size` is scanned, so garbage costs time but never a wrong "none"; in a BGZF file the
-// first block is found within 64 KiB. Throws IoError when pread fails. Thread-safe (pread
-// only); memory: a fixed ~200 KiB per call.
+// first block is found within 64 KiB. A complete, valid BGZF block stored inside another's
+// payload (stored, level-0 blocks show payload bytes as they are) passes these checks too:
+// find_record_start does not trust a block beyond the records it confirms. Throws IoError when
+// pread fails. Thread-safe (pread only); memory: a fixed ~200 KiB per call.
 std::optional<std::uint64_t> find_bgzf_block(int fd, std::uint64_t file_size, std::uint64_t from);
 
 // Virtual offset (coffset << 16 | uoffset) of the first BAM record that starts in the first BGZF
 // block at or after `from` or, when no record starts in it (a record longer than the block, or
 // an empty block), in a block after it. Each candidate offset is accepted only when `confirm`
-// consecutive records parse from it, each landing exactly where the previous one ended (or
-// records up to the end of the file), against `header`: block_size within [fields, 1 GiB]
+// (0 counts as 1) consecutive records parse from it, each landing exactly where the previous one
+// ended (or records up to the end of the file), against `header`: block_size within [fields, 1 GiB]
 // (bit 31, samsort's in-memory wide-record bit, is never valid in a file), refID/next_refID in
 // [-1, n_ref), pos/mpos in [-1, reference length] (-1 when the reference id is -1), flag
 // within the 12 defined bits, l_read_name >= 1 with a NUL-terminated name of SAM's QNAME
