@@ -123,23 +123,24 @@ struct Dataset {
   std::vector<RecordPtr> records;
 };
 
+// Made once per test program.
 inline const Dataset& dataset() {
-  static const Dataset* data = [] {
-    auto* made = new Dataset;
+  static const Dataset data = [] {
+    Dataset made;
     std::string text = "@HD\tVN:1.6\tSO:coordinate\n";
     for (const Reference& reference : kReferences) {
       text += std::string("@SQ\tSN:") + reference.name +
               "\tLN:" + std::to_string(reference.length) + "\n";
     }
-    made->header.reset(sam_hdr_parse(text.size(), text.c_str()));
+    made.header.reset(sam_hdr_parse(text.size(), text.c_str()));
     std::mt19937_64 rng(7);
     std::vector<Spec> specs = make_specs();
     for (std::size_t idx = 0; idx < specs.size(); ++idx) {
-      made->records.push_back(parse_sam(made->header.get(), sam_line(specs[idx], idx, rng)));
+      made.records.push_back(parse_sam(made.header.get(), sam_line(specs[idx], idx, rng)));
     }
     return made;
   }();
-  return *data;
+  return data;
 }
 
 // Index of the first record satisfying `wanted`.
