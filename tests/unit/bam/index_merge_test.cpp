@@ -15,6 +15,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <ostream>
 #include <random>
 #include <string>
 #include <utility>
@@ -292,6 +293,8 @@ const Cuts kCutSets[] = {
        return cuts;
      }},
 };
+
+void PrintTo(const Cuts& cuts, std::ostream* out) { *out << cuts.name; }
 
 class IndexMergeTest : public ::testing::TestWithParam<Cuts> {};
 
