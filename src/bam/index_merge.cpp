@@ -207,9 +207,10 @@ void ReferenceMerge::clear() noexcept {
 }
 
 std::string layout_mismatch(const IndexLayout& first, const IndexLayout& other) {
-  if (first.csi != other.csi)
+  if (first.csi != other.csi) {
     return std::string("is ") + (other.csi ? "CSI" : "BAI") + ", the first fragment " +
            (first.csi ? "CSI" : "BAI");
+  }
   if (first.reference_count != other.reference_count) {
     return "has " + std::to_string(other.reference_count) + " references, the first fragment " +
            std::to_string(first.reference_count);
