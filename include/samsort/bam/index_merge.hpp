@@ -1,16 +1,19 @@
 // Index merge for a gathered BAM: the BAI or CSI of header + part 0 + ... + part K-1 + EOF block,
 // made from each part's own index fragment (virtual offsets relative to the part's first byte)
-// without reading a record. Owns the parsing and writing of the BAI/CSI binary formats (SAMv1 5).
+// without reading a record (the BAI/CSI formats themselves: bam/index_format).
 //
-// What matches the index htslib builds over the gathered file (sam_index_build): the reference
-// count, each reference's mapped/unmapped counts and first/last offsets (the pseudo-bin), the
-// n_no_coor count, the BAI linear index (a window's first overlapping record is in the first part
-// whose linear index reaches it), and so every region query's records. What may differ: the chunk
-// layout (htslib folds a bin spanning under 64 KiB of compressed data into its parent; each part
-// decided that for its own share of the bin), the bins' order in the file (here by bin number,
-// htslib's hash order there), and a CSI bin's loffset where the bin first appears in a later part
-// than a record that reaches it (a lower bound taken from the earlier part's bins, never above
-// htslib's value): byte equality with htslib's own index is not a goal.
+// What matches the index htslib builds over the gathered file (sam_index_build), given fragments
+// whose offsets were taken as htslib's indexer takes them (tested): the reference count, each
+// reference's pseudo-bin (first/last offsets, mapped/unmapped counts), n_no_coor, the BAI linear
+// index (a window's first overlapping record lies in the first part whose linear index reaches
+// the window), and, for one part, every table. What may differ with several parts: the chunk
+// layout (htslib folds a bin spanning under 64 KiB of compressed data into its parent, and each
+// part decided that for its own share of the bin), and a CSI bin's loffset where an earlier part
+// than the bin's first holds a record reaching into it (a lower bound taken from that part's
+// bins, never above htslib's value). Bins are written in bin order, htslib writes its hash
+// order. Fragments indexed while writing may hold a record's end as the end of its block rather
+// than the next block's start (the same position): their tables differ from htslib's in that
+// spelling too. Region queries return the same records (tested); byte equality is not a goal.
 #pragma once
 #include <cstdint>
 #include <string>

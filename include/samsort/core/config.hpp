@@ -215,8 +215,9 @@ inline constexpr unsigned kSplitConfirmRecords = 8;
 inline constexpr std::size_t kSplitCachedBlocks = 4;
 
 // Index merge (bam/index_merge): htslib's two BGZF handles (the fragment read, the index
-// written): 128 KiB of blocks and an hFILE buffer each, plus libdeflate's compressor that htslib
-// allocates per CSI block (kLibdeflateCompressorBytes); an estimate, not measured.
+// written): 128 KiB of blocks and an hFILE buffer each, libdeflate's compressor that htslib
+// allocates per CSI block (kLibdeflateCompressorBytes), and our 64 KiB read batch and 8 KiB
+// write buffer; an estimate, not measured.
 inline constexpr std::size_t kIndexMergeHtslibBytes = 2 * kMiB;
 // The merged reference's tables grow, reserved, at least this much at a time.
 inline constexpr std::size_t kIndexMergeGrowthBytes = 1 * kMiB;
