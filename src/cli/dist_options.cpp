@@ -159,8 +159,12 @@ ParsedCommand parse_sort_slice(int argc, const char* const* argv) {
       ("stats", po::value<std::string>(&sort.stats_path), "JSON figures of the run to FILE");
   // clang-format on
   add_common(visible, common);
+  std::string debug_run_bytes;
+  po::options_description all;
+  all.add(visible).add_options()("debug-max-run-bytes",
+                                 po::value<std::string>(&debug_run_bytes));
   po::variables_map values;
-  bool asked_help = parse_into(argc, argv, visible, {}, values);
+  bool asked_help = parse_into(argc, argv, all, {}, values);
   parsed.help_text =
       help("Usage: samsort sort-slice --plan PLAN --slice I -o OUT [options]", visible);
   if (asked_help) {
@@ -174,6 +178,9 @@ ParsedCommand parse_sort_slice(int argc, const char* const* argv) {
   resolve_common(common, values, sort);
   sort.samtools_level = level_from(values, level);
   if (!temp_compression.empty()) sort.temp_codec = parse_temp_compression(temp_compression);
+  if (!debug_run_bytes.empty()) {  // hidden: many small runs (tests)
+    sort.debug_max_run_bytes = parse_size(debug_run_bytes, "--debug-max-run-bytes");
+  }
   sort.write_program_line = false;
   sort.command_line = join_command_line(argc, argv);
   return parsed;

@@ -142,8 +142,9 @@ GatherSummary run_gather(const GatherOptions& options) {
   settings.path = plan.input_path;
   std::unique_ptr<RecordSource> source = open_record_source(settings, budget);
   BamHeader& header = source->header();
-  header.set_sort_tags(with_order(plan.order, plan.sort_tag, header,
-                                  [](const auto& order) { return order.header_tags(); }));
+  // Inside the call: the tags may point into the order object (a tag order's SS text).
+  with_order(plan.order, plan.sort_tag, header,
+             [&header](const auto& order) { header.set_sort_tags(order.header_tags()); });
   if (options.write_program_line) header.add_program_line(kVersion, options.command_line);
 
   OutputSettings piece;
