@@ -161,8 +161,7 @@ ParsedCommand parse_sort_slice(int argc, const char* const* argv) {
   add_common(visible, common);
   std::string debug_run_bytes;
   po::options_description all;
-  all.add(visible).add_options()("debug-max-run-bytes",
-                                 po::value<std::string>(&debug_run_bytes));
+  all.add(visible).add_options()("debug-max-run-bytes", po::value<std::string>(&debug_run_bytes));
   po::variables_map values;
   bool asked_help = parse_into(argc, argv, all, {}, values);
   parsed.help_text =

@@ -63,8 +63,8 @@ std::string single_node_sort(const ScratchDir& scratch, const Workflow& flow) {
   std::string output = scratch.file("single.bam");
   std::string destination = output;
   if (flow.index && flow.index_format == "bai") destination += "##idx##" + output + ".bai";
-  std::vector<std::string> args = {"--order", flow.order,  "-@", "2", "--verbosity",
-                                   "0",       "-o",        destination};
+  std::vector<std::string> args = {"--order",     flow.order, "-@", "2",
+                                   "--verbosity", "0",        "-o", destination};
   if (!flow.tag.empty()) args.insert(args.end(), {"-t", flow.tag});
   if (flow.index) args.emplace_back("--write-index");
   args.push_back(flow.input);
@@ -147,8 +147,8 @@ TEST(Distributed, CoordinateWithIndexForEveryShapeEqualsTheSingleNodeSort) {
   for (auto [shards, slices] : {std::pair{1, 1}, {3, 1}, {8, 1}, {1, 4}, {3, 4}, {8, 4}}) {
     ScratchDir scratch;
     Workflow flow{.input = example_bam(), .shards = shards, .slices = slices, .index = true};
-    expect_same_as_single_node(
-        scratch, flow, "K=" + std::to_string(shards) + " M=" + std::to_string(slices));
+    expect_same_as_single_node(scratch, flow,
+                               "K=" + std::to_string(shards) + " M=" + std::to_string(slices));
   }
 }
 
@@ -164,13 +164,16 @@ TEST(Distributed, EveryOrderOnTheExampleData) {
     const char* order;
     const char* tag;
   };
-  for (const Case& order : {Case{"queryname", ""}, Case{"queryname-lex", ""},
-                            Case{"picard-coordinate", ""}, Case{"picard-queryname", ""},
-                            Case{"coordinate", "NM"}, Case{"queryname", "RG"}}) {
+  for (const Case& order :
+       {Case{"queryname", ""}, Case{"queryname-lex", ""}, Case{"picard-coordinate", ""},
+        Case{"picard-queryname", ""}, Case{"coordinate", "NM"}, Case{"queryname", "RG"}}) {
     for (auto [shards, slices] : {std::pair{3, 4}, {8, 1}}) {
       ScratchDir scratch;
-      Workflow flow{.input = example_bam(), .order = order.order, .tag = order.tag,
-                    .shards = shards, .slices = slices};
+      Workflow flow{.input = example_bam(),
+                    .order = order.order,
+                    .tag = order.tag,
+                    .shards = shards,
+                    .slices = slices};
       expect_same_as_single_node(scratch, flow,
                                  std::string(order.order) + " " + order.tag + " K=" +
                                      std::to_string(shards) + " M=" + std::to_string(slices));
@@ -200,8 +203,8 @@ TEST(Distributed, EveryOrderWithSpillsOnGeneratedData) {
 // the index is checked on well-formed generated records.
 TEST(Distributed, IndexedCoordinateWithSpills) {
   ScratchDir scratch;
-  Workflow flow{.input = generated_bam(40000, 91), .shards = 8, .slices = 4, .index = true,
-                .memory = "64M"};
+  Workflow flow{
+      .input = generated_bam(40000, 91), .shards = 8, .slices = 4, .index = true, .memory = "64M"};
   flow.slice_options = "--debug-max-run-bytes 1M";
   expect_same_as_single_node(scratch, flow, "indexed with spills");
 }
@@ -271,8 +274,8 @@ TEST(Distributed, KilledMapAndRerunGiveTheSameOutput) {
   EXPECT_EQ(read_text(marker), "killed\n") << "the slice finished before it was killed";
   EXPECT_FALSE(path_exists(output));
   for (int range = 0; range < 3; ++range) {
-    std::string part = scratch.path() + "/distributed.bam.work/slice1.part" +
-                       std::to_string(range) + ".bam";
+    std::string part =
+        scratch.path() + "/distributed.bam.work/slice1.part" + std::to_string(range) + ".bam";
     EXPECT_FALSE(path_exists(part)) << part;
   }
   expect_same_as_single_node(scratch, flow, "rerun");
@@ -317,12 +320,11 @@ TEST(Distributed, GatherRefusesPartsThatDoNotAddUp) {
     std::vector<std::string> ranges;
     const char* message;
   };
-  for (const Case& bad :
-       {Case{"missing slice", {slices[0]}, parts, "slice 1 is missing"},
-        Case{"slice twice", {slices[0], slices[0]}, parts, "given twice"},
-        Case{"part twice", slices, {parts[0], parts[0]}, "not range 1"},
-        Case{"parts swapped", slices, {parts[1], parts[0]}, "not range 0"},
-        Case{"one part", slices, {parts[0]}, "give the 2 range parts"}}) {
+  for (const Case& bad : {Case{"missing slice", {slices[0]}, parts, "slice 1 is missing"},
+                          Case{"slice twice", {slices[0], slices[0]}, parts, "given twice"},
+                          Case{"part twice", slices, {parts[0], parts[0]}, "not range 1"},
+                          Case{"parts swapped", slices, {parts[1], parts[0]}, "not range 0"},
+                          Case{"one part", slices, {parts[0]}, "give the 2 range parts"}}) {
     ProcessResult refused = gather(bad.manifests, bad.ranges);
     EXPECT_FALSE(refused.exited_ok()) << bad.what;
     EXPECT_TRUE(is_one_error_line(refused.stderr_text)) << bad.what;

@@ -1,5 +1,5 @@
-// Every option that `samsort sort --help` and `samsort verify --help` print is documented in
-// man/samsort.1 and README.md, so the three cannot drift apart.
+// Every option that the commands' --help (sort, verify, merge and the distributed sort's steps)
+// print is documented in man/samsort.1 and README.md, so the three cannot drift apart.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -45,8 +45,10 @@ TEST(DocumentationTest, ManPageAndReadmeNameEveryHelpOption) {
   // roff writes a literal hyphen as "\-".
   man = std::regex_replace(man, std::regex(R"(\\-)"), "-");
   std::set<std::string> options = help_options(help_of("sort"));
-  std::set<std::string> verify_options = help_options(help_of("verify"));
-  options.insert(verify_options.begin(), verify_options.end());
+  for (const char* command : {"verify", "merge", "plan", "sort-slice", "merge-range", "gather"}) {
+    std::set<std::string> more = help_options(help_of(command));
+    options.insert(more.begin(), more.end());
+  }
   ASSERT_GT(options.size(), 20u);
   for (const std::string& option : options) {
     EXPECT_NE(man.find(option), std::string::npos) << option << " missing from man/samsort.1";
