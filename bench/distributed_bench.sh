@@ -5,7 +5,7 @@
 # outputs checked to hold the same records in the same order (samtools view text, md5) and the
 # same header but @PG. Writes bench/work/distributed/DISTRIBUTED.md; copy it to bench/.
 #   bench/distributed_bench.sh [-K SHARDS] [-M SLICES] [-@ THREADS] [-m MEMORY] [-c CORES] IN.bam
-# env: SAMSORT [build/samsort], SAMTOOLS [samtools]
+# env: SAMSORT [build/samsort], SAMTOOLS [samtools], LOAD_NOTE [what else ran, for the report]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
@@ -58,7 +58,7 @@ records=$("$samtools" view -c -@ "$threads" "$input")
   echo "# The distributed sort (workflow/Snakefile) vs samsort sort"
   echo
   echo "$(date -u +%Y-%m-%d), $(nproc) CPUs, $(basename "$input") ($records records, $(du -h "$input" | cut -f1)),"
-  echo "coordinate order, level 6, one run each, one machine (snakemake --cores $cores), nothing else running."
+  echo "coordinate order, level 6, one run each, one machine (snakemake --cores $cores)${LOAD_NOTE:+; $LOAD_NOTE}."
   echo "Workflow: K=$shards ranges, M=$slices slices, each step -@ $threads --max-memory $memory;"
   echo "single node: samsort sort -@ $threads --max-memory $memory."
   echo

@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "samsort/bam/bam_header.hpp"
@@ -130,22 +132,28 @@ GatherSummary run_gather(const GatherOptions& options) {
                 (read.records == written.records ? ", checksums differ" : "") +
                 "); no output written");
   }
-  std::string index_path = options.index_path;
-  if (options.write_index && index_path.empty()) {
-    index_path = options.output_path + (options.index_csi ? ".csi" : ".bai");
-  }
-  if (!index_path.empty()) resolve_destination(index_path);
-
   MemoryBudget budget(std::max(options.memory_bytes, config::kSmallBudgetFloorBytes));
-  OutputFile output(options.output_path);
   InputSettings settings;
   settings.path = plan.input_path;
   std::unique_ptr<RecordSource> source = open_record_source(settings, budget);
   BamHeader& header = source->header();
+  bool indexable = false;
   // Inside the call: the tags may point into the order object (a tag order's SS text).
-  with_order(plan.order, plan.sort_tag, header,
-             [&header](const auto& order) { header.set_sort_tags(order.header_tags()); });
+  with_order(plan.order, plan.sort_tag, header, [&header, &indexable](const auto& order) {
+    header.set_sort_tags(order.header_tags());
+    indexable = std::decay_t<decltype(order)>::kIndexable;
+  });
   if (options.write_program_line) header.add_program_line(kVersion, options.command_line);
+  std::string index_path = options.index_path;
+  if (options.write_index && !indexable) {  // as sort: only coordinate order is indexed
+    std::fprintf(stderr,
+                 "samsort: warning: --write-index needs coordinate order; no index written\n");
+  }
+  if (options.write_index && indexable && index_path.empty()) {
+    index_path = options.output_path + (options.index_csi ? ".csi" : ".bai");
+  }
+  if (!index_path.empty()) resolve_destination(index_path);
+  OutputFile output(options.output_path);
 
   OutputSettings piece;
   piece.format = OutputFormat::kBam;
