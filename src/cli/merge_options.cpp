@@ -129,9 +129,11 @@ ParsedCommand parse_merge(int argc, const char* const* argv) {
     first_input = 1;
   }
   if (common.output_path.empty()) throw UsageError("the output path is empty");
-  merge.inputs.assign(positional.begin() + static_cast<std::ptrdiff_t>(first_input),
-                      positional.end());
+  // samtools: the -b lists' files first (in the lists' order), then the file arguments.
   for (const std::string& list : file_lists) append_file_list(list, merge.inputs);
+  merge.inputs.insert(merge.inputs.end(),
+                      positional.begin() + static_cast<std::ptrdiff_t>(first_input),
+                      positional.end());
   if (merge.inputs.empty()) {
     throw UsageError("give at least one (and usually two or more) input files");
   }
