@@ -245,6 +245,31 @@ TEST(Distributed, LongReadsCutAcrossBlocks) {
   expect_same_as_single_node(scratch, flow, "16 slices");
 }
 
+// More ranges than distinct keys (empty ranges, empty parts) and an input without records.
+TEST(Distributed, TinyAndEmptyInputs) {
+  ScratchDir data;
+  std::string tiny = data.file("tiny.bam");
+  std::string empty = data.file("empty.bam");
+  ProcessResult made =
+      run_shell("samtools view -h " + example_bam() + " | head -30 | samtools view --no-PG -b -o " +
+                tiny + " - && samtools view --no-PG -H -b -o " + empty + " " + tiny);
+  ASSERT_TRUE(made.exited_ok()) << made.describe();
+  {
+    ScratchDir scratch;
+    Workflow flow{.input = tiny, .shards = 8, .slices = 4, .index = true};
+    expect_same_as_single_node(scratch, flow, "20 records, 8 ranges");
+  }
+  ScratchDir scratch;
+  Workflow flow{.input = empty, .shards = 3, .slices = 2, .index = true};
+  std::string output = scratch.file("distributed.bam");
+  ProcessResult run = run_workflow(scratch, flow, output);
+  ASSERT_TRUE(run.exited_ok()) << run.describe();
+  EXPECT_EQ(count_records(output), 0);
+  EXPECT_EQ(without_program_lines(header_lines(output)),
+            without_program_lines(header_lines(single_node_sort(scratch, flow))));
+  EXPECT_TRUE(path_exists(output + ".csi"));
+}
+
 // A map killed mid-run (SIGKILL, no cleanup) fails the workflow and leaves no part behind; the
 // rerun gives the single-node sort's output.
 TEST(Distributed, KilledMapAndRerunGiveTheSameOutput) {
