@@ -110,7 +110,8 @@ ParsedCommand parse_plan(int argc, const char* const* argv) {
   // clang-format on
   add_common(visible, common);
   po::options_description all;
-  all.add(visible).add_options()("input", po::value<std::string>(&input));
+  all.add(visible).add_options()("input", po::value<std::string>(&input))(
+      "debug-sample-blocks", "hidden: sample keys at blocks even in a small file (tests)");
   po::positional_options_description positional;
   positional.add("input", 1);
   po::variables_map values;
@@ -125,6 +126,7 @@ ParsedCommand parse_plan(int argc, const char* const* argv) {
   plan.input_path = input;
   plan.plan_path = required(values, "output");
   plan.order = order_from(options);
+  plan.debug_sample_blocks = values.count("debug-sample-blocks") != 0;
   check_tag(plan.sort_tag, plan.order);
   if (plan.slices < 1 || plan.slices > 100000) throw UsageError("--slices must be 1-100000");
   if (plan.shards < 1 || plan.shards > 100000) throw UsageError("--shards must be 1-100000");

@@ -175,7 +175,8 @@ PlanSummary make_plan(const PlanOptions& options) {
   std::unique_ptr<RecordSource> source = open_record_source(settings, budget);
   const BamHeader& header = source->header();
   PlanSummary summary;
-  summary.read_whole = !source->is_bam() || plan.input_bytes <= config::kPlanScanBytes;
+  summary.read_whole = !source->is_bam() ||
+                       (plan.input_bytes <= config::kPlanScanBytes && !options.debug_sample_blocks);
   Samples samples(budget);
   // SAM and CRAM: one slice; the others empty (an end past every record).
   constexpr std::uint64_t kPastEnd = ~std::uint64_t{0};

@@ -30,6 +30,7 @@ struct Workflow {
   std::string memory = "256M";
   std::string samsort = kSamsortBin;
   std::string slice_options;  // extra sort-slice options
+  std::string plan_options;   // extra plan options
 };
 
 ProcessResult run_workflow(const ScratchDir& scratch, const Workflow& flow,
@@ -55,6 +56,7 @@ ProcessResult run_workflow(const ScratchDir& scratch, const Workflow& flow,
                                    "index_format=" + flow.index_format};
   if (!flow.tag.empty()) argv.push_back("tag=" + flow.tag);
   if (!flow.slice_options.empty()) argv.push_back("slice_options=" + flow.slice_options);
+  if (!flow.plan_options.empty()) argv.push_back("plan_options=" + flow.plan_options);
   return run_process(argv);
 }
 
@@ -147,6 +149,8 @@ TEST(Distributed, CoordinateWithIndexForEveryShapeEqualsTheSingleNodeSort) {
   for (auto [shards, slices] : {std::pair{1, 1}, {3, 1}, {8, 1}, {1, 4}, {3, 4}, {8, 4}}) {
     ScratchDir scratch;
     Workflow flow{.input = example_bam(), .shards = shards, .slices = slices, .index = true};
+    // Keys sampled at blocks (the path of files over 64 MiB) in half the shapes.
+    if (slices == 4) flow.plan_options = "--debug-sample-blocks";
     expect_same_as_single_node(scratch, flow,
                                "K=" + std::to_string(shards) + " M=" + std::to_string(slices));
   }
@@ -194,6 +198,7 @@ TEST(Distributed, EveryOrderWithSpillsOnGeneratedData) {
     ScratchDir scratch;
     Workflow flow{.input = input, .order = order, .shards = 3, .slices = 4, .memory = "64M"};
     flow.slice_options = "--debug-max-run-bytes 1M";
+    flow.plan_options = "--debug-sample-blocks";
     expect_same_as_single_node(scratch, flow, order);
   }
 }
@@ -237,6 +242,7 @@ TEST(Distributed, LongReadsCutAcrossBlocks) {
     ScratchDir scratch;
     Workflow flow{.input = input, .order = order, .shards = 3, .slices = 4};
     flow.index = std::string(order) == "coordinate";
+    flow.plan_options = "--debug-sample-blocks";
     expect_same_as_single_node(scratch, flow, order);
   }
   // More slices than the file has blocks with record starts: some slices are empty.

@@ -21,6 +21,7 @@ struct PlanOptions {
   std::size_t shards = 1;  // K
   std::size_t memory_bytes = 0;
   std::size_t threads = 1;
+  bool debug_sample_blocks = false;  // hidden: sample at blocks even when the file is small
 };
 
 struct PlanSummary {
