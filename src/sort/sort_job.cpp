@@ -38,6 +38,8 @@
 #include "samsort/merge/run_file.hpp"
 #include "samsort/merge/temp_dir.hpp"
 #include "samsort/merge/temp_space.hpp"
+#include "samsort/order/minimiser_group_order.hpp"
+#include "samsort/order/minimiser_group_source.hpp"
 #include "samsort/order/order_dispatch.hpp"
 #include "samsort/sort/record_arena.hpp"
 #include "samsort/sort/run_sorter.hpp"
@@ -184,6 +186,13 @@ class SortJob {
       throw Error("record checksum mismatch between input and output; output removed");
     }
     summary_.checksum = checksum_out_.value();
+    if constexpr (kRegroups) {
+      if (group_pass_file_) {  // pass 1 of two: its output is pass 2's input
+        group_pass_file_->commit();
+        summary_.seconds = seconds_since(started);
+        return summary_;
+      }
+    }
     progress_.finish();
     output.finish();  // delayed write errors surface before anything is committed
     summary_.budget_bytes = options_.memory_bytes;
@@ -320,6 +329,20 @@ class SortJob {
     { Order::header_tags_after_input(true) } -> std::same_as<HeaderSortTags>;
   };
 
+  // --minimiser-group-names: the name-sorted pass can finish the grouped order in memory
+  // (regroup_run) or, after spills, hands its merge to a second pass (run_sort).
+  static constexpr bool kRegroups =
+      requires(const Order& order, Entry* entries, std::uint8_t* top) {
+    order.regroup_run(entries, entries, std::size_t{}, top, std::size_t{});
+  };
+
+ public:
+  // After run(): the temporary BAM that pass 2 of the grouped order reads ("" when none).
+  std::string group_pass_path() const {
+    return group_pass_file_ ? group_pass_file_->path() : std::string();
+  }
+
+ private:
   // A record about to reach the output, in the form the order writes it.
   void to_output_form(std::uint8_t* record) const noexcept {
     if constexpr (requires { order_.to_output_form(record); }) order_.to_output_form(record);
@@ -458,9 +481,25 @@ class SortJob {
     return open_record_sink(output_settings(header), output, header, budget_);
   }
 
+  // Pass 1's output when it spilled: a BAM in the run directory, records with their keys.
+  std::unique_ptr<RecordSink> open_group_pass_output(const BamHeader& header) {
+    group_pass_file_.emplace(setup_.temp_dirs[run_store_->current_location()]->path() +
+                             "/name-grouped.bam");
+    OutputSettings settings;
+    settings.samtools_level = config::kGroupPassTempLevel;
+    settings.threads = threads_;
+    return open_record_sink(settings, *group_pass_file_, header, budget_);
+  }
+
   std::uint64_t write_from_memory(RecordArena& arena, const BamHeader& header,
                                   const OutputFile& output) {
     sort_arena(arena);
+    if constexpr (kRegroups) {
+      auto started = Clock::now();
+      order_.regroup_run(entries(arena), reinterpret_cast<Entry*>(arena.scratch()), arena.count(),
+                         arena.top(), threads_);
+      summary_.sort_seconds += seconds_since(started);
+    }
     progress_.begin_write();
     std::unique_ptr<RecordSink> sink = open_output(header, output);
     std::uint64_t count = gather(arena, *sink);
@@ -522,16 +561,19 @@ class SortJob {
     std::uint64_t count = 0;
     while (const std::uint8_t* record = tree.top_whole()) {
       std::uint32_t bytes = bam::record_bytes(record);
-      if constexpr (std::is_same_v<Out, RecordSink>) {
+      if constexpr (std::is_same_v<Out, RecordSink> && kRegroups) {
+        // Pass 1 of two: the records keep their keys for pass 2 and count in output form.
+        checksum_out_.add_hash(Order::kept_key_hash(const_cast<std::uint8_t*>(record)));
+      } else if constexpr (std::is_same_v<Out, RecordSink>) {
         // The record lies in this job's own writable memory (a run reader's buffer or the
         // arena) and the tree holds its key already: it may take its output form in place.
         to_output_form(const_cast<std::uint8_t*>(record));
+        checksum_out_.add(record, bytes);
       }
       writer.write(record, bytes);
       if constexpr (!std::is_same_v<Out, RecordSink>) sizes->add(record);
       ++count;
       progress_.processed(bytes);
-      if constexpr (std::is_same_v<Out, RecordSink>) checksum_out_.add(record, bytes);
       tree.pop();
     }
     return count;
@@ -598,7 +640,12 @@ class SortJob {
       streams.push_back(&*memory_run);
     }
     progress_.begin_write();
-    std::unique_ptr<RecordSink> sink = open_output(header, output);
+    std::unique_ptr<RecordSink> sink;
+    if constexpr (kRegroups) {
+      sink = open_group_pass_output(header);
+    } else {
+      sink = open_output(header, output);
+    }
     std::uint64_t count = merge_into(streams, *sink);
     summary_.output_bytes = sink->finish();
     count_reads(readers);
@@ -630,11 +677,50 @@ class SortJob {
   Progress progress_;
   RecordChecksum checksum_in_;
   RecordChecksum checksum_out_;
-  bool run_transformed_ = false;  // the arena's run went through Order::transform_run
-  bool any_placed_ = false;       // some record read had tid >= 0
+  bool run_transformed_ = false;               // the arena's run went through Order::transform_run
+  bool any_placed_ = false;                    // some record read had tid >= 0
+  std::optional<OutputFile> group_pass_file_;  // pass 1's output when two passes run
 };
 
 }  // namespace
+
+// --minimiser-group-names: pass 1 (name order, records keyed); when it spilled, pass 2 sorts
+// its output by group key into the real output (minimiser_group_order.hpp).
+SortSummary run_grouped_sort(const SortOptions& options, JobSetup& setup,
+                             const MinimiserIndex* index, OutputCompanion* companion,
+                             Clock::time_point started) {
+  std::string pass_path;
+  SortSummary first;
+  {
+    MinimiserGroupingOrder order(options.minimiser, index, options.minimiser_group_key);
+    SortJob<MinimiserGroupingOrder> job(options, setup, order, companion);
+    first = job.run(started);
+    pass_path = job.group_pass_path();
+  }
+  if (pass_path.empty()) return first;
+  SortOptions second_options = options;
+  second_options.input_path = pass_path;
+  second_options.write_program_line = false;  // pass 1's header has it
+  std::size_t buffer_bytes = std::max(config::kGroupBufferMinBytes,
+                                      setup.budget.total_bytes() / config::kGroupBufferBudgetShare);
+  setup.source = std::make_unique<MinimiserGroupSource>(
+      open_record_source(JobSetup::input_settings(second_options, setup.threads), setup.budget),
+      setup.budget, buffer_bytes, options.minimiser_group_key);
+  MinimiserGroupedOrder order;
+  SortSummary second =
+      SortJob<MinimiserGroupedOrder>(second_options, setup, order, companion).run(started);
+  second.runs += first.runs;
+  second.merge_passes += first.merge_passes + 1;  // pass 1's merge into the temporary BAM
+  second.spilled_bytes += first.spilled_bytes + first.output_bytes;
+  second.temp_read_bytes += first.temp_read_bytes + first.output_bytes;
+  second.temp_peak_bytes = std::max(second.temp_peak_bytes, first.temp_peak_bytes);
+  second.accounted_peak_bytes = std::max(second.accounted_peak_bytes, first.accounted_peak_bytes);
+  second.read_seconds += first.read_seconds;
+  second.sort_seconds += first.sort_seconds;
+  second.spill_seconds += first.spill_seconds;
+  second.merge_seconds += first.merge_seconds;
+  return second;
+}
 
 SortSummary run_sort(const SortOptions& options, OutputCompanion* companion) {
   auto started = Clock::now();
@@ -648,6 +734,10 @@ SortSummary run_sort(const SortOptions& options, OutputCompanion* companion) {
       !options.minimiser_reference.empty()) {
     minimiser_index.emplace(MinimiserIndex::build(options.minimiser_reference, options.minimiser,
                                                   options.minimiser_window, setup.budget));
+  }
+  if (options.minimiser_group_names) {
+    return run_grouped_sort(options, setup, minimiser_index ? &*minimiser_index : nullptr,
+                            companion, started);
   }
   return with_order(
       options.order, options.sort_tag, setup.source->header(),
