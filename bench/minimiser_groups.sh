@@ -3,7 +3,8 @@
 # (--minimiser-group-names, samtools issue #2294): the input order (samtools import: pairs
 # adjacent), plain -M, and the grouped order with each group key rule (smallest minimiser of
 # the group, the default; first read's, hidden --debug-group-key first), as BAM at level 6 and
-# as CRAM 3.1 (samtools view -O cram,version=3.1 --no-PG, unaligned: no reference). Also the
+# as CRAM 3.1 (samtools view -O cram,version=3.1 --no-PG, unaligned: no reference), both
+# written by samtools view from each order's records (one compressor for all). Also the
 # sort's wall time and peak RSS, the grouped order once more with a small budget (two passes,
 # spills), which must give the same records in the same order, and samsort verify.
 # The data set (art_illumina HS25 2x150, insert 400, on bench/data/genome-s1/ref.fa or $REF)
@@ -44,8 +45,12 @@ measure() {  # command... -> "wall rss_mib"
 }
 size_mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", b / 1e6 }'; }
 cram_of() {  # BAM -> its CRAM 3.1's path
-  "$samtools" view -@ "$threads" -O cram,version=3.1 --no-PG -o "$1.cram" "$1"
+  "$samtools" view -@ "$threads" -O cram,version=3.1 --no-PG -o "$1.cram" "$1" 2> /dev/null
   echo "$1.cram"
+}
+bam_of() {  # BAM -> the path of its records as samtools writes them at level 6
+  "$samtools" view -@ "$threads" -O bam,level=6 --no-PG -o "$1.l6.bam" "$1"
+  echo "$1.l6.bam"
 }
 adjacent() {  # BAM -> "yes" when every name's records are adjacent
   "$samtools" view "$1" | awk '$1 != last { if ($1 in seen) bad = 1; seen[$1] = 1; last = $1 }
@@ -78,23 +83,25 @@ same=$(cmp -s <("$samtools" view "$work/grouped.bam" | md5sum) \
 verify=$("$samsort" verify -M --minimiser-group-names "$work/grouped.bam" > /dev/null 2>&1 &&
   echo ok || echo FAILED)
 
-input_bam=$(stat -c %s "$input")
 {
   echo "$(date -u +%Y-%m-%d), $(nproc) CPUs; $(basename "$input"): $records records ($((records / 2)) pairs, art_illumina HS25 2x150 at ${coverage}x), name-grouped by samtools import."
-  echo "samsort $("$samsort" --version | head -1 | cut -d' ' -f2) at -@ $threads, default budget (in memory), BAM level 6; CRAM: $("$samtools" --version | head -1) \`view -O cram,version=3.1 --no-PG\`."
+  echo "Sorts: samsort $("$samsort" --version | head -1 | cut -d' ' -f2) at -@ $threads, default budget (in memory). Sizes: $("$samtools" --version | head -1) \`view -O bam,level=6\` and \`view -O cram,version=3.1\` (no reference) of each order's records."
   echo
-  echo "| order | names adjacent | BAM MB | CRAM 3.1 MB | CRAM / input order | sort wall s | peak RSS MiB |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| order | names adjacent | BAM MB | CRAM 3.1 MB | BAM / input order | CRAM / input order | sort wall s | peak RSS MiB |"
+  echo "|---|---|---|---|---|---|---|---|"
+  input_bam=$(stat -c %s "$(bam_of "$work/input.bam")")
   input_cram=$(stat -c %s "$(cram_of "$work/input.bam")")
   for name in input minhash grouped first; do
     bam=$work/$name.bam
     cram=$(cram_of "$bam")
+    level6=$(bam_of "$bam")
     ratio=$(awk -v a="$(stat -c %s "$cram")" -v b="$input_cram" 'BEGIN { printf "%.3f", a / b }')
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "${label[$name]}" "$(adjacent "$bam")" \
-      "$(size_mb "$bam")" "$(size_mb "$cram")" "$ratio" "${wall[$name]:--}" "${rss[$name]:--}"
+    bam_ratio=$(awk -v a="$(stat -c %s "$level6")" -v b="$input_bam" 'BEGIN { printf "%.3f", a / b }')
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${label[$name]}" "$(adjacent "$bam")" \
+      "$(size_mb "$level6")" "$(size_mb "$cram")" "$bam_ratio" "$ratio" "${wall[$name]:--}" \
+      "${rss[$name]:--}"
   done
   echo
-  echo "Input BAM as imported (level 6 by samtools import): $(awk -v b="$input_bam" 'BEGIN { printf "%.1f", b / 1e6 }') MB."
   echo "Grouped with --max-memory 256M (two passes): ${spill_wall} s, peak RSS ${spill_rss} MiB; same records in the same order as in memory: $same. \`samsort verify -M --minimiser-group-names\`: $verify."
 } > "$work/table.md"
 cat "$work/table.md"

@@ -201,6 +201,7 @@ class SortJob {
         budget_.peak_reserved_bytes() - merge_region_bytes_ + arena_used_peak_bytes_;
     summary_.output_in_place = output.in_place();
     summary_.seconds = seconds_since(started);
+    if (earlier_pass_) add_pass(*earlier_pass_);
     if (companion_ != nullptr) companion_->write(summary_);
     {
       // One step for a signal: it finds every file committed or none. The output goes last,
@@ -337,12 +338,32 @@ class SortJob {
   };
 
  public:
+  // Before run(): the figures of the pass that made this job's input (pass 1 of the grouped
+  // order) go into this job's summary and --stats; its output counts as spilled and read back.
+  void add_earlier_pass(const SortSummary& earlier) { earlier_pass_ = earlier; }
+
   // After run(): the temporary BAM that pass 2 of the grouped order reads ("" when none).
   std::string group_pass_path() const {
     return group_pass_file_ ? group_pass_file_->path() : std::string();
   }
 
  private:
+  void add_pass(const SortSummary& earlier) {
+    summary_.runs += earlier.runs;
+    summary_.merge_passes += earlier.merge_passes + 1;  // its merge into this job's input
+    summary_.spilled_bytes += earlier.spilled_bytes + earlier.output_bytes;
+    summary_.temp_read_bytes += earlier.temp_read_bytes + earlier.output_bytes;
+    // Its output stayed on disk beside its own runs, then beside this job's.
+    summary_.temp_peak_bytes =
+        std::max(summary_.temp_peak_bytes, earlier.temp_peak_bytes) + earlier.output_bytes;
+    summary_.accounted_peak_bytes =
+        std::max(summary_.accounted_peak_bytes, earlier.accounted_peak_bytes);
+    summary_.read_seconds += earlier.read_seconds;
+    summary_.sort_seconds += earlier.sort_seconds;
+    summary_.spill_seconds += earlier.spill_seconds;
+    summary_.merge_seconds += earlier.merge_seconds;
+  }
+
   // A record about to reach the output, in the form the order writes it.
   void to_output_form(std::uint8_t* record) const noexcept {
     if constexpr (requires { order_.to_output_form(record); }) order_.to_output_form(record);
@@ -680,6 +701,7 @@ class SortJob {
   bool run_transformed_ = false;               // the arena's run went through Order::transform_run
   bool any_placed_ = false;                    // some record read had tid >= 0
   std::optional<OutputFile> group_pass_file_;  // pass 1's output when two passes run
+  std::optional<SortSummary> earlier_pass_;    // pass 1's figures, in pass 2's job
 };
 
 }  // namespace
@@ -703,23 +725,15 @@ SortSummary run_grouped_sort(const SortOptions& options, JobSetup& setup,
   second_options.write_program_line = false;  // pass 1's header has it
   std::size_t buffer_bytes = std::max(config::kGroupBufferMinBytes,
                                       setup.budget.total_bytes() / config::kGroupBufferBudgetShare);
-  setup.source = std::make_unique<MinimiserGroupSource>(
-      open_record_source(JobSetup::input_settings(second_options, setup.threads), setup.budget),
-      setup.budget, buffer_bytes, options.minimiser_group_key);
+  std::unique_ptr<RecordSource> pass_input =
+      open_record_source(JobSetup::input_settings(second_options, setup.threads), setup.budget);
+  setup.source = std::make_unique<MinimiserGroupSource>(std::move(pass_input), setup.budget,
+                                                        buffer_bytes, options.minimiser_group_key);
   MinimiserGroupedOrder order;
-  SortSummary second =
-      SortJob<MinimiserGroupedOrder>(second_options, setup, order, companion).run(started);
-  second.runs += first.runs;
-  second.merge_passes += first.merge_passes + 1;  // pass 1's merge into the temporary BAM
-  second.spilled_bytes += first.spilled_bytes + first.output_bytes;
-  second.temp_read_bytes += first.temp_read_bytes + first.output_bytes;
-  second.temp_peak_bytes = std::max(second.temp_peak_bytes, first.temp_peak_bytes);
-  second.accounted_peak_bytes = std::max(second.accounted_peak_bytes, first.accounted_peak_bytes);
-  second.read_seconds += first.read_seconds;
-  second.sort_seconds += first.sort_seconds;
-  second.spill_seconds += first.spill_seconds;
-  second.merge_seconds += first.merge_seconds;
-  return second;
+  SortJob<MinimiserGroupedOrder> second(second_options, setup, order, companion);
+  second.add_earlier_pass(first);
+  unlink(pass_path.c_str());  // open (and measured): its space returns once pass 2 read it
+  return second.run(started);
 }
 
 SortSummary run_sort(const SortOptions& options, OutputCompanion* companion) {
