@@ -6,7 +6,8 @@
 //   for byte in its records, in memory and with spilled runs and merge passes (two passes),
 //   at -@1 and -@3, and from name-grouped input;
 // - the @HD line; a placed record is refused in one line with no output; plain -M output
-//   fails the grouped verify (its pairs are split).
+//   fails the grouped verify (its pairs are split); one name whose records exceed pass 2's
+//   group buffer is refused in one line (and sorted when pass 1 fits in memory).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -149,6 +150,30 @@ TEST_F(MinimiserGroupsTest, OptionNeedsMinimiserOrder) {
   ProcessResult sorted = run_samsort({"--minimiser-group-names", "-o", "-", input_});
   EXPECT_EQ(sorted.exit_code, 2) << sorted.describe();
   EXPECT_TRUE(contains(sorted.stderr_text, "needs the minimiser order")) << sorted.stderr_text;
+}
+
+TEST_F(MinimiserGroupsTest, OneNameBeyondTheGroupBufferIsOneErrorLineInTwoPasses) {
+  // Every record under one name: ~9 MB in one group. In memory it is sorted; with spills
+  // pass 2 holds a group in 4 MiB at 64M (1/32 of the budget, at least 4 MiB) and refuses it.
+  ScratchDir scratch;
+  std::string one_name = scratch.file("one-name.bam");
+  ProcessResult made = run_shell("samtools view -h " + shell_quote(input_) +
+                                 " | awk 'BEGIN { OFS = \"\\t\" } /^@/ { print; next }"
+                                 " { $1 = \"same\"; print }' | samtools view -b -o " +
+                                 shell_quote(one_name) + " -");
+  ASSERT_TRUE(made.exited_ok()) << made.describe();
+  std::string in_memory = scratch.file("in-memory.bam");
+  ProcessResult sorted = run_samsort(
+      {"-M", "--minimiser-group-names", "--max-memory", "64M", "-o", in_memory, one_name});
+  EXPECT_TRUE(sorted.exited_ok()) << sorted.describe();
+  std::string spilled = scratch.file("spilled.bam");
+  ProcessResult refused = run_samsort({"-M", "--minimiser-group-names", "--max-memory", "64M",
+                                       "--debug-max-run-bytes", "1M", "-o", spilled, one_name});
+  EXPECT_EQ(refused.exit_code, 1) << refused.describe();
+  EXPECT_TRUE(is_one_error_line(refused.stderr_text)) << refused.stderr_text;
+  EXPECT_TRUE(contains(refused.stderr_text, "do not fit the group buffer of 4 MiB"))
+      << refused.stderr_text;
+  EXPECT_FALSE(path_exists(spilled));
 }
 
 TEST_F(MinimiserGroupsTest, VerifyRefusesSplitPairs) {
