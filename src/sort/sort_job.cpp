@@ -201,7 +201,13 @@ class SortJob {
         budget_.peak_reserved_bytes() - merge_region_bytes_ + arena_used_peak_bytes_;
     summary_.output_in_place = output.in_place();
     summary_.seconds = seconds_since(started);
-    if (earlier_pass_) add_pass(*earlier_pass_);
+    if (earlier_pass_) {
+      // The passes' sums stand for the same records in output form: chained end to end.
+      if (earlier_pass_->checksum != summary_.checksum) {
+        throw Error("record checksum mismatch between the grouping passes; output removed");
+      }
+      add_pass(*earlier_pass_);
+    }
     if (companion_ != nullptr) companion_->write(summary_);
     {
       // One step for a signal: it finds every file committed or none. The output goes last,
@@ -723,6 +729,7 @@ SortSummary run_grouped_sort(const SortOptions& options, JobSetup& setup,
   SortOptions second_options = options;
   second_options.input_path = pass_path;
   second_options.write_program_line = false;  // pass 1's header has it
+  second_options.index_path.clear();          // not indexable: pass 1 said so once
   std::size_t buffer_bytes = std::max(config::kGroupBufferMinBytes,
                                       setup.budget.total_bytes() / config::kGroupBufferBudgetShare);
   std::unique_ptr<RecordSource> pass_input =
