@@ -3,7 +3,6 @@
 
 #include <cstring>
 #include <string>
-#include <vector>
 
 #include "samsort/bam/bam_record.hpp"
 #include "samsort/core/errors.hpp"
@@ -45,11 +44,9 @@ bool MinimiserGroupSource::fill_group() {
   group_end_ = first_bytes;
   serve_at_ = 0;
   lookahead_bytes_ = 0;
-  std::vector<std::uint8_t*> records{data};
   while (std::uint8_t* next = read_inner(group_end_)) {
     int order = lexicographic_compare(bam::read_name(data), bam::read_name(next));
     if (order == 0) {
-      records.push_back(next);
       group_end_ += bam::record_bytes(next);
       continue;
     }
@@ -57,7 +54,14 @@ bool MinimiserGroupSource::fill_group() {
     lookahead_bytes_ = bam::record_bytes(next);
     break;
   }
-  assign_group_key([&](std::size_t idx) { return records[idx]; }, records.size(), rule_);
+  // The group's records lie back to back in [0, group_end_): no list of them is kept.
+  MinimiserKey group{0, 0, false};
+  for (std::size_t at = 0; at < group_end_; at += bam::record_bytes(data + at)) {
+    group = group_key_step(group, data + at, at == 0, rule_);
+  }
+  for (std::size_t at = 0; at < group_end_; at += bam::record_bytes(data + at)) {
+    store_minimiser_key(data + at, group);
+  }
   return true;
 }
 
