@@ -314,6 +314,15 @@ void check_tag(const std::string& tag, SortOrder order) {
 
 namespace {
 
+// --minimiser-group-names refines -M; with -t, samtools' -M becomes a tag order.
+void check_group_names(bool group_names, SortOrder order, const std::string& tag) {
+  if (!group_names) return;
+  if (order != SortOrder::kMinimiser) {
+    throw UsageError("--minimiser-group-names needs the minimiser order (-M)");
+  }
+  if (!tag.empty()) throw UsageError("--minimiser-group-names cannot be combined with -t");
+}
+
 ParsedCommand parse_verify(int argc, const char* const* argv) {
   ParsedCommand parsed;
   parsed.kind = ParsedCommand::Kind::kVerify;
@@ -333,6 +342,8 @@ ParsedCommand parse_verify(int argc, const char* const* argv) {
       (",K", po::value<std::string>(), "Kmer size of the minimiser [20]")
       (",R", "The minimisers were taken from the forward strand only")
       (",H", "The minimisers were taken with homopolymers squashed")
+      ("minimiser-group-names", "With -M: check the name-grouped minimiser order "
+                                "(sort --minimiser-group-names)")
       (",t", po::value<std::string>(&verify.sort_tag), "Check tag TAG first, then the order")
       ("reference", po::value<std::string>(&verify.reference), "Reference FASTA for CRAM")
       ("threads,@", po::value<int>(&threads), "Decompression threads [1]")
@@ -366,6 +377,8 @@ ParsedCommand parse_verify(int argc, const char* const* argv) {
   verify.order = order_from(options);
   check_tag(verify.sort_tag, verify.order);
   parse_minimiser_hashing(values, verify.minimiser);
+  verify.minimiser_group_names = values.count("minimiser-group-names") != 0;
+  check_group_names(verify.minimiser_group_names, verify.order, verify.sort_tag);
   verify.threads = threads <= 0 ? 1 : static_cast<std::size_t>(threads);
   return parsed;
 }
@@ -384,6 +397,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   std::string allocator = "mimalloc";
   std::string debug_run_bytes;
   std::string temp_compression;
+  std::string debug_group_key;
   int threads = 1;
   int level = -1;
   int verbosity = 3;
@@ -432,6 +446,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       (",I", po::value<std::string>(), "Order minimisers by their position in FASTA FILE (implies -M)")
       (",w", po::value<std::string>(), "Window size for minimiser indexing via -I ref.fa [100]")
       (",H", "Squash homopolymers when computing minimiser")
+      ("minimiser-group-names",
+       "With -M on unaligned reads: keep each read name's records together, the group keyed "
+       "by its smallest minimiser (@HD SO:unsorted GO:query)")
       (",t", po::value<std::string>(&sort_tag),
        "Sort first by the value of aux tag TAG (or TAG,TAG,...: each in turn), then by the "
        "order above")
@@ -464,6 +481,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ("input", po::value<std::string>(&parsed.sort.input_path))
       ("debug-max-run-bytes", po::value<std::string>(&debug_run_bytes))
       ("debug-max-fan-in", po::value<std::size_t>(&parsed.sort.debug_max_fan_in))
+      ("debug-group-key", po::value<std::string>(&debug_group_key))
       ("debug-progress-interval-ms",
        po::value<int>(&parsed.sort.debug_progress_interval_ms));
   // clang-format on
@@ -530,6 +548,15 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   sort.order = order_from(parsed_options);
   check_tag(sort_tag, sort.order);
   sort.sort_tag = sort_tag;
+  sort.minimiser_group_names = values.count("minimiser-group-names") != 0;
+  check_group_names(sort.minimiser_group_names, sort.order, sort_tag);
+  if (!debug_group_key.empty()) {
+    if (debug_group_key != "smallest" && debug_group_key != "first") {
+      throw UsageError("--debug-group-key must be 'smallest' or 'first'");
+    }
+    sort.minimiser_group_key =
+        debug_group_key == "first" ? GroupKeyRule::kFirst : GroupKeyRule::kSmallest;
+  }
   sort.write_program_line = values.count("no-PG") == 0;
   sort.write_md5 = values.count("write-md5") != 0;
   sort.progress = values.count("progress") != 0;

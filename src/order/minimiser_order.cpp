@@ -8,17 +8,17 @@
 
 namespace samsort {
 
-namespace {
-
-// The hash the output checksum will see for `record` once written: its output form.
-std::uint64_t output_form_hash(std::uint8_t* record, const MinimiserKey& key) noexcept {
+std::uint64_t key_unplaced_record(std::uint8_t* record, const MinimiserSettings& settings,
+                                  const MinimiserIndex* index) noexcept {
+  std::uint64_t delta = 0 - xxh64(record, bam::record_bytes(record));
+  MinimiserKey key = minimiser_key(record, settings, index);
+  if (key.reverse) reverse_complement_record(record);
+  // The hash the output checksum will see for `record` once written: its output form.
   clear_minimiser_key(record);
-  std::uint64_t hash = xxh64(record, bam::record_bytes(record));
+  delta += xxh64(record, bam::record_bytes(record));
   store_minimiser_key(record, key);
-  return hash;
+  return delta;
 }
-
-}  // namespace
 
 std::uint64_t MinimiserOrder::transform_run(Entry* entries, std::size_t count, std::uint8_t* top,
                                             std::size_t threads) const {
@@ -31,11 +31,7 @@ std::uint64_t MinimiserOrder::transform_run(Entry* entries, std::size_t count, s
     for (std::size_t idx = begin; idx < end; ++idx) {
       std::uint8_t* record = top - entries[idx].offset;
       if (bam::ref_id(record) != -1) continue;
-      std::uint64_t bytes = bam::record_bytes(record);
-      delta -= xxh64(record, bytes);
-      MinimiserKey key = minimiser_key(record, settings_, index_);
-      if (key.reverse) reverse_complement_record(record);
-      delta += output_form_hash(record, key);
+      delta += key_unplaced_record(record, settings_, index_);
       entries[idx] = make_entry(record, entries[idx].offset);
     }
     deltas[member] = delta;

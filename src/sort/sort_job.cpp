@@ -41,6 +41,8 @@
 #include "samsort/merge/run_file.hpp"
 #include "samsort/merge/temp_dir.hpp"
 #include "samsort/merge/temp_space.hpp"
+#include "samsort/order/minimiser_group_order.hpp"
+#include "samsort/order/minimiser_group_source.hpp"
 #include "samsort/order/order_dispatch.hpp"
 #include "samsort/sort/record_arena.hpp"
 #include "samsort/sort/run_sorter.hpp"
@@ -198,6 +200,13 @@ class SortJob {
       throw Error("record checksum mismatch between input and output; output removed");
     }
     summary_.checksum = checksum_out_.value();
+    if constexpr (kRegroups) {
+      if (group_pass_file_) {  // pass 1 of two: its output is pass 2's input
+        group_pass_file_->commit();
+        summary_.seconds = seconds_since(started);
+        return summary_;
+      }
+    }
     progress_.finish();
     output.finish();  // delayed write errors surface before anything is committed
     summary_.budget_bytes = options_.memory_bytes;
@@ -206,6 +215,13 @@ class SortJob {
         budget_.peak_reserved_bytes() - merge_region_bytes_ + arena_used_peak_bytes_;
     summary_.output_in_place = output.in_place();
     summary_.seconds = seconds_since(started);
+    if (earlier_pass_) {
+      // The passes' sums stand for the same records in output form: chained end to end.
+      if (earlier_pass_->checksum != summary_.checksum) {
+        throw Error("record checksum mismatch between the grouping passes; output removed");
+      }
+      add_pass(*earlier_pass_);
+    }
     if (companion_ != nullptr) companion_->write(summary_);
     {
       // One step for a signal: it finds every file committed or none. The output goes last,
@@ -333,6 +349,40 @@ class SortJob {
   static constexpr bool kTagsAfterInput = requires {
     { Order::header_tags_after_input(true) } -> std::same_as<HeaderSortTags>;
   };
+
+  // --minimiser-group-names: the name-sorted pass can finish the grouped order in memory
+  // (regroup_run) or, after spills, hands its merge to a second pass (run_sort).
+  static constexpr bool kRegroups =
+      requires(const Order& order, Entry* entries, std::uint8_t* top) {
+    order.regroup_run(entries, entries, std::size_t{}, top, std::size_t{});
+  };
+
+ public:
+  // Before run(): the figures of the pass that made this job's input (pass 1 of the grouped
+  // order) go into this job's summary and --stats; its output counts as spilled and read back.
+  void add_earlier_pass(const SortSummary& earlier) { earlier_pass_ = earlier; }
+
+  // After run(): the temporary BAM that pass 2 of the grouped order reads ("" when none).
+  std::string group_pass_path() const {
+    return group_pass_file_ ? group_pass_file_->path() : std::string();
+  }
+
+ private:
+  void add_pass(const SortSummary& earlier) {
+    summary_.runs += earlier.runs;
+    summary_.merge_passes += earlier.merge_passes + 1;  // its merge into this job's input
+    summary_.spilled_bytes += earlier.spilled_bytes + earlier.output_bytes;
+    summary_.temp_read_bytes += earlier.temp_read_bytes + earlier.output_bytes;
+    // Its output stayed on disk beside its own runs, then beside this job's.
+    summary_.temp_peak_bytes =
+        std::max(summary_.temp_peak_bytes, earlier.temp_peak_bytes) + earlier.output_bytes;
+    summary_.accounted_peak_bytes =
+        std::max(summary_.accounted_peak_bytes, earlier.accounted_peak_bytes);
+    summary_.read_seconds += earlier.read_seconds;
+    summary_.sort_seconds += earlier.sort_seconds;
+    summary_.spill_seconds += earlier.spill_seconds;
+    summary_.merge_seconds += earlier.merge_seconds;
+  }
 
   // A record about to reach the output, in the form the order writes it.
   void to_output_form(std::uint8_t* record) const noexcept {
@@ -493,9 +543,25 @@ class SortJob {
     return end > begin ? end - begin : 0;
   }
 
+  // Pass 1's output when it spilled: a BAM in the run directory, records with their keys.
+  std::unique_ptr<RecordSink> open_group_pass_output(const BamHeader& header) {
+    group_pass_file_.emplace(setup_.temp_dirs[run_store_->current_location()]->path() +
+                             "/name-grouped.bam");
+    OutputSettings settings;
+    settings.samtools_level = config::kGroupPassTempLevel;
+    settings.threads = threads_;
+    return open_record_sink(settings, *group_pass_file_, header, budget_);
+  }
+
   std::uint64_t write_from_memory(RecordArena& arena, const BamHeader& header,
                                   const OutputFile& output) {
     sort_arena(arena);
+    if constexpr (kRegroups) {
+      auto started = Clock::now();
+      order_.regroup_run(entries(arena), reinterpret_cast<Entry*>(arena.scratch()), arena.count(),
+                         arena.top(), threads_);
+      summary_.sort_seconds += seconds_since(started);
+    }
     progress_.begin_write();
     std::unique_ptr<RecordSink> sink = open_output(header, output);
     std::uint64_t count = gather(arena, *sink);
@@ -557,17 +623,20 @@ class SortJob {
     std::uint64_t count = 0;
     while (const std::uint8_t* record = tree.top_whole()) {
       std::uint32_t bytes = bam::record_bytes(record);
-      if constexpr (std::is_same_v<Out, RecordSink>) {
+      if constexpr (std::is_same_v<Out, RecordSink> && kRegroups) {
+        // Pass 1 of two: the records keep their keys for pass 2 and count in output form.
+        checksum_out_.add_hash(Order::kept_key_hash(const_cast<std::uint8_t*>(record)));
+      } else if constexpr (std::is_same_v<Out, RecordSink>) {
         if (cut_) parts_->begin_range(cut_->advance(record));
         // The record lies in this job's own writable memory (a run reader's buffer or the
         // arena) and the tree holds its key already: it may take its output form in place.
         to_output_form(const_cast<std::uint8_t*>(record));
+        checksum_out_.add(record, bytes);
       }
       writer.write(record, bytes);
       if constexpr (!std::is_same_v<Out, RecordSink>) sizes->add(record);
       ++count;
       progress_.processed(bytes);
-      if constexpr (std::is_same_v<Out, RecordSink>) checksum_out_.add(record, bytes);
       tree.pop();
     }
     return count;
@@ -634,7 +703,12 @@ class SortJob {
       streams.push_back(&*memory_run);
     }
     progress_.begin_write();
-    std::unique_ptr<RecordSink> sink = open_output(header, output);
+    std::unique_ptr<RecordSink> sink;
+    if constexpr (kRegroups) {
+      sink = open_group_pass_output(header);
+    } else {
+      sink = open_output(header, output);
+    }
     std::uint64_t count = merge_into(streams, *sink);
     summary_.output_bytes = sink->finish();
     count_reads(readers);
@@ -669,11 +743,45 @@ class SortJob {
   Progress progress_;
   RecordChecksum checksum_in_;
   RecordChecksum checksum_out_;
-  bool run_transformed_ = false;  // the arena's run went through Order::transform_run
-  bool any_placed_ = false;       // some record read had tid >= 0
+  bool run_transformed_ = false;               // the arena's run went through Order::transform_run
+  bool any_placed_ = false;                    // some record read had tid >= 0
+  std::optional<OutputFile> group_pass_file_;  // pass 1's output when two passes run
+  std::optional<SortSummary> earlier_pass_;    // pass 1's figures, in pass 2's job
 };
 
 }  // namespace
+
+// --minimiser-group-names: pass 1 (name order, records keyed); when it spilled, pass 2 sorts
+// its output by group key into the real output (minimiser_group_order.hpp).
+SortSummary run_grouped_sort(const SortOptions& options, JobSetup& setup,
+                             const MinimiserIndex* index, OutputCompanion* companion,
+                             Clock::time_point started) {
+  std::string pass_path;
+  SortSummary first;
+  {
+    MinimiserGroupingOrder order(options.minimiser, index, options.minimiser_group_key);
+    SortJob<MinimiserGroupingOrder> job(options, setup, order, companion, nullptr);
+    first = job.run(started);
+    pass_path = job.group_pass_path();
+  }
+  if (pass_path.empty()) return first;
+  SortOptions second_options = options;
+  second_options.input_path = pass_path;
+  second_options.write_program_line = false;  // pass 1's header has it
+  second_options.index_path.clear();          // not indexable: pass 1 said so once
+  std::size_t buffer_bytes = std::max(config::kGroupBufferMinBytes,
+                                      setup.budget.total_bytes() / config::kGroupBufferBudgetShare);
+  std::unique_ptr<RecordSource> pass_input =
+      open_record_source(JobSetup::input_settings(second_options, setup.threads, PlanSlice{}),
+                         setup.budget);
+  setup.source = std::make_unique<MinimiserGroupSource>(std::move(pass_input), setup.budget,
+                                                        buffer_bytes, options.minimiser_group_key);
+  MinimiserGroupedOrder order;
+  SortJob<MinimiserGroupedOrder> second(second_options, setup, order, companion, nullptr);
+  second.add_earlier_pass(first);
+  unlink(pass_path.c_str());  // open (and measured): its space returns once pass 2 read it
+  return second.run(started);
+}
 
 SortSummary run_sort(const SortOptions& given, OutputCompanion* companion) {
   auto started = Clock::now();
@@ -706,6 +814,10 @@ SortSummary run_sort(const SortOptions& given, OutputCompanion* companion) {
       !options.minimiser_reference.empty()) {
     minimiser_index.emplace(MinimiserIndex::build(options.minimiser_reference, options.minimiser,
                                                   options.minimiser_window, setup.budget));
+  }
+  if (options.minimiser_group_names) {
+    return run_grouped_sort(options, setup, minimiser_index ? &*minimiser_index : nullptr,
+                            companion, started);
   }
   return with_order(
       options.order, options.sort_tag, setup.source->header(),

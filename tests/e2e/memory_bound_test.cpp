@@ -1,6 +1,6 @@
 // The core promise: --max-memory bounds the peak RSS of the whole samsort process (wait4's
 // ru_maxrss) on an input at least 4x the budget uncompressed, for both allocators and 1/4
-// threads, and for CRAM in and out (htslib's codecs).
+// threads, for CRAM in and out (htslib's codecs), and for the minimiser orders.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -118,6 +118,37 @@ TEST_P(MinimiserMemoryBoundTest, PeakRssWithinBudgetPlusSlack) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, MinimiserMemoryBoundTest, ::testing::Values(1, 4),
+                         [](const ::testing::TestParamInfo<int>& param_info) {
+                           return "Threads" + std::to_string(param_info.param);
+                         });
+
+// --minimiser-group-names on unaligned pairs at 64M: pass 1 spills, merges into its temporary
+// BAM, pass 2 reads it back through the group buffer and spills again: the bound holds over
+// both passes.
+class MinimiserGroupsMemoryBoundTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(MinimiserGroupsMemoryBoundTest, PeakRssWithinBudgetPlusSlack) {
+  int threads = GetParam();
+  constexpr long kBudgetMib = 64;
+  std::string input = generated_bam(800'000, kSeed, {"--unmapped-fraction", "1"});
+  ScratchDir scratch;
+  std::string output = scratch.file("out.bam");
+  ProcessResult result =
+      run_samsort({"-@", std::to_string(threads), "--max-memory", std::to_string(kBudgetMib) + "M",
+                   "-M", "--minimiser-group-names", "-l", "1", "-o", output, input});
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  long limit_kib = (kBudgetMib + kRssSlackMib) * kKibPerMib;
+  std::printf("[ RSS      ] minimiser groups, %d threads, budget %ld MiB: peak RSS %.1f MiB\n",
+              threads, kBudgetMib, static_cast<double>(result.max_rss_kib) / kKibPerMib);
+  EXPECT_LE(result.max_rss_kib, limit_kib) << result.stderr_text;
+  SortSummary summary = parse_summary(result.stderr_text);
+  ASSERT_TRUE(summary.found) << result.stderr_text;
+  EXPECT_GT(summary.runs, 1u) << result.stderr_text;
+  EXPECT_GT(summary.merge_passes, 0u) << result.stderr_text;  // pass 1 went through the BAM
+  EXPECT_EQ(count_records(output), 800'000);
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, MinimiserGroupsMemoryBoundTest, ::testing::Values(1, 4),
                          [](const ::testing::TestParamInfo<int>& param_info) {
                            return "Threads" + std::to_string(param_info.param);
                          });

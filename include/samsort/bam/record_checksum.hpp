@@ -17,6 +17,11 @@ class RecordChecksum {
     sum_ += xxh64(record, bytes);
     ++count_;
   }
+  // Adds one record by its hash (a record counted in a form other than its bytes now).
+  void add_hash(std::uint64_t hash) noexcept {
+    sum_ += hash;
+    ++count_;
+  }
   // Adds another checksum's records (the inputs of a merge).
   void add_all(const RecordChecksum& other) noexcept {
     sum_ += other.sum_;

@@ -31,11 +31,13 @@ struct SortOptions {
   int samtools_level = -1;               // -l on samtools' 0-9 scale, -1 = default
   BlockCodec temp_codec{BlockFormat::kZstd, config::kSpillZstdLevel};  // --temp-compression
   SortOrder order = SortOrder::kCoordinate;
-  std::string sort_tag;                 // -t TAG: primary key, the order above secondary
-  MinimiserSettings minimiser;          // -K, -R, -H (minimiser order)
-  std::string minimiser_reference;      // -I FASTA: order minimisers by reference position
-  int minimiser_window = 100;           // -w: the -I index's window
-  bool write_program_line = true;       // false with --no-PG
+  std::string sort_tag;                // -t TAG: primary key, the order above secondary
+  MinimiserSettings minimiser;         // -K, -R, -H (minimiser order)
+  std::string minimiser_reference;     // -I FASTA: order minimisers by reference position
+  int minimiser_window = 100;          // -w: the -I index's window
+  bool minimiser_group_names = false;  // --minimiser-group-names: one key per read name
+  GroupKeyRule minimiser_group_key = GroupKeyRule::kSmallest;  // hidden --debug-group-key
+  bool write_program_line = true;                              // false with --no-PG
   bool write_md5 = false;               // --write-md5: OUT.md5 beside the output
   std::size_t debug_max_run_bytes = 0;  // hidden: cap the arena to force many small runs
   std::size_t debug_max_fan_in = 0;     // hidden: cap the merge fan-in to force extra passes
@@ -61,7 +63,8 @@ struct VerifyOptions {
   std::string input_path = "-";
   SortOrder order = SortOrder::kCoordinate;
   std::string sort_tag;
-  MinimiserSettings minimiser;  // -K, -R, -H for the minimiser order
+  MinimiserSettings minimiser;         // -K, -R, -H for the minimiser order
+  bool minimiser_group_names = false;  // --minimiser-group-names: check the grouped order
   std::string reference;
   std::size_t threads = 1;
 };

@@ -182,6 +182,14 @@ inline constexpr std::size_t kHtslibReaderBytes = 2u << 20;
 // (a BAM record is ~0.75x its SAM line; htslib rounds its buffer up to a power of two).
 inline constexpr std::size_t kSamRecordBudgetShare = 16;
 inline constexpr std::size_t kSamRecordMinBytes = 4 * kMiB;
+
+// --minimiser-group-names, two-pass path: pass 1's merge goes to a temporary BAM at this level
+// (samtools' scale), and pass 2 holds one name group (and the record after it) in a buffer of
+// this share of the budget, at least the minimum. Not measured: a pair of short reads needs
+// ~1 KiB; the minimum holds a group of a few long reads.
+inline constexpr int kGroupPassTempLevel = 1;
+inline constexpr std::size_t kGroupBufferBudgetShare = 32;
+inline constexpr std::size_t kGroupBufferMinBytes = 4 * kMiB;
 inline constexpr std::size_t kSamLineShareNumerator = 2;
 inline constexpr std::size_t kSamLineShareDenominator = 5;
 // htslib's SAM/CRAM writer buffers; CRAM adds its encoder (cram_memory.hpp).

@@ -17,6 +17,13 @@ struct MinimiserSettings {
   bool squash = false;  // -H: skip a base equal to the previous one (homopolymer squash)
 };
 
+// --minimiser-group-names: which record's key a read-name group takes (measured in
+// bench/RESULTS.md, "Minimiser order with name groups").
+enum class GroupKeyRule {
+  kSmallest,  // the smallest (key, then larger position term) of the group's records
+  kFirst,     // the group's first record in name order (READ1, else the first read)
+};
+
 // samtools' salt: "punt homopolymers somewhere central in the hash space".
 inline constexpr std::uint64_t kMinimiserXor = 0xdead7878beef7878ULL;
 

@@ -27,6 +27,13 @@
 
 namespace samsort {
 
+// Keys one unplaced record in place (samtools' worker_minhash): reverse-complements it when
+// its minimiser is on the reverse strand and stores the key in it. Returns the hash of its
+// output form (key fields cleared) minus the hash of the bytes it had: the change to an input
+// checksum. Thread safe for distinct records.
+std::uint64_t key_unplaced_record(std::uint8_t* record, const MinimiserSettings& settings,
+                                  const MinimiserIndex* index) noexcept;
+
 class MinimiserOrder {
  public:
   static constexpr bool kRadix = true;
