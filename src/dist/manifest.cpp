@@ -59,9 +59,11 @@ PieceManifest read_manifest(const std::string& path) {
     } else if (key == "bytes") {
       fields >> manifest.bytes;
     } else {
-      throw Error(path + ": unknown manifest line '" + key + "'");
+      throw Error(std::string(path).append(": unknown manifest line '").append(key).append("'"));
     }
-    if (!fields) throw Error(path + ": bad manifest line '" + line + "'");
+    if (!fields) {
+      throw Error(std::string(path).append(": bad manifest line '").append(line).append("'"));
+    }
     ++seen;
   }
   if (!ended || seen != 6) throw Error(path + ": manifest cut short");

@@ -771,9 +771,8 @@ SortSummary run_grouped_sort(const SortOptions& options, JobSetup& setup,
   second_options.index_path.clear();          // not indexable: pass 1 said so once
   std::size_t buffer_bytes = std::max(config::kGroupBufferMinBytes,
                                       setup.budget.total_bytes() / config::kGroupBufferBudgetShare);
-  std::unique_ptr<RecordSource> pass_input =
-      open_record_source(JobSetup::input_settings(second_options, setup.threads, PlanSlice{}),
-                         setup.budget);
+  std::unique_ptr<RecordSource> pass_input = open_record_source(
+      JobSetup::input_settings(second_options, setup.threads, PlanSlice{}), setup.budget);
   setup.source = std::make_unique<MinimiserGroupSource>(std::move(pass_input), setup.budget,
                                                         buffer_bytes, options.minimiser_group_key);
   MinimiserGroupedOrder order;

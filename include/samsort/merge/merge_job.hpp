@@ -13,8 +13,8 @@ namespace samsort {
 struct MergeSummary {
   std::uint64_t records = 0;
   std::size_t inputs = 0;
-  std::size_t runs = 0;  // temporary runs of a first pass (inputs beyond one merge's fan-in)
-  std::uint64_t checksum = 0;      // RecordChecksum of the records written
+  std::size_t runs = 0;        // temporary runs of a first pass (inputs beyond one merge's fan-in)
+  std::uint64_t checksum = 0;  // RecordChecksum of the records written
   std::uint64_t output_bytes = 0;  // bytes written
   std::size_t budget_bytes = 0;
   std::size_t accounted_peak_bytes = 0;
