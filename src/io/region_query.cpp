@@ -19,6 +19,7 @@
 #include "samsort/core/config.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/io/hts_handles.hpp"
+#include "samsort/io/hts_log.hpp"
 
 namespace samsort {
 
@@ -49,7 +50,11 @@ std::vector<BedRegions::Interval> unified(std::vector<BedRegions::Interval> inte
 }  // namespace
 
 BedRegions read_bed_regions(const std::string& path) {
-  hts::FilePtr file(hts_open(path.c_str(), "r"));
+  hts::FilePtr file;
+  {
+    HtsLogLevelGuard quiet;  // our error line replaces htslib's
+    file.reset(hts_open(path.c_str(), "r"));
+  }
   if (!file) throw IoError(path, "cannot read the BED file (-L)", errno);
   std::map<std::string, std::size_t> slot_of;
   BedRegions regions;
