@@ -230,12 +230,12 @@ class HtsRecordSource final : public RecordSource {
   std::size_t next_record_bytes() override {
     // htslib reports parse errors as warnings of its own; ours is the one line that counts.
     int result;
-    {
+    do {
       HtsLogLevelGuard quiet;
       result = iterator_    ? sam_itr_next(file_.get(), iterator_.get(), record_.get())
                : sam_lines_ ? sam_lines_->read(parse_header_, record_.get())
                             : sam_read1(file_.get(), parse_header_, record_.get());
-    }
+    } while (result >= 0 && !bed_by_tid_.empty() && !in_bed_intervals());
     // An iterator that stops short of its end: samtools calls the input truncated.
     if (result == -1 && iterator_ && iterator_->finished == 0) {
       throw FormatError(path_, "truncated (the region's records end early)", records_, records_);
@@ -303,6 +303,7 @@ class HtsRecordSource final : public RecordSource {
         break;
       case RegionQuery::Kind::kBed:
         intervals = query.bed->interval_count();
+        if (query.bed->needs_filter()) filter_by(*query.bed);
         iterator_.reset(sam_itr_regions(index.get(), parse_header_, query.bed->reglist(),
                                         static_cast<unsigned>(query.bed->references.size())));
         break;
@@ -316,6 +317,31 @@ class HtsRecordSource final : public RecordSource {
   }
 
  private:
+  // BED intervals of length 0 (BedRegions::needs_filter): the iterator reads a widened
+  // interval, and each record is checked here against the BED's own intervals as samtools
+  // HEAD's multi-region iterator checks it (the record's [pos, bam_endpos) overlaps one).
+  void filter_by(const BedRegions& bed) {
+    bed_by_tid_.assign(static_cast<std::size_t>(sam_hdr_nref(parse_header_)) + 1, nullptr);
+    for (const auto& [name, intervals] : bed.references) {
+      int tid = sam_hdr_name2tid(parse_header_, name.c_str());
+      if (tid >= 0) bed_by_tid_[static_cast<std::size_t>(tid)] = &intervals;
+    }
+  }
+
+  bool in_bed_intervals() const {
+    const bam1_t* record = record_.get();
+    if (record->core.tid < 0) return true;  // "*": the unplaced records, all of them
+    const auto* intervals = bed_by_tid_[static_cast<std::size_t>(record->core.tid)];
+    if (intervals == nullptr) return false;
+    hts_pos_t beg = record->core.pos;
+    hts_pos_t end = bam_endpos(record);
+    // Joined intervals: both ends ascend, so the first ending after `beg` decides.
+    auto found = std::upper_bound(
+        intervals->begin(), intervals->end(), beg,
+        [](hts_pos_t at, const BedRegions::Interval& interval) { return at < interval.end; });
+    return found != intervals->end() && found->beg < end;
+  }
+
   // The SAM line and record buffers must stay within their share of the budget. A line read
   // here is bounded before it is held; htslib's own (BGZF-compressed SAM) and the record it
   // parses into are checked once made, and refused in one line when over.
@@ -380,6 +406,8 @@ class HtsRecordSource final : public RecordSource {
   sam_hdr_t* parse_header_ = nullptr;  // the BamHeader's, wherever the job moved it
   hts::RecordPtr record_;
   hts::IteratorPtr iterator_;  // -R/-L: the records of the region(s) only
+  // -L with intervals of length 0: each BED interval list by the input's reference id.
+  std::vector<const std::vector<BedRegions::Interval>*> bed_by_tid_;
   Reservation sam_reservation_;
   std::size_t sam_record_bytes_ = 0;        // SAM: the line and record buffers' share
   std::optional<SamLineReader> sam_lines_;  // uncompressed SAM: lines read with a bound

@@ -118,12 +118,23 @@ hts_reglist_t* BedRegions::reglist() const {
     entry.count = static_cast<std::uint32_t>(intervals.size());
     entry.max_end = 0;
     for (std::size_t at = 0; at < intervals.size(); ++at) {
-      entry.intervals[at].beg = intervals[at].beg;
-      entry.intervals[at].end = intervals[at].end;
+      bool empty = intervals[at].beg == intervals[at].end;
+      entry.intervals[at].beg =
+          empty ? std::max<hts_pos_t>(intervals[at].beg - 1, 0) : intervals[at].beg;
+      entry.intervals[at].end = empty ? intervals[at].end + 1 : intervals[at].end;
       entry.max_end = std::max<hts_pos_t>(entry.max_end, intervals[at].end);
     }
   }
   return list;
+}
+
+bool BedRegions::needs_filter() const noexcept {
+  bool empty = false;
+  for (const auto& [name, intervals] : references) {
+    if (name == ".") return false;
+    for (const Interval& interval : intervals) empty = empty || interval.beg == interval.end;
+  }
+  return empty;
 }
 
 std::size_t BedRegions::interval_count() const noexcept {

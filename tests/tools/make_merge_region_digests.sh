@@ -45,6 +45,7 @@ out=$root/testdata/merge/region_digests.tsv
 -L regions.bed
 -L unplaced.bed
 -L regions.bed -c -p
+-L empty_intervals.bed
 -X -R chr1:100000-200000
 -X -L regions.bed
 CASES

@@ -24,9 +24,14 @@ struct BedRegions {
   std::vector<std::pair<std::string, std::vector<Interval>>> references;
 
   // A new hts_reglist_t array for sam_itr_regions (which takes it; names point into this
-  // object, which must outlive the iterator's construction). Throws std::bad_alloc.
+  // object, which must outlive the iterator's construction). An interval of length 0 (start
+  // = end, kept by samtools) is widened by one base each side: htslib 1.16 cannot make an
+  // iterator over it, samtools HEAD's reads the records around it, so the reader filters
+  // (needs_filter). Throws std::bad_alloc.
   hts_reglist_t* reglist() const;
   std::size_t interval_count() const noexcept;
+  // An interval of length 0 is there, and no "." region (htslib reads the whole file then).
+  bool needs_filter() const noexcept;
 };
 
 // Reads a BED file as samtools' bed_read does: plain or gzip-compressed, '-' for standard
