@@ -80,12 +80,16 @@ BedRegions read_bed_regions(const std::string& path) {
     if (fields == 1) end = beg--;  // VCF-style: one 1-based position
     if (fields < 1 || end < beg) {
       if (std::strcmp(ref, "browser") == 0 || std::strcmp(ref, "track") == 0) continue;
-      std::string what = fields < 1
-                             ? "no start and end"
-                             : "end (" + std::to_string(end) + ") must not be less than start (" +
-                                   std::to_string(beg) + ")";
+      std::string message = path;
+      message.append(": BED parse error at line ").append(std::to_string(line_number));
+      if (fields < 1) {
+        message.append(": no start and end");
+      } else {
+        message.append(": end (").append(std::to_string(end));
+        message.append(") must not be less than start (").append(std::to_string(beg)).append(")");
+      }
       ks_free(&line);
-      throw Error(path + ": BED parse error at line " + std::to_string(line_number) + ": " + what);
+      throw Error(message);
     }
     auto [found, added] = slot_of.try_emplace(ref, regions.references.size());
     if (added) regions.references.emplace_back(ref, std::vector<BedRegions::Interval>());
