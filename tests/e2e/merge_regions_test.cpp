@@ -4,8 +4,8 @@
 // reference, thousands separators, an open end, regions with no records, BED files with
 // overlapping, adjacent and contained intervals, a missing reference and the unplaced records,
 // intervals of length 0, -X with custom index names; also through temporary runs and threads.
-// CRAM inputs read the same records as BAM; a missing index, a bad region or a bad BED is one
-// error line and no output.
+// CRAM and bgzipped SAM inputs read the same records as BAM; a missing index, a bad region or a bad
+// BED is one error line and no output.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -109,18 +109,20 @@ TEST(MergeRegionsTest, IdenticalToSamtoolsHead) {
   EXPECT_EQ(cases, 13);
 }
 
-TEST(MergeRegionsTest, CramInputsReadTheSameRecords) {
+TEST(MergeRegionsTest, CramAndBgzippedSamInputsReadTheSameRecords) {
   ScratchDir scratch;
   Chunks chunks = make_chunks(scratch);
   std::string reference = std::string(kTestDataDir) + "/example.fa";
-  std::vector<std::string> crams;
-  for (std::size_t idx = 0; idx < 2; ++idx) {
-    std::string cram = scratch.file(chunk_name(static_cast<int>(idx)) + ".cram");
-    ProcessResult made = run_shell("samtools view -C -T " + reference + " -o " + cram + " " +
-                                   chunks.bams[idx] + " && samtools index " + cram);
-    ASSERT_TRUE(made.exited_ok()) << made.describe();
-    crams.push_back(cram);
-  }
+  // A CRAM input (CRAI) and a bgzipped SAM input, indexed by samtools.
+  std::string cram = scratch.file("c0.cram");
+  std::string sam_gz = scratch.file("c1.sam.gz");
+  ProcessResult made = run_shell("samtools view -C -T " + reference + " -o " + cram + " " +
+                                 chunks.bams[0] + " && samtools index " + cram +
+                                 " && samtools view --no-PG -h -O sam --output-fmt-option " +
+                                 "level=6 -o " + sam_gz + " " + chunks.bams[1] +
+                                 " && samtools index " + sam_gz + " && gzip -t " + sam_gz);
+  ASSERT_TRUE(made.exited_ok()) << made.describe();
+  std::vector<std::string> inputs = {cram, sam_gz};
   for (const std::vector<std::string>& region :
        {std::vector<std::string>{"-R", "chr1:100000-200000"}, {"-L", bed("regions.bed")}}) {
     std::string from_bam = scratch.file("bam.bam");
@@ -130,7 +132,7 @@ TEST(MergeRegionsTest, CramInputsReadTheSameRecords) {
     bam_args.insert(bam_args.end(), {"-o", from_bam, chunks.bams[0], chunks.bams[1]});
     std::vector<std::string> cram_args = common;
     cram_args.insert(cram_args.end(),
-                     {"--reference", reference, "-o", from_cram, crams[0], crams[1]});
+                     {"--reference", reference, "-o", from_cram, inputs[0], inputs[1]});
     ProcessResult bam_merge = run_merge(bam_args);
     ASSERT_TRUE(bam_merge.exited_ok()) << bam_merge.describe();
     ProcessResult cram_merge = run_merge(cram_args);
