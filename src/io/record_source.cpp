@@ -331,8 +331,9 @@ class HtsRecordSource final : public RecordSource {
   bool in_bed_intervals() const {
     const bam1_t* record = record_.get();
     if (record->core.tid < 0) return true;  // "*": the unplaced records, all of them
-    const auto* intervals = bed_by_tid_[static_cast<std::size_t>(record->core.tid)];
-    if (intervals == nullptr) return false;
+    auto tid = static_cast<std::size_t>(record->core.tid);
+    if (tid >= bed_by_tid_.size() || bed_by_tid_[tid] == nullptr) return false;
+    const auto* intervals = bed_by_tid_[tid];
     hts_pos_t beg = record->core.pos;
     hts_pos_t end = bam_endpos(record);
     // Joined intervals: both ends ascend, so the first ending after `beg` decides.
