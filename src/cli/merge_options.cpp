@@ -1,6 +1,6 @@
 // `samsort merge` options: samtools merge's spelling and meaning (-o or the legacy first file
 // argument, -n/-N/-t/--template-coordinate for the inputs' order, -r -c -p -s -h -f -b -u -1
-// -l, -O, --write-index, --no-PG, -@), plus samsort's --max-memory, -T, --write-md5 and
+// -l, -R, -L, -X, -O, --write-index, --no-PG, -@), plus samsort's --max-memory, -T, --write-md5 and
 // --verbosity. The output, budget and order rules are the sort's (cli/option_rules.hpp).
 #include <boost/program_options.hpp>
 #include <fstream>
@@ -81,6 +81,11 @@ ParsedCommand parse_merge(int argc, const char* const* argv) {
       (",s", po::value<long>(&seed), "Seed of the suffixes that make colliding IDs distinct")
       (",b", po::value<std::vector<std::string>>(&file_lists),
        "File listing input files, one per line; repeatable")
+      (",R", po::value<std::string>(&merge.region),
+       "Merge only the records overlapping region STR (chr, chr:beg-end; indexed inputs)")
+      (",L", po::value<std::string>(&merge.bed_path),
+       "Merge only the records overlapping the regions of a BED FILE (indexed inputs)")
+      (",X", "The input files are followed by their index files, one per input, in order")
       ("threads,@", po::value<int>(&threads), "Worker threads [1]")
       ("max-memory", po::value<std::string>(&max_memory),
        "Total memory bound for the whole process (K/M/G) or 'auto' [768M x threads]")
@@ -129,11 +134,29 @@ ParsedCommand parse_merge(int argc, const char* const* argv) {
     first_input = 1;
   }
   if (common.output_path.empty()) throw UsageError("the output path is empty");
+  std::vector<std::string> arguments(positional.begin() + static_cast<std::ptrdiff_t>(first_input),
+                                     positional.end());
+  if (values.count("-X") != 0) {
+    // samtools: IN1 ... INn IDX1 ... IDXn after the output.
+    if (!file_lists.empty()) throw UsageError("the -b option cannot be combined with -X");
+    if (arguments.size() % 2 != 0) {
+      throw UsageError("odd number of file names with -X: each input needs its index file");
+    }
+    std::size_t count = arguments.size() / 2;
+    merge.index_paths.assign(arguments.begin() + static_cast<std::ptrdiff_t>(count),
+                             arguments.end());
+    arguments.resize(count);
+  }
+  if (!merge.region.empty() && !merge.bed_path.empty()) {
+    throw UsageError("give either a region (-R) or a BED file (-L), not both");
+  }
+  if (values.count("-R") != 0 && merge.region.empty()) throw UsageError("the region (-R) is empty");
+  if (values.count("-L") != 0 && merge.bed_path.empty()) {
+    throw UsageError("the BED file name (-L) is empty");
+  }
   // samtools: the -b lists' files first (in the lists' order), then the file arguments.
   for (const std::string& list : file_lists) append_file_list(list, merge.inputs);
-  merge.inputs.insert(merge.inputs.end(),
-                      positional.begin() + static_cast<std::ptrdiff_t>(first_input),
-                      positional.end());
+  merge.inputs.insert(merge.inputs.end(), arguments.begin(), arguments.end());
   if (merge.inputs.empty()) {
     throw UsageError("give at least one (and usually two or more) input files");
   }

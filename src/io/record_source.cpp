@@ -26,6 +26,7 @@
 #include "samsort/io/hts_log.hpp"
 #include "samsort/io/hts_record.hpp"
 #include "samsort/io/reference_fasta.hpp"
+#include "samsort/io/region_query.hpp"
 #include "samsort/io/sam_line_reader.hpp"
 
 namespace samsort {
@@ -37,6 +38,13 @@ namespace {
 constexpr std::uint32_t kMaxRecordBlockSize = 1u << 30;
 
 using hts::HFilePtr;
+
+// samtools' message for an input whose index cannot be loaded, as one line.
+[[noreturn]] void throw_no_index(const std::string& path, const std::string& index_path) {
+  throw Error(path + ": cannot load its index" +
+              (index_path.empty() ? std::string() : " '" + index_path + "'") +
+              ": -R and -L need indexed BAM, CRAM or bgzipped SAM inputs (samtools index)");
+}
 
 // "12.3 MiB", for messages about sizes a user must act on.
 std::string mib_text(std::size_t bytes) {
@@ -222,10 +230,15 @@ class HtsRecordSource final : public RecordSource {
   std::size_t next_record_bytes() override {
     // htslib reports parse errors as warnings of its own; ours is the one line that counts.
     int result;
-    {
+    do {
       HtsLogLevelGuard quiet;
-      result = sam_lines_ ? sam_lines_->read(parse_header_, record_.get())
-                          : sam_read1(file_.get(), parse_header_, record_.get());
+      result = iterator_    ? sam_itr_next(file_.get(), iterator_.get(), record_.get())
+               : sam_lines_ ? sam_lines_->read(parse_header_, record_.get())
+                            : sam_read1(file_.get(), parse_header_, record_.get());
+    } while (result >= 0 && !bed_by_tid_.empty() && !in_bed_intervals());
+    // An iterator that stops short of its end: samtools calls the input truncated.
+    if (result == -1 && iterator_ && iterator_->finished == 0) {
+      throw FormatError(path_, "truncated (the region's records end early)", records_, records_);
     }
     if (result == -1) return 0;
     if (result >= 0 && sam_record_bytes_ != 0) check_sam_buffers();
@@ -266,7 +279,70 @@ class HtsRecordSource final : public RecordSource {
   std::uint64_t record_offset() const noexcept override { return records_; }
   std::uint64_t bytes_consumed() const noexcept override { return 0; }
 
+  // samtools merge: sam_index_load (or sam_index_load2 with -X), then sam_itr_queryi for one
+  // interval or nothing, sam_itr_regions for a BED file. A BAM or SAM index is freed once the
+  // iterator holds its chunk list; CRAM's stays with the open file (htslib keeps it there).
+  void restrict_to(const RegionQuery& query, MemoryBudget& budget) override {
+    Reservation index_reservation =
+        budget.reserve(index_memory_estimate(path_, query.index_path), "an input's index (-R/-L)");
+    hts::IndexPtr index;
+    if (!sam_lines_) {
+      HtsLogLevelGuard quiet;  // our error line replaces htslib's
+      index.reset(query.index_path.empty()
+                      ? sam_index_load(file_.get(), path_.c_str())
+                      : sam_index_load2(file_.get(), path_.c_str(), query.index_path.c_str()));
+    }
+    if (!index) throw_no_index(path_, query.index_path);
+    std::size_t intervals = 1;
+    switch (query.kind) {
+      case RegionQuery::Kind::kInterval:
+        iterator_.reset(sam_itr_queryi(index.get(), query.tid, query.beg, query.end));
+        break;
+      case RegionQuery::Kind::kNothing:
+        iterator_.reset(sam_itr_queryi(index.get(), HTS_IDX_NONE, 0, 0));
+        break;
+      case RegionQuery::Kind::kBed:
+        intervals = query.bed->interval_count();
+        if (query.bed->needs_filter()) filter_by(*query.bed);
+        iterator_.reset(sam_itr_regions(index.get(), parse_header_, query.bed->reglist(),
+                                        static_cast<unsigned>(query.bed->references.size())));
+        break;
+    }
+    if (!iterator_) throw Error(path_ + ": cannot make an iterator over the region(s) (-R/-L)");
+    iterator_reservation_ = budget.reserve(
+        static_cast<std::size_t>(std::max(iterator_->n_off, 0)) * sizeof(hts_pair64_max_t) +
+            intervals * sizeof(hts_pair_pos_t),
+        "an input's region iterator");
+    if (is_cram_) index_reservation_ = std::move(index_reservation);
+  }
+
  private:
+  // BED intervals of length 0 (BedRegions::needs_filter): the iterator reads a widened
+  // interval, and each record is checked here against the BED's own intervals as samtools
+  // HEAD's multi-region iterator checks it (the record's [pos, bam_endpos) overlaps one).
+  void filter_by(const BedRegions& bed) {
+    bed_by_tid_.assign(static_cast<std::size_t>(sam_hdr_nref(parse_header_)) + 1, nullptr);
+    for (const auto& [name, intervals] : bed.references) {
+      int tid = sam_hdr_name2tid(parse_header_, name.c_str());
+      if (tid >= 0) bed_by_tid_[static_cast<std::size_t>(tid)] = &intervals;
+    }
+  }
+
+  bool in_bed_intervals() const {
+    const bam1_t* record = record_.get();
+    if (record->core.tid < 0) return true;  // "*": the unplaced records, all of them
+    auto tid = static_cast<std::size_t>(record->core.tid);
+    if (tid >= bed_by_tid_.size() || bed_by_tid_[tid] == nullptr) return false;
+    const auto* intervals = bed_by_tid_[tid];
+    hts_pos_t beg = record->core.pos;
+    hts_pos_t end = bam_endpos(record);
+    // Joined intervals: both ends ascend, so the first ending after `beg` decides.
+    auto found = std::upper_bound(
+        intervals->begin(), intervals->end(), beg,
+        [](hts_pos_t at, const BedRegions::Interval& interval) { return at < interval.end; });
+    return found != intervals->end() && found->beg < end;
+  }
+
   // The SAM line and record buffers must stay within their share of the budget. A line read
   // here is bounded before it is held; htslib's own (BGZF-compressed SAM) and the record it
   // parses into are checked once made, and refused in one line when over.
@@ -322,12 +398,17 @@ class HtsRecordSource final : public RecordSource {
 
   Reservation reservation_;
   Reservation cram_reservation_;
+  Reservation index_reservation_;  // CRAM: its index stays loaded with the file
+  Reservation iterator_reservation_;
   // Members are destroyed bottom-up: the record and header before the file that uses them,
   // the options (kept as long as the file, as htslib may refer to them) last.
   hts::OptionsPtr options_;
   hts::FilePtr file_;
   sam_hdr_t* parse_header_ = nullptr;  // the BamHeader's, wherever the job moved it
   hts::RecordPtr record_;
+  hts::IteratorPtr iterator_;  // -R/-L: the records of the region(s) only
+  // -L with intervals of length 0: each BED interval list by the input's reference id.
+  std::vector<const std::vector<BedRegions::Interval>*> bed_by_tid_;
   Reservation sam_reservation_;
   std::size_t sam_record_bytes_ = 0;        // SAM: the line and record buffers' share
   std::optional<SamLineReader> sam_lines_;  // uncompressed SAM: lines read with a bound
@@ -352,6 +433,10 @@ std::unique_ptr<RecordSource> checked(std::unique_ptr<RecordSource> source) {
 
 }  // namespace
 
+void RecordSource::restrict_to(const RegionQuery& query, MemoryBudget& /*budget*/) {
+  throw_no_index(path_, query.index_path);
+}
+
 std::unique_ptr<RecordSource> open_record_source(const InputSettings& settings,
                                                  MemoryBudget& budget) {
   const std::string& path = settings.path;
@@ -371,7 +456,7 @@ std::unique_ptr<RecordSource> open_record_source(const InputSettings& settings,
   if (hts_detect_format2(file.get(), path.c_str(), &format) < 0) {
     throw IoError(shown, "cannot read input", errno);
   }
-  if (format.format == ::bam && format.compression == bgzf) {
+  if (format.format == ::bam && format.compression == bgzf && !settings.indexed) {
     return checked(std::make_unique<BamRecordSource>(std::move(file), fd, shown, settings, budget));
   }
   // BAM that is plain gzip or not compressed at all (htslib reads both, so samtools does):

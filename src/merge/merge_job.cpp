@@ -27,9 +27,11 @@
 #include "samsort/io/bgzf_reader.hpp"
 #include "samsort/io/bgzf_writer.hpp"
 #include "samsort/io/block_codec.hpp"
+#include "samsort/io/hts_log.hpp"
 #include "samsort/io/output_file.hpp"
 #include "samsort/io/record_sink.hpp"
 #include "samsort/io/record_source.hpp"
+#include "samsort/io/region_query.hpp"
 #include "samsort/merge/header_merge.hpp"
 #include "samsort/merge/merge_input.hpp"
 #include "samsort/merge/merger.hpp"
@@ -98,6 +100,7 @@ class MergeJob {
     sam_hdr_t* parsed = sam_hdr_parse(merged.text.size(), merged.text.c_str());
     if (parsed == nullptr) throw Error("the merged header cannot be parsed");
     BamHeader header = BamHeader::adopt(parsed, budget_);
+    prepare_regions(header, merged);
     MergeSummary summary = with_order(common_.order, common_.sort_tag, header, [&](auto order) {
       return merge_with(order, header, merged);
     });
@@ -129,7 +132,55 @@ class MergeJob {
     settings.threads = 1;  // the inputs read side by side; the output gets the workers
     settings.wide_records_allowed =
         output_holds_large_positions(common_.output_format, common_.output_format_options);
+    settings.indexed = !options_.region.empty() || !options_.bed_path.empty();
     return open_record_source(settings, budget_);
+  }
+
+  // -R/-L: what each input reads, as samtools merge sets it up once the headers are merged.
+  // -R is parsed against the merged header (sam_parse_region: chr, chr:beg, chr:beg-end,
+  // {chr}:..., thousands separators) and mapped back to each input's own reference id (an
+  // input without that reference reads nothing, but its index must still load); -L's BED
+  // names are looked up in each input's own header by htslib's multi-region iterator.
+  void prepare_regions(BamHeader& header, const MergedHeader& merged) {
+    if (options_.region.empty() && options_.bed_path.empty()) return;
+    std::size_t count = options_.inputs.size();
+    queries_.assign(count, RegionQuery());
+    for (std::size_t idx = 0; idx < count && idx < options_.index_paths.size(); ++idx) {
+      queries_[idx].index_path = options_.index_paths[idx];
+    }
+    if (!options_.bed_path.empty()) {
+      bed_.emplace(read_bed_regions(options_.bed_path));
+      for (RegionQuery& query : queries_) {
+        query.kind = RegionQuery::Kind::kBed;
+        query.bed = &*bed_;
+      }
+      return;
+    }
+    int tid = -1;
+    hts_pos_t beg = 0;
+    hts_pos_t end = 0;
+    const char* parsed;
+    {
+      HtsLogLevelGuard quiet;  // one line of ours instead of htslib's
+      parsed = sam_parse_region(header.hts_header(), options_.region.c_str(), &tid, &beg, &end, 0);
+    }
+    if (parsed == nullptr) {
+      throw UsageError("badly formatted region or unknown reference name: '" + options_.region +
+                       "' (-R)");
+    }
+    for (std::size_t idx = 0; idx < count; ++idx) {
+      RegionQuery& query = queries_[idx];
+      // samtools' rtrans: the last input reference that translates to the region's.
+      const std::vector<std::int32_t>& tids = merged.inputs[idx].tid_map;
+      for (std::size_t input_tid = 0; input_tid < tids.size(); ++input_tid) {
+        if (tids[input_tid] == tid) {
+          query.kind = RegionQuery::Kind::kInterval;
+          query.tid = static_cast<int>(input_tid);
+          query.beg = beg;
+          query.end = end;
+        }
+      }
+    }
   }
 
   // How many inputs one merge may hold open by the descriptors (and --debug-max-fan-in).
@@ -291,6 +342,7 @@ class MergeJob {
     for (std::size_t idx = first; idx < first + count; ++idx) {
       std::unique_ptr<RecordSource> source =
           sources_.empty() ? open_input(options_.inputs[idx]) : std::move(sources_[idx]);
+      if (!queries_.empty()) source->restrict_to(queries_[idx], budget_);
       inputs.push_back(std::make_unique<MergeInput<Order>>(std::move(source), merged.inputs[idx],
                                                            order, label, budget_, print_warning));
     }
@@ -434,6 +486,8 @@ class MergeJob {
   std::vector<RunInfo> runs_;
   std::vector<std::unique_ptr<RecordSource>> sources_;  // all inputs, when they fit one merge
   std::size_t fan_in_ = 0;                              // inputs per group otherwise
+  std::vector<RegionQuery> queries_;                    // -R/-L: one per input, else none
+  std::optional<BedRegions> bed_;                       // -L
   std::uint64_t records_ = 0;
   RecordChecksum read_;
 };

@@ -1,7 +1,7 @@
-// samtools' own merge tests (test/test.pl's test_merge, copied into
-// testdata/samtools-tests/merge with their origin in the README there): every case but the
-// region ones, run with samsort merge at -@ 1 and -@ 2 and compared with samtools' expected
-// SAM as test.pl compares it (with ignore_pg_header, every @PG line dropped on both sides).
+// samtools' own merge tests (test/test.pl's test_merge and test_index's -X merge, copied into
+// testdata/samtools-tests/merge with their origin in the README there), run with samsort merge
+// at -@ 1 and -@ 2 and compared with samtools' expected SAM as test.pl compares it (with
+// ignore_pg_header, every @PG line dropped on both sides).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -117,6 +117,41 @@ TEST(MergeSamtoolsCases, IdenticalToSamtoolsExpectedOutputs) {
         data("merge/test_template_coordinate.1.sam"), data("merge/test_template_coordinate.2.sam")},
        data("merge/test_template_coordinate.expected.sam"),
        false},
+  };
+  for (const Case& test : cases) {
+    for (const char* threads : {"1", "2"}) expect_case(test, threads);
+  }
+}
+
+// The region cases: test_merge's -L merge.bed (its two SAM inputs made BAM and indexed, as
+// test.pl does) and test_index's -X -cp -R ref2 (test_input_1_a.bam and _b.bam with their
+// indexes under custom names).
+TEST(MergeSamtoolsCases, RegionCasesIdenticalToSamtoolsExpectedOutputs) {
+  ScratchDir scratch;
+  std::vector<std::string> bed_inputs;
+  for (const char* name : {"merge.bed.1", "merge.bed.2"}) {
+    std::string bam = scratch.file(std::string(name) + ".bam");
+    ProcessResult made =
+        run_shell("samtools view -ho " + bam + " --no-PG " +
+                  data(std::string("merge/") + name + ".sam") + " && samtools index " + bam);
+    ASSERT_TRUE(made.exited_ok()) << made.describe();
+    bed_inputs.push_back(bam);
+  }
+  std::string a_index = scratch.file("a.custom.bai");
+  std::string b_index = scratch.file("b.custom.bai");
+  ProcessResult indexed =
+      run_shell("samtools index " + data("test_input_1_a.bam") + " " + a_index +
+                " && samtools index " + data("test_input_1_b.bam") + " " + b_index);
+  ASSERT_TRUE(indexed.exited_ok()) << indexed.describe();
+  std::vector<Case> cases = {
+      {"-L merge.bed",
+       {"--no-PG", "-O", "SAM", "-L", data("merge/merge.bed"), "-", bed_inputs[0], bed_inputs[1]},
+       data("merge/merge.bed.expected.sam"),
+       false},
+      {"-X -cp -R ref2",
+       {"-O", "sam", "-", "-X", "-cp", "-R", "ref2", data("test_input_1_a.bam"),
+        data("test_input_1_b.bam"), a_index, b_index},
+       data("merge/test_input_1_ab.X.expected")},
   };
   for (const Case& test : cases) {
     for (const char* threads : {"1", "2"}) expect_case(test, threads);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Digests of samtools HEAD's merge of four chunks of testdata/example.bam, for
-# tests/e2e/merge_test.cpp (not run in CI, which has no samtools HEAD):
+# tests/e2e/merge_test.cpp (not run in CI, which has no samtools HEAD; -R/-L/-X have their own
+# script, make_merge_region_digests.sh):
 #   bash tests/tools/make_merge_digests.sh /tmp/samtools-head/samtools/samtools build/samsort
 # The chunks are made exactly as the test makes them: records split by their line number
 # modulo 4 (Debian's samtools view --no-PG -h), each sorted with `samsort sort --no-PG` in

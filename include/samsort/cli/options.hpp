@@ -80,6 +80,11 @@ struct MergeOptions {
   bool combine_programs = false;     // -p
   std::optional<long> seed;          // -s
   std::string header_file;           // -h FILE
+  // -R REGION / -L BED: only the records overlapping the region(s), read through each
+  // input's index; -X: the index files, one per input in the inputs' order ("" = beside it).
+  std::string region;
+  std::string bed_path;
+  std::vector<std::string> index_paths;
   // `samsort merge-range`: the output is one range's records alone (no header, no EOF
   // marker: dist/gather puts the file together), with its manifest at manifest_path.
   bool records_only = false;

@@ -198,6 +198,12 @@ inline constexpr std::size_t kHtslibWriterBytes = 4u << 20;
 // and the first size of each input's record buffers (they grow, reserved, for larger records).
 inline constexpr std::size_t kMergeMaxInputFanIn = 256;
 inline constexpr std::size_t kMergeInputRecordBytes = 64u << 10;
+// samsort merge -R/-L: an input's index, reserved before htslib loads it, from the index
+// file's size. An estimate, not a measurement: a BAI is ~2x its file in memory (htslib rounds
+// each bin's chunk list and the linear index up to powers of two), CSI and CRAI files are
+// compressed ~3-4x. Re-measure before changing.
+inline constexpr std::size_t kIndexMemoryPerFileByte = 8;
+inline constexpr std::size_t kIndexMemoryBaseBytes = 64 * kKiB;
 // The header's memory (bam_header.cpp), reserved before htslib builds its parsed form. Measured
 // on a 300k-@SQ header (16.9 MB of text): htslib's parsed records take ~1.6x the text plus
 // ~181 bytes per line; the header also holds its raw text, the text rebuilt after @HD/@PG

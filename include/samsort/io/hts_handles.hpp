@@ -27,6 +27,7 @@ using FilePtr = std::unique_ptr<htsFile, detail::Releaser<hts_close>>;
 using HeaderPtr = std::unique_ptr<sam_hdr_t, detail::Releaser<sam_hdr_destroy>>;
 using RecordPtr = std::unique_ptr<bam1_t, detail::Releaser<bam_destroy1>>;
 using IndexPtr = std::unique_ptr<hts_idx_t, detail::Releaser<hts_idx_destroy>>;
+using IteratorPtr = std::unique_ptr<hts_itr_t, detail::Releaser<hts_itr_destroy>>;
 using OptionsPtr = std::unique_ptr<hts_opt, detail::Releaser<hts_opt_free>>;
 
 // Closes `file` and reports htslib's status (0 on success); the handle is empty afterwards.

@@ -15,6 +15,7 @@
 namespace samsort {
 
 class MemoryBudget;
+struct RegionQuery;
 
 class RecordSource {
  public:
@@ -31,6 +32,11 @@ class RecordSource {
   virtual bool is_bam() const noexcept { return false; }
   // Input bytes consumed so far and the input's size if known (0 otherwise), for progress.
   virtual std::uint64_t bytes_consumed() const noexcept = 0;
+  // From now on only the records of `query`, through the input's index, as htslib's iterators
+  // give them (samtools merge -R/-L); called before the first record. The index (and the
+  // iterator's chunk list) is reserved from `budget`. Throws Error naming the input when the
+  // index cannot be loaded: only sources opened with InputSettings::indexed can do this.
+  virtual void restrict_to(const RegionQuery& query, MemoryBudget& budget);
 
   const std::string& path() const noexcept { return path_; }
   BamHeader& header() noexcept { return *header_; }
@@ -53,6 +59,9 @@ struct InputSettings {
   // the next slice starts; a record running past slice_end is an error.
   std::uint64_t slice_begin = 0;
   std::uint64_t slice_end = 0;
+  // The input will be read through its index (RecordSource::restrict_to): BGZF BAM too goes
+  // through htslib's reader, which can seek.
+  bool indexed = false;
 };
 
 // Opens and detects the input and reads its header. Throws IoError/FormatError.

@@ -381,5 +381,27 @@ TEST(FitBudgetTest, LimitBelowTheReserveLeavesTheSmallestBudget) {
   EXPECT_EQ(sort.memory_bytes, config::kMinMemoryPerThreadBytes);
 }
 
+// samtools merge -R/-L/-X: -X splits the file arguments after the output into inputs and
+// their index files; -R and -L exclude each other; -X refuses -b.
+TEST(MergeRegionOptionsTest, RegionBedAndIndexFiles) {
+  ParsedCommand region = parse({"samsort", "merge", "-X", "-R", "chr1:1-100", "out.bam", "a.bam",
+                                "b.bam", "a.csi", "b.csi"});
+  EXPECT_EQ(region.merge.region, "chr1:1-100");
+  EXPECT_EQ(region.merge.common.output_path, "out.bam");
+  EXPECT_EQ(region.merge.inputs, (std::vector<std::string>{"a.bam", "b.bam"}));
+  EXPECT_EQ(region.merge.index_paths, (std::vector<std::string>{"a.csi", "b.csi"}));
+  ParsedCommand bed = parse({"samsort", "merge", "-L", "r.bed", "-o", "out.bam", "a.bam"});
+  EXPECT_EQ(bed.merge.bed_path, "r.bed");
+  EXPECT_TRUE(bed.merge.index_paths.empty());
+  EXPECT_NE(usage_message({"samsort", "merge", "-X", "-o", "out.bam", "a.bam"}).find("odd"),
+            std::string::npos);
+  EXPECT_NE(usage_message({"samsort", "merge", "-R", "chr1", "-L", "r.bed", "-o", "o.bam", "a.bam"})
+                .find("not both"),
+            std::string::npos);
+  EXPECT_NE(usage_message({"samsort", "merge", "-X", "-b", "list", "-o", "o.bam", "a.bam", "a.bai"})
+                .find("-b"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace samsort
