@@ -106,7 +106,7 @@ ParsedCommand parse_plan(int argc, const char* const* argv) {
       (",t", po::value<std::string>(&plan.sort_tag), "Sort by the value of tag TAG first")
       ("template-coordinate", "Sort by template coordinate")
       ("order", po::value<std::string>(&order),
-       ("Sort order: " + canonical_order_list() + " (not minimiser) [coordinate]").c_str());
+       ("Sort order: " + canonical_order_list(false) + " [coordinate]").c_str());
   // clang-format on
   add_common(visible, common);
   po::options_description all;

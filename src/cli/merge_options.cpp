@@ -57,7 +57,7 @@ ParsedCommand parse_merge(int argc, const char* const* argv) {
   int threads = 1;
   int level = -1;
   int verbosity = 3;
-  const std::string order_help = "Order of the inputs: " + canonical_order_list() + " [" +
+  const std::string order_help = "Order of the inputs: " + canonical_order_list(false) + " [" +
                                  std::string(order_names(SortOrder::kCoordinate).name) + "]";
   po::options_description visible("Options");
   // clang-format off

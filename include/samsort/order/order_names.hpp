@@ -68,10 +68,12 @@ constexpr std::optional<SortOrder> find_order(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-// The canonical names, comma separated: "coordinate, queryname, queryname-lex, ...".
-inline std::string canonical_order_list() {
+// The canonical names, comma separated: "coordinate, queryname, queryname-lex, ..." (without
+// minimiser for the commands that cannot take it: merge, plan).
+inline std::string canonical_order_list(bool with_minimiser = true) {
   std::string list;
   for (const OrderNames& row : kOrderNames) {
+    if (!with_minimiser && row.order == SortOrder::kMinimiser) continue;
     if (!list.empty()) list += ", ";
     list += row.name;
   }
