@@ -1,6 +1,8 @@
 // The sort pipeline: input -> arena -> sorted runs -> loser-tree merge -> BGZF output.
 // Memory: the budget is carved once (small objects, input ring, header, writer ring, arena);
-// the arena is reused for merge read buffers once the input is consumed.
+// the arena is reused for merge read buffers once the input is consumed. The arena is split in
+// two halves: while one half's run is sorted and written on the spill thread, the reader fills
+// the other (spill beside reading); see plan_arena().
 #include "samsort/sort/sort_job.hpp"
 
 #include <fcntl.h>
@@ -9,11 +11,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <optional>
+#include <system_error>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -163,18 +169,25 @@ class SortJob {
         budget_, region_bytes(sink_extra_bytes(output_settings(header), header)), "record arena");
     merge_region_ = arena_region.data();
     merge_region_bytes_ = arena_region.size();
-    RecordArena arena(arena_region.data(), run_capacity_bytes(arena_region.size()), sizeof(Entry));
+    plan_arena(arena_region.data(), arena_region.size());
+    // Declared after the region: on any error the spill thread is stopped and joined before
+    // the memory it reads is unmapped.
+    struct SpillJoiner {
+      SortJob& job;
+      ~SpillJoiner() { job.abandon_spill(); }
+    } spill_joiner{*this};
     std::size_t fan_in = merge_region_bytes_ / RunReader::buffer_bytes_for(RunInfo{});
     if (options_.debug_max_fan_in != 0) fan_in = std::min(fan_in, options_.debug_max_fan_in);
-    progress_.set_run_capacity(arena.capacity_bytes(), 2 * sizeof(Entry), fan_in);
-    if (source->is_bam()) check_temp_space_for(arena.capacity_bytes());
+    progress_.set_run_capacity(run_capacity_, 2 * sizeof(Entry), fan_in);
+    if (source->is_bam()) check_temp_space_for(run_capacity_);
     auto read_started = Clock::now();
     if (plan_ != nullptr) cut_.emplace(order_, plan_->splitters);
     if (plan_ == nullptr || !plan_->slices[options_.slice_index].empty()) {
-      read_input(*source, arena);
+      read_input(*source);
     }
-    summary_.read_seconds =
-        seconds_since(read_started) - summary_.sort_seconds - summary_.spill_seconds;
+    wait_for_spill();
+    // The reader's own time: spills run beside it, only the waits for them are taken off.
+    summary_.read_seconds = seconds_since(read_started) - reader_stalled_seconds_;
     if (source->missing_eof_marker()) {
       progress_.warn("samsort: warning: " + source->path() +
                      ": EOF marker is absent; the input may be truncated\n");
@@ -188,8 +201,10 @@ class SortJob {
 
     auto merge_started = Clock::now();
     double before_sort = summary_.sort_seconds + summary_.spill_seconds;
-    std::uint64_t written = runs_.empty() ? write_from_memory(arena, header, output)
-                                          : merge_runs(arena, header, output);
+    // The last run may take the whole region again now that nothing is in flight.
+    if (!runs_.empty() && filling_ != Fill::kWhole && can_grow_) grow_into_run();
+    std::uint64_t written = runs_.empty() ? write_from_memory(arena_, header, output)
+                                          : merge_runs(arena_, header, output);
     summary_.merge_seconds = seconds_since(merge_started) -
                              (summary_.sort_seconds + summary_.spill_seconds - before_sort);
     if (written != summary_.records || checksum_out_.count() != summary_.records) {
@@ -287,26 +302,189 @@ class SortJob {
     return bytes;
   }
 
-  void read_input(RecordSource& source, RecordArena& arena) {
+  // The split arena. A run holds at most run_capacity_ bytes at [run_base_, + run_capacity_).
+  // When a run may take more than half the region, the two halves are the bottom and the top
+  // half of that run (the top half ends at its top) and the half being filled grows into the
+  // whole run (RecordArena::move_to) once nothing is in flight and the input's rest fits in it
+  // (so an input that fits in memory is never spilled), or at the end of input. When runs are
+  // capped at half the region or less (small budgets, --debug-max-run-bytes), each half holds
+  // a whole run (the "top" half then lies right above the bottom one). Reading starts in the
+  // top half: growing it moves only its entries.
+  enum class Fill { kTop, kBottom, kWhole };  // what arena_ is
+
+  void plan_arena(std::uint8_t* region, std::size_t region_bytes) {
+    constexpr std::size_t kAlignBytes = 64;  // entries start on a cache line in either half
+    run_base_ = region;
+    run_capacity_ = run_capacity_bytes(region_bytes) / kAlignBytes * kAlignBytes;
+    can_grow_ = 2 * run_capacity_ > region_bytes;
+    if (can_grow_) {
+      half_bytes_ = run_capacity_ / 2 / kAlignBytes * kAlignBytes;
+      top_half_base_ = region + run_capacity_ - half_bytes_;
+    } else {
+      half_bytes_ = run_capacity_;
+      top_half_base_ = region + half_bytes_;  // right above: the pages above stay untouched
+    }
+    use_half(Fill::kTop);
+  }
+
+  void use_half(Fill half) {
+    filling_ = half;
+    arena_ =
+        RecordArena(half == Fill::kTop ? top_half_base_ : run_base_, half_bytes_, sizeof(Entry));
+  }
+
+  void grow_into_run() {  // nothing in flight
+    arena_.move_to(run_base_, run_capacity_);
+    filling_ = Fill::kWhole;
+  }
+
+  // The arena has no room for a record of `record_bytes` that fits an empty run.
+  void make_room(const RecordSource& source, std::size_t record_bytes) {
+    if (filling_ == Fill::kWhole) {  // the rest was expected to fit: spill here, as unsplit
+      spill(arena_);
+      use_half(Fill::kTop);
+      return;
+    }
+    if (can_grow_ && (arena_.count() == 0 || !arena_.fits_when_empty(record_bytes) ||
+                      rest_fits_in_run(source))) {
+      wait_for_spill();
+      grow_into_run();
+      return;
+    }
+    spill_beside_reading();
+  }
+
+  // Spills the half being filled on the spill thread (after the previous spill is done) and
+  // goes on in the other half.
+  void spill_beside_reading() {
+    if (in_flight_) {  // both halves are in use until the previous spill ends
+      note_arena_use(used_bytes(in_flight_->arena) + used_bytes(arena_));
+    }
+    wait_for_spill();
+    launch_spill();
+    use_half(filling_ == Fill::kTop ? Fill::kBottom : Fill::kTop);
+    run_sizes_ = {};
+    run_transformed_ = false;
+  }
+
+  static std::size_t used_bytes(const RecordArena& arena) noexcept {
+    return arena.record_bytes_used() + 2 * arena.count() * sizeof(Entry);
+  }
+
+  // A run handed to the spill thread. It carries everything the spill reads and writes; the
+  // job's shared state (runs_, summary_, checksum_in_, progress_) is updated from it by the
+  // main thread, after the join (wait_for_spill).
+  struct SpillTask {
+    SpillTask(const RecordArena& arena_in, const RunRecordSizes& sizes_in, bool transformed_in)
+        : arena(arena_in), sizes(sizes_in), transformed(transformed_in) {}
+    RecordArena arena;
+    RunRecordSizes sizes;
+    bool transformed;
+    std::atomic<bool> stop{false};  // set when the job fails elsewhere: give up early
+    RunInfo run;
+    std::uint64_t checksum_delta = 0;  // Order::transform_run's change to the input checksum
+    double sort_seconds = 0;
+    double write_seconds = 0;
+    std::exception_ptr error;
+    std::thread thread;
+  };
+
+  void launch_spill() {
+    run_store();  // made here, on the main thread (it may create the default temp directory)
+    in_flight_ = std::make_unique<SpillTask>(arena_, run_sizes_, run_transformed_);
+    SpillTask* task = in_flight_.get();
+    try {
+      task->thread = std::thread([this, task] { run_spill_task(*task); });
+    } catch (const std::system_error&) {
+      run_spill_task(*task);  // no thread to be had: spill here, as unsplit
+    }
+  }
+
+  // Sorts and writes one run exactly as spill() does, touching no shared state but the
+  // order's per-run state (one run is sorted at a time) and the run store (one run is
+  // written at a time). Any error is kept for the main thread.
+  void run_spill_task(SpillTask& task) noexcept {
+    try {
+      auto started = Clock::now();
+      task.checksum_delta = sort_entries(task.arena, task.transformed);
+      task.sort_seconds = seconds_since(started);
+      started = Clock::now();
+      task.run = write_run(task.arena, task.sizes, &task.stop);
+      task.write_seconds = seconds_since(started);
+    } catch (...) {
+      task.error = std::current_exception();
+    }
+  }
+
+  // Joins the spill in flight, if any, and takes its run; rethrows its error.
+  void wait_for_spill() {
+    if (!in_flight_) return;
+    auto started = Clock::now();
+    if (in_flight_->thread.joinable()) in_flight_->thread.join();
+    reader_stalled_seconds_ += seconds_since(started);
+    std::unique_ptr<SpillTask> task = std::move(in_flight_);
+    if (task->error) std::rethrow_exception(task->error);
+    progress_.begin_spill(task->arena.record_bytes_used());
+    progress_.processed(task->arena.record_bytes_used());
+    checksum_in_.adjust(task->checksum_delta);
+    summary_.sort_seconds += task->sort_seconds;
+    summary_.spill_seconds += task->write_seconds;
+    add_run(task->run);
+    progress_.end_spill();
+  }
+
+  // On an error elsewhere: stops the spill in flight and joins it, dropping its run and any
+  // error of its own (the first error is the one reported).
+  void abandon_spill() noexcept {
+    if (!in_flight_) return;
+    in_flight_->stop.store(true, std::memory_order_relaxed);
+    if (in_flight_->thread.joinable()) in_flight_->thread.join();
+    in_flight_.reset();
+  }
+
+  // For a file of known size: whether the rest of the input (estimated from the bytes
+  // consumed so far) fits in the whole run beside what the arena holds, leaving room for the
+  // final merge's readers of the runs spilled so far.
+  bool rest_fits_in_run(const RecordSource& source) const {
+    std::uint64_t consumed = source.bytes_consumed();
+    if (input_bytes_ == 0 || consumed == 0) return false;
+    if (consumed >= input_bytes_) return true;
+    double rest = static_cast<double>(input_bytes_ - consumed) *
+                  static_cast<double>(arena_bytes_read_) / static_cast<double>(consumed);
+    double used = static_cast<double>(used_bytes(arena_));
+    std::size_t spilled = runs_.size() + (in_flight_ ? 1 : 0);
+    if (spilled == 0) return rest + used <= static_cast<double>(run_capacity_);
+    RunInfo like_this_run;
+    like_this_run.max_record_bytes = run_sizes_.max_record_bytes;
+    like_this_run.max_copy_bytes = run_sizes_.max_copy_bytes;
+    std::size_t readers = spilled * RunReader::buffer_bytes_for(like_this_run) +
+                          RunReader::whole_bytes_for(like_this_run);
+    if (readers >= run_capacity_) return false;
+    return rest + used <=
+           static_cast<double>(run_capacity_ - readers) * (1.0 - config::kEarlySpillMargin);
+  }
+
+  void read_input(RecordSource& source) {
     while (std::size_t record_bytes = source.next_record_bytes()) {
-      std::uint8_t* slot = arena.reserve_record(record_bytes);
+      std::uint8_t* slot = arena_.reserve_record(record_bytes);
       if (slot == nullptr) {
-        if (!arena.fits_when_empty(record_bytes)) {
+        if (record_bytes + 2 * sizeof(Entry) > run_capacity_) {
           throw ResourceError(source.path() + ": record " + std::to_string(summary_.records + 1) +
                               " of " + std::to_string(record_bytes) +
                               " bytes does not fit the memory budget (raise --max-memory), at "
                               "compressed offset " +
                               std::to_string(source.record_offset()));
         }
-        spill(arena);
-        slot = arena.reserve_record(record_bytes);
+        while ((slot = arena_.reserve_record(record_bytes)) == nullptr) {
+          make_room(source, record_bytes);
+        }
       }
       source.read_record(slot);
       checksum_in_.add(slot, record_bytes);
       if constexpr (kTagsAfterInput) any_placed_ = any_placed_ || bam::ref_id(slot) >= 0;
-      std::uint64_t offset = arena.commit(record_bytes);
+      std::uint64_t offset = arena_.commit(record_bytes);
       try {
-        entries(arena)[arena.count() - 1] = order_.make_entry(slot, offset);
+        entries(arena_)[arena_.count() - 1] = order_.make_entry(slot, offset);
       } catch (const FormatError&) {
         throw;
       } catch (const Error& error) {  // a record the order cannot key (e.g. no MC tag)
@@ -317,14 +495,21 @@ class SortJob {
       arena_bytes_read_ += record_bytes + 2 * sizeof(Entry);
       progress_.reading(summary_.records, record_bytes, source.bytes_consumed());
       if (summary_.records % config::kEarlySpillCheckInterval == 0 &&
-          rest_fits_after_spill(source, arena)) {
-        spill(arena);
+          rest_fits_after_spill(source)) {
+        if (filling_ == Fill::kWhole) {
+          spill(arena_);
+          use_half(Fill::kTop);
+        } else {
+          spill_beside_reading();
+        }
       }
     }
   }
 
   // Early spill (sort/spill_policy.hpp): only for a BAM file, whose reader counts bytes.
-  bool rest_fits_after_spill(const RecordSource& source, const RecordArena& arena) const {
+  // The whole run is the capacity: the rest goes to the other half, which grows into the run.
+  bool rest_fits_after_spill(const RecordSource& source) const {
+    const RecordArena& arena = arena_;
     RunInfo like_this_run;
     like_this_run.max_record_bytes = run_sizes_.max_record_bytes;
     like_this_run.max_copy_bytes = run_sizes_.max_copy_bytes;
@@ -334,9 +519,10 @@ class SortJob {
          .arena_bytes_read = arena_bytes_read_,
          .arena_used_bytes = arena.record_bytes_used() + 2 * arena.count() * sizeof(Entry),
          .arena_records = arena.count(),
-         .arena_capacity_bytes = arena.capacity_bytes(),
-         .merge_reader_bytes = (runs_.size() + 1) * RunReader::buffer_bytes_for(like_this_run) +
-                               RunReader::whole_bytes_for(like_this_run)});
+         .arena_capacity_bytes = run_capacity_,
+         .merge_reader_bytes =
+             (runs_.size() + (in_flight_ ? 2 : 1)) * RunReader::buffer_bytes_for(like_this_run) +
+             RunReader::whole_bytes_for(like_this_run)});
   }
 
   // Optional Order hooks (the minimiser order has them; other orders are untouched).
@@ -393,16 +579,25 @@ class SortJob {
     return reinterpret_cast<Entry*>(arena.entries());
   }
 
-  // Sorts the arena's entries; the result is left at entries().
+  // Sorts the arena's entries on the main thread; the result is left at entries().
   void sort_arena(RecordArena& arena) {
     auto started = Clock::now();
-    note_arena_use(arena.record_bytes_used() + 2 * arena.count() * sizeof(Entry));
+    note_arena_use(used_bytes(arena));
+    checksum_in_.adjust(sort_entries(arena, run_transformed_));
+    summary_.sort_seconds += seconds_since(started);
+  }
+
+  // Sorts the arena's entries (the result is left at entries()); returns the change
+  // Order::transform_run makes to the input checksum (0 for other orders). Touches no state of
+  // the job but the order's per-run state: one run is sorted at a time.
+  std::uint64_t sort_entries(RecordArena& arena, bool& transformed) {
+    std::uint64_t checksum_delta = 0;
     Entry* scratch = reinterpret_cast<Entry*>(arena.scratch());
     Entry* unsorted = entries(arena);
     if constexpr (kTransformsRuns) {
-      if (!run_transformed_) {  // merge_runs may sort the last run twice: transform it once
-        checksum_in_.adjust(order_.transform_run(unsorted, arena.count(), arena.top(), threads_));
-        run_transformed_ = true;
+      if (!transformed) {  // merge_runs may sort the last run twice: transform it once
+        checksum_delta = order_.transform_run(unsorted, arena.count(), arena.top(), threads_);
+        transformed = true;
       }
     }
     order_.prepare_run([unsorted](std::size_t idx) -> Entry& { return unsorted[idx]; },
@@ -420,12 +615,14 @@ class SortJob {
     if (sorted != entries(arena)) {
       std::memcpy(entries(arena), sorted, arena.count() * sizeof(Entry));
     }
-    summary_.sort_seconds += seconds_since(started);
+    return checksum_delta;
   }
 
-  // Writes the arena's sorted records to `writer`; returns the count.
+  // Writes the arena's sorted records to `writer`; returns the count. On the spill thread
+  // (`stop` given) progress is left alone and a set `stop` ends the gather with an error.
   template <class Out>
-  std::uint64_t gather(const RecordArena& arena, Out& writer) {
+  std::uint64_t gather(const RecordArena& arena, Out& writer,
+                       const std::atomic<bool>* stop = nullptr) {
     const Entry* sorted = entries(arena);
     std::uint8_t* top = arena.top();
     std::size_t count = arena.count();
@@ -439,7 +636,12 @@ class SortJob {
         to_output_form(record);
       }
       writer.write(record, bam::record_bytes(record));
-      progress_.processed(bam::record_bytes(record));
+      if (stop == nullptr) {
+        progress_.processed(bam::record_bytes(record));
+      } else if (idx % config::kSpillStopCheckRecords == 0 &&
+                 stop->load(std::memory_order_relaxed)) {
+        throw Error("spill abandoned");
+      }
       if constexpr (std::is_same_v<Out, RecordSink>) {
         checksum_out_.add(record, bam::record_bytes(record));
       }
@@ -473,27 +675,40 @@ class SortJob {
     return *run_store_;
   }
 
-  void spill(RecordArena& arena) {
-    progress_.begin_spill(arena.record_bytes_used());
-    sort_arena(arena);
-    auto started = Clock::now();
-    RunStore& store = run_store();
+  // Writes the sorted arena as a new run; `stop` as for gather().
+  RunInfo write_run(const RecordArena& arena, const RunRecordSizes& sizes,
+                    const std::atomic<bool>* stop) {
+    RunStore& store = *run_store_;
     for (;;) {  // a full temp location: write the run again in the next one
       try {
         std::unique_ptr<BgzfWriter> writer = store.begin_run(threads_, budget_);
-        std::uint64_t count = gather(arena, *writer);
-        runs_.push_back(store.end_run(*writer, count, run_sizes_));
-        break;
+        std::uint64_t count = gather(arena, *writer, stop);
+        return store.end_run(*writer, count, sizes);
       } catch (const IoError& error) {
         if (!RunStore::is_disk_full(error) || !store.next_location()) throw;
       }
     }
-    summary_.spilled_bytes += runs_.back().bytes;
+  }
+
+  void add_run(const RunInfo& run) {
+    runs_.push_back(run);
+    summary_.spilled_bytes += run.bytes;
     ++summary_.runs;
+  }
+
+  // Sorts and writes the arena on the main thread (nothing in flight).
+  void spill(RecordArena& arena) {
+    auto began = Clock::now();
+    progress_.begin_spill(arena.record_bytes_used());
+    sort_arena(arena);
+    auto started = Clock::now();
+    run_store();
+    add_run(write_run(arena, run_sizes_, nullptr));
     arena.clear();
     run_transformed_ = false;
     run_sizes_ = {};
     summary_.spill_seconds += seconds_since(started);
+    reader_stalled_seconds_ += seconds_since(began);
     progress_.end_spill();
   }
 
@@ -730,6 +945,16 @@ class SortJob {
   std::uint64_t arena_bytes_read_ = 0;  // arena bytes (records + entries + scratch) read so far
   std::uint8_t* merge_region_ = nullptr;
   std::size_t merge_region_bytes_ = 0;
+  // The split arena (plan_arena): the half being filled, or the whole run it grew into.
+  RecordArena arena_{nullptr, 0, sizeof(Entry)};
+  Fill filling_ = Fill::kTop;
+  std::uint8_t* run_base_ = nullptr;
+  std::size_t run_capacity_ = 0;  // the most one run may fill
+  std::uint8_t* top_half_base_ = nullptr;
+  std::size_t half_bytes_ = 0;
+  bool can_grow_ = false;                 // a half is part of a larger run
+  std::unique_ptr<SpillTask> in_flight_;  // the run on the spill thread; at most one
+  double reader_stalled_seconds_ = 0;     // reading stopped for spills (inline or waiting)
   std::size_t arena_used_peak_bytes_ = 0;
   RunRecordSizes run_sizes_;            // of the records in the arena
   std::unique_ptr<RecordSink> sink_;    // kept until the output is committed (its index)

@@ -93,6 +93,36 @@ INSTANTIATE_TEST_SUITE_P(BudgetThreadsAllocator, MemoryBoundTest,
                            return memory_case_name(param_info.param);
                          });
 
+// Spill beside reading: a run is sorted and written on the spill thread while the reader
+// fills the arena's other half, inside the same budget. Input on stdin has no known size, so
+// every run after the first half is spilled beside reading (no early spill, no growing).
+class OverlappedSpillMemoryBoundTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(OverlappedSpillMemoryBoundTest, PeakRssWithinBudgetPlusSlack) {
+  constexpr long kBudgetMib = 128;
+  int threads = GetParam();
+  ScratchDir scratch;
+  std::string output = scratch.file("out.bam");
+  ProcessOptions options;
+  options.stdin_path = input_bam();
+  ProcessResult result =
+      run_samsort({"-@", std::to_string(threads), "--max-memory", std::to_string(kBudgetMib) + "M",
+                   "-l", "1", "-o", output, "-"},
+                  options);
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  expect_bounded_sort(result, kBudgetMib,
+                      "overlapped spill from stdin, " + std::to_string(threads) + " threads",
+                      output);
+  // Runs are half the arena: at least 2 per budget of the >= 4x input, less the tail.
+  EXPECT_GE(parse_summary(result.stderr_text).runs, 2 * kInputToBudgetRatio - 1)
+      << result.stderr_text;
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, OverlappedSpillMemoryBoundTest, ::testing::Values(1, 4),
+                         [](const ::testing::TestParamInfo<int>& param_info) {
+                           return "Threads" + std::to_string(param_info.param);
+                         });
+
 // The minimiser order keys and reverse-complements unplaced reads in the arena and, with -I,
 // holds the reference index beside it: the bound holds there too. Mostly unplaced reads, 64M.
 class MinimiserMemoryBoundTest : public ::testing::TestWithParam<int> {};

@@ -172,6 +172,9 @@ static_assert(kProgressRedrawMilliseconds < kProgressLogMilliseconds);
 inline constexpr std::size_t kMinArenaBytes = 256 * kKiB;
 // Records ahead of the gather cursor to prefetch when writing a sorted run.
 inline constexpr std::size_t kGatherPrefetchDistance = 16;
+// How often a spill on the spill thread checks whether the job failed elsewhere (records):
+// a cheap relaxed load, so that an error is reported within milliseconds, not a whole spill.
+inline constexpr std::size_t kSpillStopCheckRecords = 4096;
 // Records between two checks for an early spill (rest_fits_after_spill).
 inline constexpr std::uint64_t kEarlySpillCheckInterval = 256;
 // htslib I/O buffers, counted in the budget (measured with the SAM/CRAM memory tests).

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace samsort {
 
@@ -45,6 +46,19 @@ class RecordArena {
   // Bytes from the end of the scratch array to the lowest record: free for other uses.
   std::size_t free_bytes() const noexcept {
     return capacity_bytes_ - record_bytes_used_ - 2 * count_ * entry_bytes_;
+  }
+  // Moves the arena into `region` of `region_bytes`, which must contain the current region
+  // and start at a suitably aligned address: entries go to the new base, records to the new
+  // top. Offsets are distances below top(), so every entry stays valid. Costs a copy of the
+  // entries when the base moves and of the records when the top moves.
+  void move_to(std::uint8_t* region, std::size_t region_bytes) noexcept {
+    std::uint8_t* new_top = region + region_bytes;
+    if (new_top != top() && record_bytes_used_ != 0) {
+      std::memmove(new_top - record_bytes_used_, top() - record_bytes_used_, record_bytes_used_);
+    }
+    if (region != base_ && count_ != 0) std::memmove(region, base_, count_ * entry_bytes_);
+    base_ = region;
+    capacity_bytes_ = region_bytes;
   }
   void clear() noexcept {
     count_ = 0;

@@ -159,5 +159,33 @@ TEST(RecordArenaTest, ClearStartsOverFromTheTop) {
   EXPECT_EQ(arena.commit(100), 100u);
 }
 
+// The split arena grows a half into the whole run: records follow the top, entries the base.
+TEST(RecordArenaTest, MoveToKeepsRecordsAndEntriesAtTheirOffsets) {
+  for (std::size_t half_start : {std::size_t{0}, std::size_t{2048}}) {
+    std::vector<std::uint8_t> region(4096);
+    RecordArena arena(region.data() + half_start, 2048, kEntryBytes);
+    std::vector<std::uint64_t> offsets;
+    for (int idx = 0; idx < 5; ++idx) {
+      std::uint8_t* slot = arena.reserve_record(100);
+      ASSERT_NE(slot, nullptr);
+      std::memset(slot, idx + 1, 100);
+      offsets.push_back(arena.commit(100));
+      std::memcpy(arena.entries() + idx * kEntryBytes, &offsets.back(), sizeof(std::uint64_t));
+    }
+    arena.move_to(region.data(), region.size());
+    EXPECT_EQ(arena.base(), region.data());
+    EXPECT_EQ(arena.top(), region.data() + region.size());
+    EXPECT_EQ(arena.count(), 5u);
+    EXPECT_EQ(arena.record_bytes_used(), 500u);
+    for (int idx = 0; idx < 5; ++idx) {
+      std::uint64_t offset = 0;
+      std::memcpy(&offset, arena.entries() + idx * kEntryBytes, sizeof(offset));
+      EXPECT_EQ(offset, offsets[idx]);
+      EXPECT_EQ(arena.top()[-static_cast<std::ptrdiff_t>(offset)], idx + 1);
+    }
+    EXPECT_EQ(arena.free_bytes(), 4096u - 500u - 2 * 5 * kEntryBytes);
+  }
+}
+
 }  // namespace
 }  // namespace samsort
