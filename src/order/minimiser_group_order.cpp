@@ -32,15 +32,18 @@ std::uint64_t cleared_form_hash(std::uint8_t* record) noexcept {
   return hash;
 }
 
-std::uint64_t MinimiserGroupedOrder::transform_run(Entry* entries, std::size_t count,
-                                                   std::uint8_t* top, std::size_t threads) const {
+namespace {
+
+// The sum of per_record(idx) over a run's records, on the worker threads (one thread for small
+// runs): both passes' run transforms report their checksum change this way.
+template <class PerRecord>
+std::uint64_t sum_over_run(std::size_t count, std::size_t threads, const PerRecord& per_record) {
   if (count < config::kMinimiserParallelMinRecords) threads = 1;
   std::vector<std::uint64_t> deltas(std::max<std::size_t>(threads, 1), 0);
   run_team(threads, [&](std::size_t member, std::size_t team, auto&) noexcept {
     std::uint64_t delta = 0;
     for (std::size_t idx = count * member / team; idx < count * (member + 1) / team; ++idx) {
-      std::uint8_t* record = top - entries[idx].offset;
-      delta += cleared_form_hash(record) - xxh64(record, bam::record_bytes(record));
+      delta += per_record(idx);
     }
     deltas[member] = delta;
   });
@@ -49,20 +52,21 @@ std::uint64_t MinimiserGroupedOrder::transform_run(Entry* entries, std::size_t c
   return total;
 }
 
+}  // namespace
+
+std::uint64_t MinimiserGroupedOrder::transform_run(Entry* entries, std::size_t count,
+                                                   std::uint8_t* top, std::size_t threads) const {
+  return sum_over_run(count, threads, [&](std::size_t idx) noexcept {
+    std::uint8_t* record = top - entries[idx].offset;
+    return cleared_form_hash(record) - xxh64(record, bam::record_bytes(record));
+  });
+}
+
 std::uint64_t MinimiserGroupingOrder::transform_run(Entry* entries, std::size_t count,
                                                     std::uint8_t* top, std::size_t threads) const {
-  if (count < config::kMinimiserParallelMinRecords) threads = 1;
-  std::vector<std::uint64_t> deltas(std::max<std::size_t>(threads, 1), 0);
-  run_team(threads, [&](std::size_t member, std::size_t team, auto&) noexcept {
-    std::uint64_t delta = 0;
-    for (std::size_t idx = count * member / team; idx < count * (member + 1) / team; ++idx) {
-      delta += key_unplaced_record(top - offset_of(entries[idx]), settings_, index_);
-    }
-    deltas[member] = delta;
+  return sum_over_run(count, threads, [&](std::size_t idx) noexcept {
+    return key_unplaced_record(top - offset_of(entries[idx]), settings_, index_);
   });
-  std::uint64_t total = 0;
-  for (std::uint64_t delta : deltas) total += delta;
-  return total;
 }
 
 void MinimiserGroupingOrder::regroup_run(Entry* entries, Entry* scratch, std::size_t count,
