@@ -64,7 +64,9 @@ void StatsFile::write(const SortSummary& summary) {
                "  \"peak_rss_bytes\": %zu,\n"
                "  \"wall_seconds\": %.3f,\n"
                "  \"phase_seconds\": {\"read\": %.3f, \"sort\": %.3f, \"spill\": %.3f, "
-               "\"merge_write\": %.3f}\n"
+               "\"merge_write\": %.3f},\n"
+               "  \"wait_seconds\": {\"reader_for_spill\": %.3f, "
+               "\"merge_for_run_blocks\": %.3f}\n"
                "}\n",
                kVersion, order, options.sort_tag.c_str(), options.threads, allocator::live_name(),
                static_cast<unsigned long long>(summary.records),
@@ -78,7 +80,7 @@ void StatsFile::write(const SortSummary& summary) {
                static_cast<unsigned long long>(summary.output_bytes), summary.budget_bytes,
                summary.accounted_peak_bytes, peak_rss_bytes(), summary.seconds,
                summary.read_seconds, summary.sort_seconds, summary.spill_seconds,
-               summary.merge_seconds);
+               summary.merge_seconds, summary.reader_wait_seconds, summary.merge_wait_seconds);
   stream.reset();  // flushes; `text` then holds the JSON
   std::unique_ptr<char, FreeText> owned(text);
   if (owned == nullptr) throw std::bad_alloc();

@@ -16,6 +16,7 @@
 #include "samsort/core/errors.hpp"
 #include "samsort/core/signals.hpp"
 #include "samsort/io/bgzf_writer.hpp"
+#include "samsort/merge/run_prefetch.hpp"
 #include "samsort/merge/temp_dir.hpp"
 
 namespace samsort {
@@ -136,7 +137,8 @@ std::size_t RunReader::copy_bytes(const std::uint8_t* record) noexcept {
 }
 
 RunReader::RunReader(const RunStore& store, const RunInfo& run, BlockDecoder& decoder,
-                     std::uint8_t* buffer, std::uint8_t* whole_buffer)
+                     std::uint8_t* buffer, std::uint8_t* whole_buffer, RunPrefetcher* prefetch,
+                     std::size_t prefetch_run)
     : store_(store),
       run_(run),
       file_offset_(run.offset),
@@ -145,40 +147,61 @@ RunReader::RunReader(const RunStore& store, const RunInfo& run, BlockDecoder& de
       payload_(buffer + config::kBgzfMaxBlockBytes),
       record_(buffer + 2 * config::kBgzfMaxBlockBytes),
       whole_(whole_buffer),
-      decoder_(decoder) {}
+      decoder_(decoder),
+      prefetch_(prefetch),
+      prefetch_run_(prefetch_run) {}
 
-std::size_t RunReader::inflate_block_at(std::uint64_t offset, std::size_t* payload_bytes) {
-  std::uint64_t end = run_.offset + run_.bytes;
+std::size_t read_run_block(const RunStore& store, const RunInfo& run, std::uint64_t offset,
+                           BlockDecoder& decoder, std::uint8_t* compressed, std::uint8_t* payload,
+                           std::size_t* payload_bytes) {
+  std::uint64_t end = run.offset + run.bytes;
   std::size_t block_bytes = 0;
-  std::size_t header_bytes = decoder_.header_bytes();
-  long long got = pread_fully(store_.fd_of(run_), compressed_, header_bytes, offset);
-  if (got < 0) throw IoError(store_.path_of(run_), "read failed", errno);
+  std::size_t header_bytes = decoder.header_bytes();
+  long long got = pread_fully(store.fd_of(run), compressed, header_bytes, offset);
+  if (got < 0) throw IoError(store.path_of(run), "read failed", errno);
   BlockStatus status = static_cast<std::size_t>(got) == header_bytes
-                           ? decoder_.parse_header(compressed_, &block_bytes)
+                           ? decoder.parse_header(compressed, &block_bytes)
                            : BlockStatus::kBadSize;
   if (status == BlockStatus::kOk && offset + block_bytes > end) status = BlockStatus::kBadSize;
   if (status == BlockStatus::kOk) {
     std::size_t rest = block_bytes - header_bytes;
-    got = pread_fully(store_.fd_of(run_), compressed_ + header_bytes, rest, offset + header_bytes);
-    if (got < 0) throw IoError(store_.path_of(run_), "read failed", errno);
+    got = pread_fully(store.fd_of(run), compressed + header_bytes, rest, offset + header_bytes);
+    if (got < 0) throw IoError(store.path_of(run), "read failed", errno);
     if (static_cast<std::size_t>(got) != rest) status = BlockStatus::kBadSize;
   }
-  if (status == BlockStatus::kOk) {
-    bytes_read_ += block_bytes;
-    status = decoder_.decode(compressed_, block_bytes, payload_, payload_bytes);
-  }
+  if (status == BlockStatus::kOk)
+    status = decoder.decode(compressed, block_bytes, payload, payload_bytes);
   if (status != BlockStatus::kOk) {
-    throw FormatError(store_.path_of(run_),
+    throw FormatError(store.path_of(run),
                       std::string("damaged run file: ") + block_status_text(status), offset);
   }
   return block_bytes;
 }
 
+std::size_t RunReader::inflate_block_at(std::uint64_t offset, std::size_t* payload_bytes) {
+  std::size_t block_bytes =
+      read_run_block(store_, run_, offset, decoder_, compressed_, payload_, payload_bytes);
+  bytes_read_ += block_bytes;
+  return block_bytes;
+}
+
+std::uint64_t RunReader::bytes_read() const {
+  return bytes_read_ + (prefetch_ != nullptr ? prefetch_->bytes_read(prefetch_run_) : 0);
+}
+
 bool RunReader::load_block() {
+  if (prefetch_ != nullptr) {
+    block_ = prefetch_->next_block(prefetch_run_, &left_bytes_, &block_offset_);
+    cursor_ = block_;
+    if (block_ == nullptr) return false;
+    file_offset_ = block_offset_;  // for messages
+    return true;
+  }
   std::uint64_t end = run_.offset + run_.bytes;
   while (file_offset_ < end) {
     block_offset_ = file_offset_;
     file_offset_ += inflate_block_at(file_offset_, &left_bytes_);
+    block_ = payload_;
     cursor_ = payload_;
     if (left_bytes_ > 0) return true;
   }
@@ -220,7 +243,7 @@ const std::uint8_t* RunReader::next() {
                       file_offset_);
   }
   std::uint64_t start_block_offset = block_offset_;
-  auto start_payload_offset = static_cast<std::size_t>(cursor_ - payload_);
+  auto start_payload_offset = static_cast<std::size_t>(cursor_ - block_);
   if (left_bytes_ >= 4) {
     std::size_t record_bytes = bam::record_bytes(cursor_);
     if (record_bytes <= left_bytes_) {  // the common case: the record lies in this block
@@ -268,7 +291,8 @@ const std::uint8_t* RunReader::next() {
 const std::uint8_t* RunReader::whole(const std::uint8_t* current) {
   if (copy_record_bytes_ == 0 || current != record_) return current;
   // Inflates the record's blocks again through compressed_/payload_. The last block read is
-  // the one the reader stands in (the record's last byte is in it), so its state holds.
+  // the one the reader stands in (the record's last byte is in it), so its state holds; with a
+  // prefetch that block lies in the prefetcher's slot, untouched.
   std::uint64_t end = run_.offset + run_.bytes;
   std::uint64_t offset = copy_block_offset_;
   std::size_t skip_bytes = copy_payload_offset_;

@@ -45,6 +45,7 @@
 #include "samsort/merge/merge_plan.hpp"
 #include "samsort/merge/merger.hpp"
 #include "samsort/merge/run_file.hpp"
+#include "samsort/merge/run_prefetch.hpp"
 #include "samsort/merge/temp_dir.hpp"
 #include "samsort/merge/temp_space.hpp"
 #include "samsort/order/minimiser_group_order.hpp"
@@ -165,6 +166,12 @@ class SortJob {
 
     run_decoder_state_ =
         budget_.reserve(decoder_state_bytes(options_.temp_codec.format), "run block decoder");
+    // Run blocks are decoded ahead of the merge on threads of their own when there are threads
+    // to spare; a few are enough to keep one merging thread fed.
+    prefetch_threads_ = threads_ < 2 ? 0 : std::min(config::kRunPrefetchMaxThreads, threads_ / 2);
+    prefetch_state_ = budget_.reserve(
+        RunPrefetcher::state_bytes_for(options_.temp_codec.format, prefetch_threads_),
+        "run read-ahead");
     MappedBuffer arena_region(
         budget_, region_bytes(sink_extra_bytes(output_settings(header), header)), "record arena");
     merge_region_ = arena_region.data();
@@ -188,6 +195,7 @@ class SortJob {
     wait_for_spill();
     // The reader's own time: spills run beside it, only the waits for them are taken off.
     summary_.read_seconds = seconds_since(read_started) - reader_stalled_seconds_;
+    summary_.reader_wait_seconds = reader_stalled_seconds_;
     if (source->missing_eof_marker()) {
       progress_.warn("samsort: warning: " + source->path() +
                      ": EOF marker is absent; the input may be truncated\n");
@@ -207,6 +215,7 @@ class SortJob {
                                           : merge_runs(arena_, header, output);
     summary_.merge_seconds = seconds_since(merge_started) -
                              (summary_.sort_seconds + summary_.spill_seconds - before_sort);
+    summary_.merge_wait_seconds = merge_wait_seconds_;
     if (written != summary_.records || checksum_out_.count() != summary_.records) {
       throw Error("record count mismatch: read " + std::to_string(summary_.records) + ", wrote " +
                   std::to_string(written) + "; output removed");
@@ -568,6 +577,8 @@ class SortJob {
     summary_.sort_seconds += earlier.sort_seconds;
     summary_.spill_seconds += earlier.spill_seconds;
     summary_.merge_seconds += earlier.merge_seconds;
+    summary_.reader_wait_seconds += earlier.reader_wait_seconds;
+    summary_.merge_wait_seconds += earlier.merge_wait_seconds;
   }
 
   // A record about to reach the output, in the form the order writes it.
@@ -795,30 +806,56 @@ class SortJob {
     arena_used_peak_bytes_ = std::max(arena_used_peak_bytes_, bytes);
   }
 
-  std::vector<std::unique_ptr<RunReader>> open_readers(std::size_t first, std::size_t count,
-                                                       std::uint8_t* buffer) {
+  // The readers of one merge, and the prefetcher decoding their blocks ahead (when any).
+  struct MergeReaders {
+    std::unique_ptr<RunPrefetcher> prefetch;  // outlives the readers: destroyed after them
+    std::vector<std::unique_ptr<RunReader>> readers;
+  };
+
+  // Opens readers for runs [first, first + count) with buffers carved from `buffer`; the
+  // memory left up to `limit` holds the prefetcher's decoded blocks when it has room for
+  // RunPrefetcher::kMinDepth per run (and there are threads to decode them).
+  MergeReaders open_readers(std::size_t first, std::size_t count, std::uint8_t* buffer,
+                            const std::uint8_t* limit) {
     std::size_t used = static_cast<std::size_t>(buffer - merge_region_);
     std::size_t whole = 0;
+    std::size_t reader_bytes = 0;
     for (std::size_t idx = first; idx < first + count; ++idx) {
-      used += RunReader::buffer_bytes_for(runs_[idx]);
+      reader_bytes += RunReader::buffer_bytes_for(runs_[idx]);
       whole = std::max(whole, RunReader::whole_bytes_for(runs_[idx]));
     }
-    note_arena_use(used + whole);
     std::uint8_t* whole_buffer = whole == 0 ? nullptr : buffer;  // shared by the group
     buffer += whole;
     if (!run_decoder_) run_decoder_.emplace(options_.temp_codec.format);
-    std::vector<std::unique_ptr<RunReader>> readers;
-    readers.reserve(count);
+    MergeReaders merge;
+    std::uint8_t* slots = buffer + reader_bytes;
+    std::size_t slot_bytes = limit > slots ? static_cast<std::size_t>(limit - slots) : 0;
+    std::size_t depth = RunPrefetcher::depth_for(count, slot_bytes);
+    if (prefetch_threads_ > 0 && depth > 0) {
+      std::vector<const RunInfo*> runs;
+      for (std::size_t idx = first; idx < first + count; ++idx) runs.push_back(&runs_[idx]);
+      try {
+        merge.prefetch = std::make_unique<RunPrefetcher>(*run_store_, runs, prefetch_threads_,
+                                                         slots, slot_bytes);
+        used += depth * count * config::kBgzfMaxBlockBytes;
+      } catch (const std::system_error&) {
+        // no thread to be had: the readers decode on this thread
+      }
+    }
+    note_arena_use(used + whole + reader_bytes);
+    merge.readers.reserve(count);
     for (std::size_t idx = first; idx < first + count; ++idx) {
-      readers.push_back(std::make_unique<RunReader>(*run_store_, runs_[idx], *run_decoder_, buffer,
-                                                    whole_buffer));
+      merge.readers.push_back(std::make_unique<RunReader>(*run_store_, runs_[idx], *run_decoder_,
+                                                          buffer, whole_buffer,
+                                                          merge.prefetch.get(), idx - first));
       buffer += RunReader::buffer_bytes_for(runs_[idx]);
     }
-    return readers;
+    return merge;
   }
 
-  void count_reads(const std::vector<std::unique_ptr<RunReader>>& readers) noexcept {
-    for (const auto& reader : readers) summary_.temp_read_bytes += reader->bytes_read();
+  void count_reads(const MergeReaders& merge) {
+    for (const auto& reader : merge.readers) summary_.temp_read_bytes += reader->bytes_read();
+    if (merge.prefetch) merge_wait_seconds_ += merge.prefetch->wait_seconds();
   }
 
   static std::vector<RecordStream*> stream_pointers(
@@ -872,8 +909,9 @@ class SortJob {
       }
       for (;;) {  // a full temp location: merge the group again into the next one
         try {
-          auto readers = open_readers(group.first, group.count, merge_region_);
-          std::vector<RecordStream*> streams = stream_pointers(readers);
+          MergeReaders readers = open_readers(group.first, group.count, merge_region_,
+                                              merge_region_ + merge_region_bytes_);
+          std::vector<RecordStream*> streams = stream_pointers(readers.readers);
           std::unique_ptr<BgzfWriter> writer = run_store_->begin_run(threads_, budget_);
           RunRecordSizes sizes;
           std::uint64_t records = merge_into(streams, *writer, &sizes);
@@ -910,8 +948,11 @@ class SortJob {
     }
     std::uint8_t* buffers =
         last_in_memory ? arena.base() + arena.count() * sizeof(Entry) : merge_region_;
-    auto readers = open_readers(0, runs_.size(), buffers);
-    std::vector<RecordStream*> streams = stream_pointers(readers);
+    // The records of the run kept in memory lie at the top of the arena.
+    const std::uint8_t* limit = last_in_memory ? arena.top() - arena.record_bytes_used()
+                                               : merge_region_ + merge_region_bytes_;
+    MergeReaders readers = open_readers(0, runs_.size(), buffers, limit);
+    std::vector<RecordStream*> streams = stream_pointers(readers.readers);
     std::optional<MemoryRunStream<Order>> memory_run;
     if (last_in_memory) {
       memory_run.emplace(order_, entries(arena), arena.count(), arena.top());
@@ -962,6 +1003,9 @@ class SortJob {
   RangePartsSink* parts_ = nullptr;     // sort-slice: sink_ as the range parts
   std::optional<RunStore> run_store_;
   Reservation run_decoder_state_;            // reserved before the arena is planned
+  Reservation prefetch_state_;               // the read-ahead threads' decoders and blocks
+  std::size_t prefetch_threads_ = 0;         // threads decoding run blocks ahead of a merge
+  double merge_wait_seconds_ = 0;            // the merge waited for run blocks
   std::optional<BlockDecoder> run_decoder_;  // made at the first merge; serves every reader
   std::vector<RunInfo> runs_;
   SortSummary summary_;

@@ -101,7 +101,8 @@ TEST(SpillPlan, StatsJsonCarriesTheDocumentedFigures) {
   EXPECT_EQ(stats_number(json, "merge_passes"), 0) << json;
   EXPECT_GT(stats_number(json, "peak_rss_bytes"), 0) << json;
   EXPECT_GT(stats_number(json, "output_bytes"), 0) << json;
-  for (const char* phase : {"read", "sort", "spill", "merge_write"}) {
+  for (const char* phase :
+       {"read", "sort", "spill", "merge_write", "reader_for_spill", "merge_for_run_blocks"}) {
     EXPECT_GE(stats_number(json, phase), 0) << phase << " missing in " << json;
   }
   // One run, no pass: all of it on disk at once, and read back once.

@@ -115,6 +115,10 @@ inline constexpr std::size_t kZstdDecompressorBytes = 128 * kKiB;
 // Merge: per-run read buffer = one compressed + one decompressed BGZF block, plus room for
 // one record that spans blocks (at least this much; larger if the run holds larger records).
 inline constexpr std::size_t kMergeMinRecordBufferBytes = 4 * kKiB;
+// Merge: at most this many threads read and decode run blocks ahead of the merging thread
+// (merge/run_prefetch.hpp; half the threads below that). zstd level 1 decodes about 1 GB/s of
+// payload per thread, several times what one merging thread consumes.
+inline constexpr std::size_t kRunPrefetchMaxThreads = 4;
 // Merge: a record larger than this that spans blocks is held by its run's reader only as a
 // key copy (the record without its sequence and qualities, which no order compares); when it
 // wins, it is read back whole from the run file into one buffer shared by the merge's readers.

@@ -22,6 +22,7 @@ namespace samsort {
 
 class BgzfWriter;
 class MemoryBudget;
+class RunPrefetcher;
 class TempDir;
 
 struct RunInfo {
@@ -102,6 +103,13 @@ class RunStore {
   std::uint64_t peak_live_ = 0;
 };
 
+// Reads the block at `offset` of `run` into `compressed` and decodes it into `payload` (each
+// kBgzfMaxBlockBytes); returns the block's size and stores its payload length. Safe on any
+// thread with its own decoder and buffers. Throws IoError/FormatError (a damaged run file).
+std::size_t read_run_block(const RunStore& store, const RunInfo& run, std::uint64_t offset,
+                           BlockDecoder& decoder, std::uint8_t* compressed, std::uint8_t* payload,
+                           std::size_t* payload_bytes);
+
 class RunReader final : public RecordStream {
  public:
   // Bytes a reader of a run needs from the caller's buffer.
@@ -116,11 +124,14 @@ class RunReader final : public RecordStream {
   // `buffer` must hold buffer_bytes_for(run) bytes, `whole_buffer` whole_bytes_for(run) bytes
   // (nullptr when that is 0); both outlive the reader. Readers whose whole() calls do not
   // overlap (one merge) may share `whole_buffer`. `decoder` (of the store's codec's format)
-  // serves every reader of one thread and outlives them.
+  // serves every reader of one thread and outlives them. With `prefetch` (outliving the
+  // reader), the run's blocks come decoded from it as its run `prefetch_run`; `decoder` and
+  // `buffer`'s two blocks then serve whole() only.
   RunReader(const RunStore& store, const RunInfo& run, BlockDecoder& decoder, std::uint8_t* buffer,
-            std::uint8_t* whole_buffer = nullptr);
+            std::uint8_t* whole_buffer = nullptr, RunPrefetcher* prefetch = nullptr,
+            std::size_t prefetch_run = 0);
   // Compressed bytes read from the run file so far (whole() re-reads included).
-  std::uint64_t bytes_read() const noexcept { return bytes_read_; }
+  std::uint64_t bytes_read() const;
 
   // The next record (pointing at its block_size), valid until the next call; nullptr at the
   // end of the run. A record above config::kMergeWholeRecordMaxBytes that spans blocks comes
@@ -147,9 +158,10 @@ class RunReader final : public RecordStream {
   std::uint8_t* payload_;
   std::uint8_t* record_;
   std::uint8_t* whole_;
+  const std::uint8_t* block_ = nullptr;  // the payload of the block being read
   const std::uint8_t* cursor_ = nullptr;
   std::size_t left_bytes_ = 0;
-  std::uint64_t block_offset_ = 0;  // file offset of the block in payload_
+  std::uint64_t block_offset_ = 0;  // file offset of the block at block_
   // The last record, when next() returned its key copy: where it starts (block, payload
   // offset) and its size; copy_bytes_ == 0 otherwise.
   std::uint64_t copy_block_offset_ = 0;
@@ -157,6 +169,8 @@ class RunReader final : public RecordStream {
   std::size_t copy_record_bytes_ = 0;
   std::uint64_t bytes_read_ = 0;
   BlockDecoder& decoder_;
+  RunPrefetcher* prefetch_;
+  std::size_t prefetch_run_;
 };
 
 }  // namespace samsort

@@ -26,6 +26,10 @@ struct SortSummary {
   double sort_seconds = 0;
   double spill_seconds = 0;
   double merge_seconds = 0;
+  // Waits inside those phases: the reader for a spill to end (the other half still full), the
+  // merge for run blocks to be read and decoded ahead.
+  double reader_wait_seconds = 0;
+  double merge_wait_seconds = 0;
   bool output_in_place = false;  // an existing file overwritten in place: not atomic
 };
 
