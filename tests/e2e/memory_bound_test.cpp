@@ -95,7 +95,8 @@ INSTANTIATE_TEST_SUITE_P(BudgetThreadsAllocator, MemoryBoundTest,
 
 // Spill beside reading: a run is sorted and written on the spill thread while the reader
 // fills the arena's other half, inside the same budget. Input on stdin has no known size, so
-// every run after the first half is spilled beside reading (no early spill, no growing).
+// every run after the first half is spilled beside reading (no early spill, no growing). At
+// -@1, -@4 and -@8 (the final merge then reads runs ahead on 4 threads).
 class OverlappedSpillMemoryBoundTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(OverlappedSpillMemoryBoundTest, PeakRssWithinBudgetPlusSlack) {
@@ -118,7 +119,7 @@ TEST_P(OverlappedSpillMemoryBoundTest, PeakRssWithinBudgetPlusSlack) {
       << result.stderr_text;
 }
 
-INSTANTIATE_TEST_SUITE_P(Threads, OverlappedSpillMemoryBoundTest, ::testing::Values(1, 4),
+INSTANTIATE_TEST_SUITE_P(Threads, OverlappedSpillMemoryBoundTest, ::testing::Values(1, 4, 8),
                          [](const ::testing::TestParamInfo<int>& param_info) {
                            return "Threads" + std::to_string(param_info.param);
                          });
