@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <system_error>
@@ -51,6 +52,7 @@
 #include "samsort/order/minimiser_group_order.hpp"
 #include "samsort/order/minimiser_group_source.hpp"
 #include "samsort/order/order_dispatch.hpp"
+#include "samsort/sort/arena_prefault.hpp"
 #include "samsort/sort/record_arena.hpp"
 #include "samsort/sort/run_sorter.hpp"
 #include "samsort/sort/spill_policy.hpp"
@@ -177,6 +179,19 @@ class SortJob {
     merge_region_ = arena_region.data();
     merge_region_bytes_ = arena_region.size();
     plan_arena(arena_region.data(), arena_region.size());
+    // The arena's fresh pages are faulted in on a thread of its own, ahead of the reader
+    // (destroyed before the region: it stops before the pages go).
+    std::optional<ArenaPrefault> prefault;
+    if (threads_ >= 2) {
+      // A file fills at most about 4 bytes of arena per byte of BAM (records and entries).
+      std::size_t most = input_bytes_ == 0 || !source->is_bam()
+                             ? std::numeric_limits<std::size_t>::max()
+                             : static_cast<std::size_t>(input_bytes_) * 4;
+      prefault.emplace(std::vector<ArenaPrefault::Range>{{top_half_base_, half_bytes_},
+                                                         {run_base_, half_bytes_}},
+                       config::kArenaPrefaultLeadBytes, most);
+      prefault_ = &*prefault;
+    }
     // Declared after the region: on any error the spill thread is stopped and joined before
     // the memory it reads is unmapped.
     struct SpillJoiner {
@@ -193,6 +208,8 @@ class SortJob {
       read_input(*source);
     }
     wait_for_spill();
+    if (prefault) prefault->stop();
+    prefault_ = nullptr;
     // The reader's own time: spills run beside it, only the waits for them are taken off.
     summary_.read_seconds = seconds_since(read_started) - reader_stalled_seconds_;
     summary_.reader_wait_seconds = reader_stalled_seconds_;
@@ -502,6 +519,7 @@ class SortJob {
       run_sizes_.add(slot);
       ++summary_.records;
       arena_bytes_read_ += record_bytes + 2 * sizeof(Entry);
+      if (prefault_ != nullptr) prefault_->reader_at(arena_bytes_read_);
       progress_.reading(summary_.records, record_bytes, source.bytes_consumed());
       if (summary_.records % config::kEarlySpillCheckInterval == 0 &&
           rest_fits_after_spill(source)) {
@@ -984,6 +1002,7 @@ class SortJob {
   std::int32_t reference_count_ = 0;
   std::uint64_t input_bytes_ = 0;       // size of the input file; 0 when unknown (a pipe)
   std::uint64_t arena_bytes_read_ = 0;  // arena bytes (records + entries + scratch) read so far
+  ArenaPrefault* prefault_ = nullptr;   // while reading, when the arena is faulted in ahead
   std::uint8_t* merge_region_ = nullptr;
   std::size_t merge_region_bytes_ = 0;
   // The split arena (plan_arena): the half being filled, or the whole run it grew into.

@@ -112,6 +112,10 @@ inline constexpr std::size_t kZstdLevel3CompressorBytes = 768 * kKiB;
 inline constexpr std::size_t kZstdCompressorBytes = 2 * kMiB;  // levels 4-19 (19: 1.8 MB)
 inline constexpr std::size_t kZstdDecompressorBytes = 128 * kKiB;
 
+// Reading: the arena's pages are faulted in (zeroed by the kernel) on a thread of their own at
+// most this far ahead of the reader (sort/arena_prefault.hpp), in steps of 4 MiB.
+inline constexpr std::size_t kArenaPrefaultLeadBytes = 64 * kMiB;
+
 // Merge: per-run read buffer = one compressed + one decompressed BGZF block, plus room for
 // one record that spans blocks (at least this much; larger if the run holds larger records).
 inline constexpr std::size_t kMergeMinRecordBufferBytes = 4 * kKiB;
