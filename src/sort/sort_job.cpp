@@ -53,9 +53,11 @@
 #include "samsort/order/minimiser_group_source.hpp"
 #include "samsort/order/order_dispatch.hpp"
 #include "samsort/sort/arena_prefault.hpp"
+#include "samsort/sort/job_setup.hpp"
 #include "samsort/sort/record_arena.hpp"
 #include "samsort/sort/run_sorter.hpp"
 #include "samsort/sort/spill_policy.hpp"
+#include "samsort/sort/spill_thread.hpp"
 #include "samsort/version.hpp"
 
 namespace samsort {
@@ -66,67 +68,6 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
-
-std::uint64_t input_file_bytes(const std::string& path) {
-  struct stat info {};
-  if (path != "-" && stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
-    return static_cast<std::uint64_t>(info.st_size);
-  }
-  return 0;
-}
-
-// What every order's pipeline starts from: the budget, the destination, the open input and
-// its header. Set up once, before the order is known to need the header (template keys do).
-struct JobSetup {
-  JobSetup(const SortOptions& options, const PlanSlice& slice)
-      : threads(std::max<std::size_t>(1, options.threads)),
-        budget(std::max(options.memory_bytes, config::kSmallBudgetFloorBytes)),
-        output(options.output_path),  // first: an unwritable output fails before any reading
-        small_objects(budget.reserve(config::kSmallObjectReserveBytes, "small objects")),
-        // The -T directories before the input: an unusable -T fails before reading.
-        temp_dirs(make_temp_dirs(options, output.neighbour_path())),
-        source(open_record_source(input_settings(options, threads, slice), budget)) {}
-
-  // One private directory per -T, all created now, after removing what dead samsort processes
-  // left there. Without -T the default place is only cleaned now: its directory is made at the
-  // first spill (SortJob::run_store), so a sort that fits in memory never needs it (samtools
-  // does not need $TMPDIR either).
-  // `neighbour` stands for the output in choosing the default place (OutputFile::neighbour_path:
-  // "-" for stdout, devices and in-place outputs, whose directory may be /dev or read-only).
-  static std::vector<std::unique_ptr<TempDir>> make_temp_dirs(const SortOptions& options,
-                                                              const std::string& neighbour) {
-    std::vector<std::unique_ptr<TempDir>> dirs;
-    if (options.tmp_options.empty()) remove_stale_temp_dirs("", neighbour);
-    for (const std::string& tmp_option : options.tmp_options) {
-      remove_stale_temp_dirs(tmp_option, neighbour);
-      dirs.push_back(std::make_unique<TempDir>(tmp_option, neighbour));
-    }
-    return dirs;
-  }
-
-  static InputSettings input_settings(const SortOptions& options, std::size_t threads,
-                                      const PlanSlice& slice) {
-    InputSettings settings;
-    if (!slice.empty()) {
-      settings.slice_begin = slice.begin;
-      settings.slice_end = slice.end;
-    }
-    settings.path = options.input_path;
-    settings.reference = options.reference;
-    settings.options = options.input_format_options;
-    settings.threads = threads;
-    settings.wide_records_allowed =
-        output_holds_large_positions(options.output_format, options.output_format_options);
-    return settings;
-  }
-
-  std::size_t threads;
-  MemoryBudget budget;
-  OutputFile output;
-  Reservation small_objects;
-  std::vector<std::unique_ptr<TempDir>> temp_dirs;
-  std::unique_ptr<RecordSource> source;
-};
 
 template <OrderPolicy Order>
 class SortJob {
@@ -397,59 +338,46 @@ class SortJob {
     return arena.record_bytes_used() + 2 * arena.count() * sizeof(Entry);
   }
 
-  // A run handed to the spill thread. It carries everything the spill reads and writes; the
-  // job's shared state (runs_, summary_, checksum_in_, progress_) is updated from it by the
-  // main thread, after the join (wait_for_spill).
+  // A run handed to the spill thread (sort/spill_thread.hpp). It carries everything the spill
+  // reads and writes; the job's shared state (runs_, summary_, checksum_in_, progress_) is
+  // updated from it by the main thread, after the join (wait_for_spill).
   struct SpillTask {
     SpillTask(const RecordArena& arena_in, const RunRecordSizes& sizes_in, bool transformed_in)
         : arena(arena_in), sizes(sizes_in), transformed(transformed_in) {}
     RecordArena arena;
     RunRecordSizes sizes;
     bool transformed;
-    std::atomic<bool> stop{false};  // set when the job fails elsewhere: give up early
     RunInfo run;
     std::uint64_t checksum_delta = 0;  // Order::transform_run's change to the input checksum
     double sort_seconds = 0;
     double write_seconds = 0;
-    std::exception_ptr error;
-    std::thread thread;
   };
 
   void launch_spill() {
     run_store();  // made here, on the main thread (it may create the default temp directory)
     in_flight_ = std::make_unique<SpillTask>(arena_, run_sizes_, run_transformed_);
     SpillTask* task = in_flight_.get();
-    try {
-      task->thread = std::thread([this, task] { run_spill_task(*task); });
-    } catch (const std::system_error&) {
-      run_spill_task(*task);  // no thread to be had: spill here, as unsplit
-    }
+    spill_thread_.launch(
+        [this, task](const std::atomic<bool>& stop) { run_spill_task(*task, stop); });
   }
 
   // Sorts and writes one run exactly as spill() does, touching no shared state but the
   // order's per-run state (one run is sorted at a time) and the run store (one run is
-  // written at a time). Any error is kept for the main thread.
-  void run_spill_task(SpillTask& task) noexcept {
-    try {
-      auto started = Clock::now();
-      task.checksum_delta = sort_entries(task.arena, task.transformed);
-      task.sort_seconds = seconds_since(started);
-      started = Clock::now();
-      task.run = write_run(task.arena, task.sizes, &task.stop);
-      task.write_seconds = seconds_since(started);
-    } catch (...) {
-      task.error = std::current_exception();
-    }
+  // written at a time). A set `stop` ends it with an error.
+  void run_spill_task(SpillTask& task, const std::atomic<bool>& stop) {
+    auto started = Clock::now();
+    task.checksum_delta = sort_entries(task.arena, task.transformed);
+    task.sort_seconds = seconds_since(started);
+    started = Clock::now();
+    task.run = write_run(task.arena, task.sizes, &stop);
+    task.write_seconds = seconds_since(started);
   }
 
   // Joins the spill in flight, if any, and takes its run; rethrows its error.
   void wait_for_spill() {
     if (!in_flight_) return;
-    auto started = Clock::now();
-    if (in_flight_->thread.joinable()) in_flight_->thread.join();
-    reader_stalled_seconds_ += seconds_since(started);
     std::unique_ptr<SpillTask> task = std::move(in_flight_);
-    if (task->error) std::rethrow_exception(task->error);
+    reader_stalled_seconds_ += spill_thread_.join();
     progress_.begin_spill(task->arena.record_bytes_used());
     progress_.processed(task->arena.record_bytes_used());
     checksum_in_.adjust(task->checksum_delta);
@@ -462,9 +390,7 @@ class SortJob {
   // On an error elsewhere: stops the spill in flight and joins it, dropping its run and any
   // error of its own (the first error is the one reported).
   void abandon_spill() noexcept {
-    if (!in_flight_) return;
-    in_flight_->stop.store(true, std::memory_order_relaxed);
-    if (in_flight_->thread.joinable()) in_flight_->thread.join();
+    spill_thread_.abandon();
     in_flight_.reset();
   }
 
@@ -1014,7 +940,8 @@ class SortJob {
   std::size_t half_bytes_ = 0;
   bool can_grow_ = false;                 // a half is part of a larger run
   std::unique_ptr<SpillTask> in_flight_;  // the run on the spill thread; at most one
-  double reader_stalled_seconds_ = 0;     // reading stopped for spills (inline or waiting)
+  SpillThread spill_thread_;
+  double reader_stalled_seconds_ = 0;  // reading stopped for spills (inline or waiting)
   std::size_t arena_used_peak_bytes_ = 0;
   RunRecordSizes run_sizes_;            // of the records in the arena
   std::unique_ptr<RecordSink> sink_;    // kept until the output is committed (its index)
