@@ -55,6 +55,7 @@
 #include "samsort/sort/arena_prefault.hpp"
 #include "samsort/sort/job_setup.hpp"
 #include "samsort/sort/record_arena.hpp"
+#include "samsort/sort/run_merge.hpp"
 #include "samsort/sort/run_sorter.hpp"
 #include "samsort/sort/spill_policy.hpp"
 #include "samsort/sort/spill_thread.hpp"
@@ -668,27 +669,7 @@ class SortJob {
   }
 
   OutputSettings output_settings(const BamHeader& header) const {
-    OutputSettings settings;
-    settings.format = options_.output_format;
-    settings.samtools_level = options_.samtools_level;
-    settings.reference = options_.reference;
-    settings.options = options_.output_format_options;
-    settings.threads = threads_;
-    settings.coordinate_sorted = Order::kIndexable;
-    settings.write_md5 = options_.write_md5;
-    if (settings.format == OutputFormat::kSam) {
-      settings.sam_record_bytes = std::max(config::kSamRecordMinBytes,
-                                           budget_.total_bytes() / config::kSamRecordBudgetShare);
-    }
-    if (settings.format == OutputFormat::kCram) {  // htslib's encoder: as many as fit
-      settings.threads = codec_threads(kCramEncoderMemory, threads_, budget_.total_bytes(),
-                                       output_cram_reference(settings, header));
-    }
-    if (Order::kIndexable) {  // samtools indexes coordinate-sorted output only
-      settings.index_path = options_.index_path;
-      settings.index_csi = options_.index_csi;
-    }
-    return settings;
+    return JobSetup::output_settings(options_, threads_, budget_, Order::kIndexable, header);
   }
 
   std::unique_ptr<RecordSink> open_output(const BamHeader& header, const OutputFile& output) {
@@ -740,142 +721,30 @@ class SortJob {
     return count;
   }
 
-  // How many runs from `first` one merge takes inside `buffer_bytes` (merge/merge_plan.hpp).
-  std::size_t fan_in_from(std::size_t first, std::size_t buffer_bytes) const {
-    return merge_fan_in(runs_, first, buffer_bytes, options_.debug_max_fan_in);
-  }
-
-  // Opens readers for runs [first, first + count) with buffers carved from `buffer`.
   void note_arena_use(std::size_t bytes) noexcept {
     arena_used_peak_bytes_ = std::max(arena_used_peak_bytes_, bytes);
   }
 
-  // The readers of one merge, and the prefetcher decoding their blocks ahead (when any).
-  struct MergeReaders {
-    std::unique_ptr<RunPrefetcher> prefetch;  // outlives the readers: destroyed after them
-    std::vector<std::unique_ptr<RunReader>> readers;
-  };
-
-  // Opens readers for runs [first, first + count) with buffers carved from `buffer`; the
-  // memory left up to `limit` holds the prefetcher's decoded blocks when it has room for
-  // RunPrefetcher::kMinDepth per run (and there are threads to decode them).
-  MergeReaders open_readers(std::size_t first, std::size_t count, std::uint8_t* buffer,
-                            const std::uint8_t* limit) {
-    std::size_t used = static_cast<std::size_t>(buffer - merge_region_);
-    std::size_t whole = 0;
-    std::size_t reader_bytes = 0;
-    for (std::size_t idx = first; idx < first + count; ++idx) {
-      reader_bytes += RunReader::buffer_bytes_for(runs_[idx]);
-      whole = std::max(whole, RunReader::whole_bytes_for(runs_[idx]));
+  // A record about to be written by the final merge: its range (sort-slice), output form and
+  // checksum. Pass 1 of the grouped minimiser order keeps the records' keys for pass 2 and
+  // counts them in output form.
+  void output_record(std::uint8_t* record, std::uint32_t bytes) {
+    if constexpr (kRegroups) {
+      checksum_out_.add_hash(Order::kept_key_hash(record));
+    } else {
+      if (cut_) parts_->begin_range(cut_->advance(record));
+      to_output_form(record);
+      checksum_out_.add(record, bytes);
     }
-    std::uint8_t* whole_buffer = whole == 0 ? nullptr : buffer;  // shared by the group
-    buffer += whole;
-    if (!run_decoder_) run_decoder_.emplace(options_.temp_codec.format);
-    MergeReaders merge;
-    std::uint8_t* slots = buffer + reader_bytes;
-    std::size_t slot_bytes = limit > slots ? static_cast<std::size_t>(limit - slots) : 0;
-    std::size_t depth = RunPrefetcher::depth_for(count, slot_bytes);
-    if (prefetch_threads_ > 0 && depth > 0) {
-      std::vector<const RunInfo*> runs;
-      for (std::size_t idx = first; idx < first + count; ++idx) runs.push_back(&runs_[idx]);
-      try {
-        merge.prefetch = std::make_unique<RunPrefetcher>(*run_store_, runs, prefetch_threads_,
-                                                         slots, slot_bytes);
-        used += depth * count * config::kBgzfMaxBlockBytes;
-      } catch (const std::system_error&) {
-        // no thread to be had: the readers decode on this thread
-      }
-    }
-    note_arena_use(used + whole + reader_bytes);
-    merge.readers.reserve(count);
-    for (std::size_t idx = first; idx < first + count; ++idx) {
-      merge.readers.push_back(std::make_unique<RunReader>(*run_store_, runs_[idx], *run_decoder_,
-                                                          buffer, whole_buffer,
-                                                          merge.prefetch.get(), idx - first));
-      buffer += RunReader::buffer_bytes_for(runs_[idx]);
-    }
-    return merge;
-  }
-
-  void count_reads(const MergeReaders& merge) {
-    for (const auto& reader : merge.readers) summary_.temp_read_bytes += reader->bytes_read();
-    if (merge.prefetch) merge_wait_seconds_ += merge.prefetch->wait_seconds();
-  }
-
-  static std::vector<RecordStream*> stream_pointers(
-      const std::vector<std::unique_ptr<RunReader>>& readers) {
-    std::vector<RecordStream*> streams;
-    streams.reserve(readers.size() + 1);
-    for (const auto& reader : readers) streams.push_back(reader.get());
-    return streams;
-  }
-
-  // Streams the merge of `streams` into `writer`; returns the record count. A run writer's
-  // records are added to `sizes` (its reader is planned from them).
-  template <class Out>
-  std::uint64_t merge_into(const std::vector<RecordStream*>& streams, Out& writer,
-                           RunRecordSizes* sizes = nullptr) {
-    LoserTree<Order> tree(order_, streams);
-    std::uint64_t count = 0;
-    while (const std::uint8_t* record = tree.top_whole()) {
-      std::uint32_t bytes = bam::record_bytes(record);
-      if constexpr (std::is_same_v<Out, RecordSink> && kRegroups) {
-        // Pass 1 of two: the records keep their keys for pass 2 and count in output form.
-        checksum_out_.add_hash(Order::kept_key_hash(const_cast<std::uint8_t*>(record)));
-      } else if constexpr (std::is_same_v<Out, RecordSink>) {
-        if (cut_) parts_->begin_range(cut_->advance(record));
-        // The record lies in this job's own writable memory (a run reader's buffer or the
-        // arena) and the tree holds its key already: it may take its output form in place.
-        to_output_form(const_cast<std::uint8_t*>(record));
-        checksum_out_.add(record, bytes);
-      }
-      writer.write(record, bytes);
-      if constexpr (!std::is_same_v<Out, RecordSink>) sizes->add(record);
-      ++count;
-      progress_.processed(bytes);
-      tree.pop();
-    }
-    return count;
-  }
-
-  // One intermediate pass: merges consecutive groups of runs that fit the arena into new
-  // runs, keeping group order (and so input order for equal keys).
-  void merge_pass() {
-    std::uint64_t pass_record_bytes = 0;  // progress counts record bytes, not disk bytes
-    for (const RunInfo& run : runs_) pass_record_bytes += run.record_bytes;
-    progress_.begin_merge_pass(pass_record_bytes);
-    std::vector<RunInfo> merged;
-    for (const MergeGroup& group :
-         plan_merge_pass(runs_, merge_region_bytes_, options_.debug_max_fan_in)) {
-      if (group.carried) {
-        merged.push_back(runs_[group.first]);
-        continue;
-      }
-      for (;;) {  // a full temp location: merge the group again into the next one
-        try {
-          MergeReaders readers = open_readers(group.first, group.count, merge_region_,
-                                              merge_region_ + merge_region_bytes_);
-          std::vector<RecordStream*> streams = stream_pointers(readers.readers);
-          std::unique_ptr<BgzfWriter> writer = run_store_->begin_run(threads_, budget_);
-          RunRecordSizes sizes;
-          std::uint64_t records = merge_into(streams, *writer, &sizes);
-          merged.push_back(run_store_->end_run(*writer, records, sizes));
-          count_reads(readers);
-          break;
-        } catch (const IoError& error) {
-          if (!RunStore::is_disk_full(error) || !run_store_->next_location()) throw;
-        }
-      }
-      summary_.spilled_bytes += merged.back().bytes;
-      for (std::size_t idx = group.first; idx < group.first + group.count; ++idx) {
-        run_store_->discard(runs_[idx]);
-      }
-    }
-    runs_ = std::move(merged);
-    ++summary_.merge_passes;
   }
 
   std::uint64_t merge_runs(RecordArena& arena, const BamHeader& header, const OutputFile& output) {
+    RunMerge<Order> merge(order_, *run_store_, runs_, merge_region_, merge_region_bytes_,
+                          RunMergeSettings{.threads = threads_,
+                                           .prefetch_threads = prefetch_threads_,
+                                           .debug_max_fan_in = options_.debug_max_fan_in,
+                                           .temp_format = options_.temp_codec.format},
+                          budget_, progress_);
     // Keep the last run in memory when every spilled run's reader fits beside it.
     bool last_in_memory = false;
     if (arena.count() > 0) {
@@ -884,24 +753,17 @@ class SortJob {
           arena.capacity_bytes() - arena.record_bytes_used() - arena.count() * sizeof(Entry);
       bool fan_in_allows =
           options_.debug_max_fan_in == 0 || runs_.size() + 1 <= options_.debug_max_fan_in;
-      last_in_memory = fan_in_allows && fan_in_from(0, free_bytes) == runs_.size();
+      last_in_memory = fan_in_allows && merge.fan_in_from(0, free_bytes) == runs_.size();
       if (!last_in_memory) spill(arena);
     }
-    while (!last_in_memory && fan_in_from(0, merge_region_bytes_) < runs_.size()) {
-      merge_pass();
-    }
+    if (!last_in_memory) merge.pass_until_one_merge();
     std::uint8_t* buffers =
         last_in_memory ? arena.base() + arena.count() * sizeof(Entry) : merge_region_;
     // The records of the run kept in memory lie at the top of the arena.
     const std::uint8_t* limit = last_in_memory ? arena.top() - arena.record_bytes_used()
                                                : merge_region_ + merge_region_bytes_;
-    MergeReaders readers = open_readers(0, runs_.size(), buffers, limit);
-    std::vector<RecordStream*> streams = stream_pointers(readers.readers);
     std::optional<MemoryRunStream<Order>> memory_run;
-    if (last_in_memory) {
-      memory_run.emplace(order_, entries(arena), arena.count(), arena.top());
-      streams.push_back(&*memory_run);
-    }
+    if (last_in_memory) memory_run.emplace(order_, entries(arena), arena.count(), arena.top());
     progress_.begin_write();
     std::unique_ptr<RecordSink> sink;
     if constexpr (kRegroups) {
@@ -909,9 +771,15 @@ class SortJob {
     } else {
       sink = open_output(header, output);
     }
-    std::uint64_t count = merge_into(streams, *sink);
+    std::uint64_t count = merge.merge_all(
+        memory_run ? &*memory_run : nullptr, buffers, limit, *sink,
+        [this](std::uint8_t* record, std::uint32_t bytes) { output_record(record, bytes); });
     summary_.output_bytes = sink->finish();
-    count_reads(readers);
+    summary_.temp_read_bytes += merge.temp_read_bytes();
+    summary_.spilled_bytes += merge.pass_bytes_written();
+    summary_.merge_passes += merge.passes();
+    merge_wait_seconds_ += merge.wait_seconds();
+    note_arena_use(merge.region_used_peak());
     summary_.temp_peak_bytes = run_store_->peak_live_bytes();
     sink_ = std::move(sink);
     return count;
@@ -948,11 +816,10 @@ class SortJob {
   std::optional<RangeCut<Order>> cut_;  // sort-slice: the range of each record written
   RangePartsSink* parts_ = nullptr;     // sort-slice: sink_ as the range parts
   std::optional<RunStore> run_store_;
-  Reservation run_decoder_state_;            // reserved before the arena is planned
-  Reservation prefetch_state_;               // the read-ahead threads' decoders and blocks
-  std::size_t prefetch_threads_ = 0;         // threads decoding run blocks ahead of a merge
-  double merge_wait_seconds_ = 0;            // the merge waited for run blocks
-  std::optional<BlockDecoder> run_decoder_;  // made at the first merge; serves every reader
+  Reservation run_decoder_state_;     // reserved before the arena is planned (RunMerge)
+  Reservation prefetch_state_;        // the read-ahead threads' decoders and blocks
+  std::size_t prefetch_threads_ = 0;  // threads decoding run blocks ahead of a merge
+  double merge_wait_seconds_ = 0;     // the merge waited for run blocks
   std::vector<RunInfo> runs_;
   SortSummary summary_;
   Progress progress_;

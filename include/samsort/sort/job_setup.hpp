@@ -8,10 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "samsort/bam/bam_header.hpp"
 #include "samsort/cli/options.hpp"
 #include "samsort/core/memory_budget.hpp"
 #include "samsort/dist/plan.hpp"
 #include "samsort/io/output_file.hpp"
+#include "samsort/io/record_sink.hpp"
 #include "samsort/io/record_source.hpp"
 #include "samsort/merge/temp_dir.hpp"
 
@@ -33,6 +35,11 @@ struct JobSetup {
   // "-" for stdout, devices and in-place outputs, whose directory may be /dev or read-only).
   static std::vector<std::unique_ptr<TempDir>> make_temp_dirs(const SortOptions& options,
                                                               const std::string& neighbour);
+  // How the output is written for these options: `indexable` for coordinate-sorted output
+  // (samtools indexes only that); SAM line and CRAM encoder memory sized from the budget.
+  static OutputSettings output_settings(const SortOptions& options, std::size_t threads,
+                                        const MemoryBudget& budget, bool indexable,
+                                        const BamHeader& header);
   // How the input is opened for these options.
   static InputSettings input_settings(const SortOptions& options, std::size_t threads,
                                       const PlanSlice& slice);
