@@ -16,9 +16,13 @@ The model is how the engine runs today (src/sort/sort_job.cpp, src/merge/run_pre
                prefault thread (T >= 2) or the reading thread (T = 1); each half-arena run is
                radix-sorted on T threads, gathered on the spill thread (one run at a time),
                zstd-1 compressed on T writer threads, beside the reading (split arena).
-  merge phase  run blocks zstd-decoded on min(4, T/2) read-ahead threads (the merging thread
-               at T = 1); the loser tree, record copies and the output checksum on the merging
-               thread; deflate on T writer threads.
+  merge phase  T = 1: one merging thread decodes run blocks, runs the loser tree, copies and
+               checksums records; deflate on a writer thread.
+               T >= 2 (BAM output without an index: src/sort/range_merge.hpp): the key space
+               is cut into ranges; T workers each decode, merge, checksum and deflate their
+               own ranges, plus the extra decoding before each range (its readers start at
+               the last sample before it: half a sample interval and one block per run); the
+               hand-off of compressed blocks to the writer's ring is one thread at a time.
 A phase takes the longest of: each one-thread stage in it, and its total CPU divided by T
 (the stages overlap perfectly, no other cost). The two phases run one after the other. The
 last run stays in memory (not spilled). This ignores I/O waits, memory bandwidth limits and
@@ -68,26 +72,37 @@ def model(stages, info, records, budget_mib, threads, level):
     deflate = cost[f"deflate_level_{level}"]
     decode = cost["spill_decompress_zstd1"] * spilled
     merge_thread = cost["merge_32_runs"] + cost["checksum"]
-    merge_one = {"merge+checksum (merging thread)": merge_thread + (decode if t < 2 else 0.0)}
-    prefetch = min(4, t // 2)
-    merge_parallel = deflate + (decode if t >= 2 else 0.0)
-    merge_total = merge_one["merge+checksum (merging thread)"] + merge_parallel
-    candidates = dict(merge_one)
-    candidates["deflate (writer threads)"] = deflate / t
-    if t >= 2:
-        candidates["run decode (read-ahead threads)"] = decode / prefetch
-    candidates["CPU (all stages)"] = merge_total / t
+    if t < 2:
+        merge_one = {"merge+checksum+decode (merging thread)": merge_thread + decode}
+        candidates = dict(merge_one)
+        candidates["CPU (all stages)"] = merge_thread + decode + deflate
+    else:
+        # Ranges (src/sort/range_merge.hpp, config.hpp): each worker's output buffer is the
+        # region less the readers over T, at most 64 MiB; a range holds 0.9 of it in record
+        # bytes at -u, 2x when compressed. Runs are half-arena runs; each keeps at most 1/32
+        # of the sample pool (1/64 of the budget) in ~256-byte samples.
+        runs = max(1.0, spilled * record_bytes / (arena / 2 / per_record * (per_record - 32)))
+        buffer = min(64 * 2**20, arena / t - runs * 140 * 2**10)
+        range_bytes = buffer * (0.9 if level == "0" else 2.0)
+        pool = min(max(budget_mib * 2**20 / 64, 2**20), 64 * 2**20)
+        run_bytes = spilled * record_bytes / runs
+        interval = max(64 * 2**10, run_bytes / (pool / 32 / 256))
+        skip_share = runs * (interval / 2 + 64 * 2**10) / range_bytes
+        handoff = cost["block_handoff_copy"] * info.get(f"deflate_level_{level}_ratio", 1.0)
+        merge_one = {"block hand-off (one worker at a time)": handoff}
+        work = merge_thread + decode * (1 + skip_share) + deflate
+        candidates = dict(merge_one)
+        candidates["CPU (all stages)"] = (work + handoff) / t
     merge_limit = max(candidates, key=candidates.get)
     merge_wall = candidates[merge_limit]
     wall = read_wall + merge_wall
-    one_thread = max(read_one.values()) + merge_one["merge+checksum (merging thread)"]
     one_thread_stages = dict(read_one)
-    one_thread_stages["merge+checksum (merging thread)"] = merge_one["merge+checksum (merging thread)"]
+    one_thread_stages.update(merge_one)
     return {
         "one_thread": one_thread_stages,
         "wall": wall, "read": read_wall, "merge": merge_wall, "read_limit": read_limit,
         "merge_limit": merge_limit,
-        "serial_share": (read_one["parse+pack (reading thread)"] + merge_thread) / wall,
+        "serial_share": (read_one["parse+pack (reading thread)"] + max(merge_one.values())) / wall,
         "spilled": spilled,
     }
 
@@ -116,7 +131,7 @@ def main():
     out(f"\nModel: {args.records:,.0f} records at --max-memory {args.budget_mib:.0f}M "
         "(costs scaled by records from the measurement).\n\n")
     out("| level | threads | model wall s | read phase s (limit) | merge phase s (limit) | "
-        "reading+merging threads' share of wall | measured wall s |\n|---|---:|---:|---|---|---:|---:|\n")
+        "reading thread's + one-thread merge stage's share of wall | measured wall s |\n|---|---:|---:|---|---|---:|---:|\n")
     for level, label in (("6", "-l 6"), ("1", "-l 1"), ("0", "-u")):
         for t in (1, 2, 8, 16, 32, 64):
             m = model(stages, info, args.records, args.budget_mib, t, level)

@@ -26,12 +26,13 @@ asan_excluded='Distributed.EveryOrder|Distributed.CoordinateWithIndexForEverySha
 # exit non-zero, so any report fails the check.
 tsan_unit_tests='OrderedRingTest.*:ThreadTeamTest.*:BgzfReaderTest.*:PipeTest.*:BgzfRoundTripTest.*'
 tsan_unit_tests+=':BgzfWriterTest.*:RunSorterTest.*:ComparisonSortTest.*:MemoryRunStreamTest.*'
-tsan_unit_tests+=':MergerTest.*:Codecs/RunFileTest.*:MinimiserOrderTest.*:ArenaPrefaultTest.*:SpillThreadTest.*:ReadAhead/RunMergeTest.*'
-# ... and e2e: sorts at -@ 4, a spilling pipe sort, and an index built while writing (the
-# writer thread reads the record locations the producer queued).
+tsan_unit_tests+=':MergerTest.*:Codecs/RunFileTest.*:MinimiserOrderTest.*:ArenaPrefaultTest.*:SpillThreadTest.*:ReadAhead/RunMergeTest.*:RangeMergeTest.*:RunSamplesTest.*'
+# ... and e2e: sorts at -@ 4, a spilling pipe sort, the final merge on several threads, and an
+# index built while writing (the writer thread reads the record locations the producer queued).
 tsan_e2e_tests='ThreadsByBudget/SamtoolsOrderTest.*/Threads4_*:StandardStreams.PipelineFromStdinToStdout'
 tsan_e2e_tests+=':DropInCommandLines.SamtoolsCatPipeWithBaiIndexAfterSpills'
 tsan_e2e_tests+=':MergeTest.IndexAndMd5WrittenWithTheOutput:WriteMd5Test.DigestOfTheWrittenFileInEveryFormatAndOrder'
+tsan_e2e_tests+=':ParallelMerge.CoordinateMatchesSamtoolsAndOneThread:ParallelMerge.ToAPipe'
 
 run_asan() {
   cmake -S "$source_dir" -B "$build_root/asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \

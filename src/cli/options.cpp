@@ -396,6 +396,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   std::vector<std::string> output_options;
   std::string allocator = "mimalloc";
   std::string debug_run_bytes;
+  std::string debug_range_bytes;
   std::string temp_compression;
   std::string debug_group_key;
   int threads = 1;
@@ -481,6 +482,8 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ("input", po::value<std::string>(&parsed.sort.input_path))
       ("debug-max-run-bytes", po::value<std::string>(&debug_run_bytes))
       ("debug-max-fan-in", po::value<std::size_t>(&parsed.sort.debug_max_fan_in))
+      ("debug-range-bytes", po::value<std::string>(&debug_range_bytes))
+      ("debug-one-thread-merge", po::bool_switch(&parsed.sort.debug_one_thread_merge))
       ("debug-group-key", po::value<std::string>(&debug_group_key))
       ("debug-progress-interval-ms",
        po::value<int>(&parsed.sort.debug_progress_interval_ms));
@@ -570,6 +573,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   }
   if (!debug_run_bytes.empty()) {
     sort.debug_max_run_bytes = parse_size(debug_run_bytes, "--debug-max-run-bytes");
+  }
+  if (!debug_range_bytes.empty()) {
+    sort.debug_range_bytes = parse_size(debug_range_bytes, "--debug-range-bytes");
   }
   if (values.count("debug-max-fan-in") != 0 && sort.debug_max_fan_in < 2) {
     throw UsageError("--debug-max-fan-in must be at least 2");

@@ -54,6 +54,8 @@ void StatsFile::write(const SortSummary& summary) {
                "  \"record_checksum\": \"%016llx\",\n"
                "  \"runs_spilled\": %llu,\n"
                "  \"merge_passes\": %llu,\n"
+               "  \"merge_ranges\": %llu,\n"
+               "  \"merge_threads\": %llu,\n"
                "  \"bytes_spilled\": %llu,\n"
                "  \"temp_bytes_read\": %llu,\n"
                "  \"temp_peak_bytes\": %llu,\n"
@@ -74,6 +76,8 @@ void StatsFile::write(const SortSummary& summary) {
                static_cast<unsigned long long>(summary.checksum),
                static_cast<unsigned long long>(summary.runs),
                static_cast<unsigned long long>(summary.merge_passes),
+               static_cast<unsigned long long>(summary.merge_ranges),
+               static_cast<unsigned long long>(summary.merge_workers),
                static_cast<unsigned long long>(summary.spilled_bytes),
                static_cast<unsigned long long>(summary.temp_read_bytes),
                static_cast<unsigned long long>(summary.temp_peak_bytes), temp_codec.c_str(),

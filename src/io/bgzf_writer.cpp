@@ -116,6 +116,20 @@ void BgzfWriter::submit_block() {
   acquire_slot();
 }
 
+void BgzfWriter::write_block(const std::uint8_t* block, std::size_t block_bytes,
+                             std::size_t payload_bytes) {
+  flush_block();
+  std::size_t slot_idx = ring_.slot_of(produce_seq_);
+  Slot& slot = slots_[slot_idx];
+  std::memcpy(slot.compressed, block, block_bytes);
+  slot.compressed_bytes = block_bytes;
+  slot.payload_bytes = payload_bytes;
+  payload_bytes_ += payload_bytes;
+  ring_.mark_done(slot_idx);  // past the workers: straight to the writer thread
+  ++produce_seq_;
+  acquire_slot();
+}
+
 std::uint64_t BgzfWriter::finish(bool eof_marker) {
   if (finished_) return compressed_bytes_;
   flush_block();

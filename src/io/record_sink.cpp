@@ -53,6 +53,17 @@ std::string open_mode(const OutputSettings& settings, const std::string& path) {
 // in place; devices, FIFOs and links handled as for the output); htslib writes it by name.
 using PendingIndex = OutputFile;
 
+}  // namespace
+
+void check_bam_record(const std::uint8_t* record) {
+  // Sources refuse wide records for BAM output; this keeps a stray one out of a BAM file.
+  if (bam::is_wide(record)) [[unlikely]] {
+    throw Error("a position beyond 2^31 - 1 cannot be written in BAM; write SAM or CRAM");
+  }
+}
+
+namespace {
+
 class BamRecordSink final : public RecordSink {
  public:
   BamRecordSink(const OutputSettings& settings, const OutputFile& output, const BamHeader& header,
@@ -83,10 +94,7 @@ class BamRecordSink final : public RecordSink {
   }
 
   void write(const std::uint8_t* record, std::uint32_t bytes) override {
-    // Sources refuse wide records for BAM output; this keeps a stray one out of a BAM file.
-    if (bam::is_wide(record)) [[unlikely]] {
-      throw Error("a position beyond 2^31 - 1 cannot be written in BAM; write SAM or CRAM");
-    }
+    check_bam_record(record);
     if (index_) {
       index_->note(record);
       writer_.mark();
@@ -105,6 +113,8 @@ class BamRecordSink final : public RecordSink {
     if (pending_) pending_->commit();
     if (digest_) digest_->commit();
   }
+
+  BgzfWriter* block_writer() noexcept override { return index_ ? nullptr : &writer_; }
 
  private:
   std::string path_;

@@ -18,6 +18,7 @@
 #include "samsort/bam/bam_header.hpp"
 #include "samsort/bam/bam_record.hpp"
 #include "samsort/bam/record_checksum.hpp"
+#include "samsort/cli/output_settings.hpp"
 #include "samsort/core/config.hpp"
 #include "samsort/core/errors.hpp"
 #include "samsort/core/memory_budget.hpp"
@@ -199,7 +200,7 @@ class MergeJob {
 
   // What must stay free beside the open inputs: the larger writer that may coexist with them,
   // a run's (first pass) or the output's (with htslib's buffers and a SAM record's share, as
-  // output_settings() asks).
+  // output_settings_for() asks).
   std::size_t writer_bytes() const {
     return std::max(BgzfWriter::reserved_bytes_for(threads_, common_.temp_codec),
                     BgzfWriter::reserved_bytes_for(
@@ -296,27 +297,6 @@ class MergeJob {
       }
       throw FormatError(options_.header_file, "cannot be read as a SAM header (-h)", 0, 0);
     }
-  }
-
-  OutputSettings output_settings(bool coordinate_sorted) const {
-    OutputSettings settings;
-    settings.format = common_.output_format;
-    settings.samtools_level = common_.samtools_level;
-    settings.reference = common_.reference;
-    settings.options = common_.output_format_options;
-    settings.threads = threads_;
-    settings.coordinate_sorted = coordinate_sorted;
-    settings.write_md5 = common_.write_md5;
-    if (options_.records_only) settings.piece = OutputSettings::Piece::kRecordsOnly;
-    if (settings.format == OutputFormat::kSam) {
-      settings.sam_record_bytes = std::max(config::kSamRecordMinBytes,
-                                           budget_.total_bytes() / config::kSamRecordBudgetShare);
-    }
-    if (coordinate_sorted) {
-      settings.index_path = common_.index_path;
-      settings.index_csi = common_.index_csi;
-    }
-    return settings;
   }
 
   RunStore& run_store() {
@@ -433,8 +413,9 @@ class MergeJob {
         streams.push_back(readers.back().get());
       }
     }
-    std::unique_ptr<RecordSink> sink =
-        open_record_sink(output_settings(indexable), output_, header, budget_);
+    OutputSettings settings = output_settings_for(common_, threads_, budget_, indexable, header);
+    if (options_.records_only) settings.piece = OutputSettings::Piece::kRecordsOnly;
+    std::unique_ptr<RecordSink> sink = open_record_sink(settings, output_, header, budget_);
     RecordChecksum written;
     LoserTree<Order> tree(order, streams);
     while (const std::uint8_t* record = tree.top_whole()) {

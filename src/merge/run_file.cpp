@@ -17,6 +17,7 @@
 #include "samsort/core/signals.hpp"
 #include "samsort/io/bgzf_writer.hpp"
 #include "samsort/merge/run_prefetch.hpp"
+#include "samsort/merge/run_samples.hpp"
 #include "samsort/merge/temp_dir.hpp"
 
 namespace samsort {
@@ -151,6 +152,23 @@ RunReader::RunReader(const RunStore& store, const RunInfo& run, BlockDecoder& de
       prefetch_(prefetch),
       prefetch_run_(prefetch_run) {}
 
+RunReader::RunReader(const RunStore& store, const RunInfo& run, BlockDecoder& decoder,
+                     std::uint8_t* buffer, std::uint8_t* whole_buffer, const RunPosition& start)
+    : RunReader(store, run, decoder, buffer, whole_buffer) {
+  if (start.record_index > run.record_count || start.block_offset < run.offset ||
+      start.block_offset >= run.offset + run.bytes) {
+    if (start.record_index == run.record_count) {  // the end of the run
+      records_left_ = 0;
+      return;
+    }
+    throw FormatError(store.path_of(run), "damaged run sample: position outside its run",
+                      start.block_offset);
+  }
+  file_offset_ = start.block_offset;
+  records_left_ = run.record_count - start.record_index;
+  start_skip_ = start.payload_offset;
+}
+
 std::size_t read_run_block(const RunStore& store, const RunInfo& run, std::uint64_t offset,
                            BlockDecoder& decoder, std::uint8_t* compressed, std::uint8_t* payload,
                            std::size_t* payload_bytes) {
@@ -203,6 +221,15 @@ bool RunReader::load_block() {
     file_offset_ += inflate_block_at(file_offset_, &left_bytes_);
     block_ = payload_;
     cursor_ = payload_;
+    if (start_skip_ > 0) {  // the first block of a reader started at a record's position
+      if (start_skip_ >= left_bytes_) {
+        throw FormatError(store_.path_of(run_), "damaged run sample: position past its block",
+                          block_offset_);
+      }
+      cursor_ += start_skip_;
+      left_bytes_ -= start_skip_;
+      start_skip_ = 0;
+    }
     if (left_bytes_ > 0) return true;
   }
   return false;

@@ -15,7 +15,12 @@ std::size_t RunPrefetcher::state_bytes_for(BlockFormat format, std::size_t threa
 
 std::size_t RunPrefetcher::depth_for(std::size_t runs, std::size_t slot_bytes) noexcept {
   if (runs == 0) return 0;
-  std::size_t depth = std::min(kMaxDepth, slot_bytes / runs / config::kBgzfMaxBlockBytes);
+  // Per run: its stream, its place in the ready ring, its slot vector's allocation.
+  constexpr std::size_t kPerRun = sizeof(Stream) + sizeof(std::size_t) + 64;
+  std::size_t per_run = slot_bytes / runs;
+  if (per_run <= kPerRun) return 0;
+  std::size_t depth =
+      std::min(kMaxDepth, (per_run - kPerRun) / (config::kBgzfMaxBlockBytes + sizeof(Slot)));
   return depth >= kMinDepth ? depth : 0;
 }
 

@@ -39,32 +39,6 @@ std::vector<std::unique_ptr<TempDir>> JobSetup::make_temp_dirs(const SortOptions
   return dirs;
 }
 
-OutputSettings JobSetup::output_settings(const SortOptions& options, std::size_t threads,
-                                         const MemoryBudget& budget, bool indexable,
-                                         const BamHeader& header) {
-  OutputSettings settings;
-  settings.format = options.output_format;
-  settings.samtools_level = options.samtools_level;
-  settings.reference = options.reference;
-  settings.options = options.output_format_options;
-  settings.threads = threads;
-  settings.coordinate_sorted = indexable;
-  settings.write_md5 = options.write_md5;
-  if (settings.format == OutputFormat::kSam) {
-    settings.sam_record_bytes =
-        std::max(config::kSamRecordMinBytes, budget.total_bytes() / config::kSamRecordBudgetShare);
-  }
-  if (settings.format == OutputFormat::kCram) {  // htslib's encoder: as many as fit
-    settings.threads = codec_threads(kCramEncoderMemory, threads, budget.total_bytes(),
-                                     output_cram_reference(settings, header));
-  }
-  if (indexable) {  // samtools indexes coordinate-sorted output only
-    settings.index_path = options.index_path;
-    settings.index_csi = options.index_csi;
-  }
-  return settings;
-}
-
 InputSettings JobSetup::input_settings(const SortOptions& options, std::size_t threads,
                                        const PlanSlice& slice) {
   InputSettings settings;

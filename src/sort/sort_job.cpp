@@ -27,6 +27,7 @@
 #include "samsort/bam/bam_header.hpp"
 #include "samsort/bam/bam_record.hpp"
 #include "samsort/bam/record_checksum.hpp"
+#include "samsort/cli/output_settings.hpp"
 #include "samsort/cli/progress.hpp"
 #include "samsort/core/config.hpp"
 #include "samsort/core/errors.hpp"
@@ -47,6 +48,7 @@
 #include "samsort/merge/merger.hpp"
 #include "samsort/merge/run_file.hpp"
 #include "samsort/merge/run_prefetch.hpp"
+#include "samsort/merge/run_samples.hpp"
 #include "samsort/merge/temp_dir.hpp"
 #include "samsort/merge/temp_space.hpp"
 #include "samsort/order/minimiser_group_order.hpp"
@@ -54,6 +56,7 @@
 #include "samsort/order/order_dispatch.hpp"
 #include "samsort/sort/arena_prefault.hpp"
 #include "samsort/sort/job_setup.hpp"
+#include "samsort/sort/range_merge.hpp"
 #include "samsort/sort/record_arena.hpp"
 #include "samsort/sort/run_merge.hpp"
 #include "samsort/sort/run_sorter.hpp"
@@ -113,11 +116,27 @@ class SortJob {
     // Run blocks are decoded ahead of the merge on threads of their own when there are threads
     // to spare; a few are enough to keep one merging thread fed.
     prefetch_threads_ = threads_ < 2 ? 0 : std::min(config::kRunPrefetchMaxThreads, threads_ / 2);
-    prefetch_state_ = budget_.reserve(
-        RunPrefetcher::state_bytes_for(options_.temp_codec.format, prefetch_threads_),
-        "run read-ahead");
-    MappedBuffer arena_region(
-        budget_, region_bytes(sink_extra_bytes(output_settings(header), header)), "record arena");
+    // The final merge may run on every thread instead (sort/range_merge.hpp): BAM output with
+    // no index, two threads or more. Its runs keep samples to cut the key space at.
+    OutputSettings out_settings = output_settings(header);
+    if constexpr (!kRegroups) {
+      range_merge_possible_ = threads_ >= 2 && plan_ == nullptr &&
+                              out_settings.format == OutputFormat::kBam &&
+                              out_settings.index_path.empty();
+    }
+    std::size_t merge_state =
+        RunPrefetcher::state_bytes_for(options_.temp_codec.format, prefetch_threads_);
+    if (range_merge_possible_) {
+      merge_state = std::max(merge_state, RangeMerge<Order>::state_bytes_for(
+                                              options_.temp_codec.format,
+                                              {BlockFormat::kBgzf, output_level_}, threads_));
+      std::size_t pool_bytes = RunSampler::pool_bytes_for(budget_.total_bytes());
+      sample_pool_reservation_ = budget_.reserve(pool_bytes, "run samples");
+      sample_pool_.emplace(pool_bytes);
+    }
+    prefetch_state_ = budget_.reserve(merge_state, "merge threads' codecs");
+    MappedBuffer arena_region(budget_, region_bytes(sink_extra_bytes(out_settings, header)),
+                              "record arena");
     merge_region_ = arena_region.data();
     merge_region_bytes_ = arena_region.size();
     plan_arena(arena_region.data(), arena_region.size());
@@ -224,7 +243,8 @@ class SortJob {
     // The output writer and a run writer never coexist: room for the larger of the two.
     std::size_t writer_bytes =
         std::max(BgzfWriter::reserved_bytes_for(threads_, {BlockFormat::kBgzf, output_level_}),
-                 BgzfWriter::reserved_bytes_for(threads_, options_.temp_codec)) +
+                 BgzfWriter::reserved_bytes_for(threads_, options_.temp_codec) +
+                     (sample_pool_ ? BgzfWriter::mark_table_bytes_for(threads_) : 0)) +
         sink_extra;
     std::size_t available = budget_.available_bytes();
     if (available < writer_bytes + config::kMinArenaBytes) {
@@ -578,7 +598,7 @@ class SortJob {
   // (`stop` given) progress is left alone and a set `stop` ends the gather with an error.
   template <class Out>
   std::uint64_t gather(const RecordArena& arena, Out& writer,
-                       const std::atomic<bool>* stop = nullptr) {
+                       const std::atomic<bool>* stop = nullptr, RunSampler* sampler = nullptr) {
     const Entry* sorted = entries(arena);
     std::uint8_t* top = arena.top();
     std::size_t count = arena.count();
@@ -590,6 +610,8 @@ class SortJob {
       if constexpr (std::is_same_v<Out, RecordSink>) {
         if (cut_) parts_->begin_range(cut_->advance(record));
         to_output_form(record);
+      } else if (sampler != nullptr) {
+        sampler->before(record, bam::record_bytes(record), writer);
       }
       writer.write(record, bam::record_bytes(record));
       if (stop == nullptr) {
@@ -637,9 +659,14 @@ class SortJob {
     RunStore& store = *run_store_;
     for (;;) {  // a full temp location: write the run again in the next one
       try {
+        std::optional<RunSampler> sampler;
+        if (sample_pool_) sampler.emplace(*sample_pool_, arena.record_bytes_used());
         std::unique_ptr<BgzfWriter> writer = store.begin_run(threads_, budget_);
-        std::uint64_t count = gather(arena, *writer, stop);
-        return store.end_run(*writer, count, sizes);
+        if (sampler) sampler->attach(*writer, budget_);
+        std::uint64_t count = gather(arena, *writer, stop, sampler ? &*sampler : nullptr);
+        RunInfo run = store.end_run(*writer, count, sizes);
+        if (sampler) run.samples = sampler->finish();
+        return run;
       } catch (const IoError& error) {
         if (!RunStore::is_disk_full(error) || !store.next_location()) throw;
       }
@@ -669,7 +696,7 @@ class SortJob {
   }
 
   OutputSettings output_settings(const BamHeader& header) const {
-    return JobSetup::output_settings(options_, threads_, budget_, Order::kIndexable, header);
+    return output_settings_for(options_, threads_, budget_, Order::kIndexable, header);
   }
 
   std::unique_ptr<RecordSink> open_output(const BamHeader& header, const OutputFile& output) {
@@ -743,7 +770,8 @@ class SortJob {
                           RunMergeSettings{.threads = threads_,
                                            .prefetch_threads = prefetch_threads_,
                                            .debug_max_fan_in = options_.debug_max_fan_in,
-                                           .temp_format = options_.temp_codec.format},
+                                           .temp_format = options_.temp_codec.format,
+                                           .sample_pool = sample_pool_ ? &*sample_pool_ : nullptr},
                           budget_, progress_);
     // Keep the last run in memory when every spilled run's reader fits beside it.
     bool last_in_memory = false;
@@ -771,9 +799,48 @@ class SortJob {
     } else {
       sink = open_output(header, output);
     }
-    std::uint64_t count = merge.merge_all(
-        memory_run ? &*memory_run : nullptr, buffers, limit, *sink,
-        [this](std::uint8_t* record, std::uint32_t bytes) { output_record(record, bytes); });
+    std::uint64_t count = 0;
+    BgzfWriter* blocks =
+        range_merge_possible_ && !options_.debug_one_thread_merge ? sink->block_writer() : nullptr;
+    std::optional<RangeMerge<Order>> ranges;
+    std::uint8_t* range_buffers = buffers;
+    if (blocks != nullptr) {
+      MemoryRun<Order> in_memory;
+      const std::uint8_t* range_limit = limit;
+      if (last_in_memory) {
+        in_memory = {entries(arena), arena.count(), arena.top(), arena.record_bytes_used()};
+        // The workers' buffers go in the largest free part of the region: the gap inside the
+        // arena, or the region below or above it (the other half of a split arena).
+        std::uint8_t* region_end = merge_region_ + merge_region_bytes_;
+        if (arena.base() - merge_region_ > range_limit - range_buffers) {
+          range_buffers = merge_region_;
+          range_limit = arena.base();
+        }
+        if (region_end - arena.top() > range_limit - range_buffers) {
+          range_buffers = arena.top();
+          range_limit = region_end;
+        }
+      }
+      ranges.emplace(order_, *run_store_, runs_, in_memory, range_buffers, range_limit, threads_,
+                     *blocks, progress_);
+      if (!ranges->plan(options_.debug_range_bytes)) ranges.reset();
+    }
+    if (ranges) {
+      count = ranges->run([this](std::uint8_t* record, std::uint32_t bytes, RecordChecksum& sum) {
+        to_output_form(record);
+        sum.add(record, bytes);
+      });
+      checksum_out_.add_all(ranges->checksum());
+      summary_.temp_read_bytes += ranges->temp_read_bytes();
+      summary_.merge_ranges = ranges->range_count();
+      summary_.merge_workers = ranges->worker_count();
+      note_arena_use(static_cast<std::size_t>(range_buffers - merge_region_) +
+                     ranges->region_used());
+    } else {
+      count = merge.merge_all(
+          memory_run ? &*memory_run : nullptr, buffers, limit, *sink,
+          [this](std::uint8_t* record, std::uint32_t bytes) { output_record(record, bytes); });
+    }
     summary_.output_bytes = sink->finish();
     summary_.temp_read_bytes += merge.temp_read_bytes();
     summary_.spilled_bytes += merge.pass_bytes_written();
@@ -816,10 +883,13 @@ class SortJob {
   std::optional<RangeCut<Order>> cut_;  // sort-slice: the range of each record written
   RangePartsSink* parts_ = nullptr;     // sort-slice: sink_ as the range parts
   std::optional<RunStore> run_store_;
-  Reservation run_decoder_state_;     // reserved before the arena is planned (RunMerge)
-  Reservation prefetch_state_;        // the read-ahead threads' decoders and blocks
-  std::size_t prefetch_threads_ = 0;  // threads decoding run blocks ahead of a merge
-  double merge_wait_seconds_ = 0;     // the merge waited for run blocks
+  Reservation run_decoder_state_;      // reserved before the arena is planned (RunMerge)
+  Reservation prefetch_state_;         // the read-ahead threads' or merge workers' codec state
+  bool range_merge_possible_ = false;  // the final merge may run on every thread
+  Reservation sample_pool_reservation_;
+  std::optional<MemoryBudget> sample_pool_;  // the runs' samples (in runs_: declared before)
+  std::size_t prefetch_threads_ = 0;         // threads decoding run blocks ahead of a merge
+  double merge_wait_seconds_ = 0;            // the merge waited for run blocks
   std::vector<RunInfo> runs_;
   SortSummary summary_;
   Progress progress_;

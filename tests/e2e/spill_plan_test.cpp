@@ -33,6 +33,19 @@ double stats_number(const std::string& json, const std::string& key) {
   return std::stod(match[1]);
 }
 
+// The run bytes read back once by the final merge: exactly those spilled on one thread; on
+// several (merge_ranges > 1) each key range's readers start at a sample before the range, so a
+// little more (at most a quarter more: config::kRangeMaxSkipShare).
+void expect_read_back_once(const std::string& json, double spilled) {
+  double read = stats_number(json, "temp_bytes_read");
+  if (stats_number(json, "merge_ranges") == 1) {
+    EXPECT_EQ(read, spilled) << json;
+  } else {
+    EXPECT_GE(read, spilled) << json;
+    EXPECT_LE(read, 1.25 * spilled) << json;
+  }
+}
+
 struct SpillFigures {
   double runs_spilled;
   double bytes_spilled;
@@ -107,7 +120,9 @@ TEST(SpillPlan, StatsJsonCarriesTheDocumentedFigures) {
   }
   // One run, no pass: all of it on disk at once, and read back once.
   EXPECT_EQ(stats_number(json, "temp_peak_bytes"), figures.bytes_spilled) << json;
-  EXPECT_EQ(stats_number(json, "temp_bytes_read"), figures.bytes_spilled) << json;
+  expect_read_back_once(json, figures.bytes_spilled);
+  EXPECT_GE(stats_number(json, "merge_ranges"), 1) << json;
+  EXPECT_GE(stats_number(json, "merge_threads"), 1) << json;
   EXPECT_TRUE(contains(json, "\"temp_compression\": \"none\"")) << json;
 }
 
@@ -121,7 +136,7 @@ TEST(SpillPlan, CompressedRunsTakeAFractionOfStoredOnes) {
   EXPECT_GT(compressed.bytes_spilled, 0) << compressed.json;
   EXPECT_LT(compressed.bytes_spilled, 0.5 * stored.bytes_spilled) << compressed.json;
   EXPECT_TRUE(contains(compressed.json, "\"temp_compression\": \"zstd-1\"")) << compressed.json;
-  EXPECT_EQ(stats_number(compressed.json, "temp_bytes_read"), compressed.bytes_spilled);
+  expect_read_back_once(compressed.json, compressed.bytes_spilled);
 }
 
 // Intermediate merge passes write runs again: the bytes written exceed the peak on disk, and
@@ -141,7 +156,7 @@ TEST(SpillPlan, MergePassesWriteMoreThanThePeakOnDisk) {
   EXPECT_GT(stats_number(json, "merge_passes"), 0) << json;
   EXPECT_GT(stats_number(json, "temp_peak_bytes"), 0) << json;
   EXPECT_LT(stats_number(json, "temp_peak_bytes"), written) << json;
-  EXPECT_EQ(stats_number(json, "temp_bytes_read"), written) << json;
+  expect_read_back_once(json, written);
 }
 
 }  // namespace

@@ -41,6 +41,8 @@ struct SortOptions {
   bool write_md5 = false;               // --write-md5: OUT.md5 beside the output
   std::size_t debug_max_run_bytes = 0;  // hidden: cap the arena to force many small runs
   std::size_t debug_max_fan_in = 0;     // hidden: cap the merge fan-in to force extra passes
+  std::size_t debug_range_bytes = 0;    // hidden: record bytes per range of a parallel merge
+  bool debug_one_thread_merge = false;  // hidden: the final merge on one thread
   int debug_progress_interval_ms = 0;   // hidden: progress drawn this often (tests), 0 = config
   bool quiet = false;                   // --verbosity 0..2: no summary line
   std::string stats_path;               // --stats FILE: JSON figures of the run

@@ -131,6 +131,33 @@ inline constexpr std::size_t kRunPrefetchMaxThreads = 4;
 // record's blocks. 1 MiB keeps every short and long read of today's platforms (ONT reads of
 // 100 kbase are ~250 KiB) on the single-read path.
 inline constexpr std::size_t kMergeWholeRecordMaxBytes = 1 * kMiB;
+// Parallel final merge (sort/range_merge.hpp): while a run is written, every this many
+// record bytes (at least) the next record's key copy and position are kept, so the final merge
+// can cut the key space into ranges and start each range's readers near its first record. The
+// samples of all runs share a pool of 1/kRunSamplePoolShare of the budget (within the bounds
+// below); one run takes at most 1/kRunSamplePlannedRuns of it, and the interval grows with the
+// run so that it does. A range's readers decode from the sample before its first key: on
+// average half an interval per run more than the range holds. Not tuned.
+inline constexpr std::size_t kRunSampleMinIntervalBytes = 64 * kKiB;
+inline constexpr std::size_t kRunSamplePoolShare = 64;
+inline constexpr std::size_t kRunSamplePoolMinBytes = 1 * kMiB;
+inline constexpr std::size_t kRunSamplePoolMaxBytes = 64 * kMiB;
+inline constexpr std::size_t kRunSamplePlannedRuns = 32;
+inline constexpr std::size_t kRunSampleEstimateBytes = 192;  // a key copy and its position
+// A record whose key copy is larger than this is not taken as a sample (the next one is).
+inline constexpr std::size_t kRunSampleMaxKeyBytes = 4 * kKiB;
+// Parallel final merge: each range's output (compressed blocks) waits in a buffer of its
+// worker until the ranges before it are written; ranges hold about this share of the buffer
+// in record bytes at level 0 (stored blocks) and kRangeRecordsPerBufferByte times it when
+// compressed. A buffer is at most kRangeBufferMaxBytes and at least kRangeBufferMinBytes
+// (less memory: the merge runs on one thread). Ranges whose estimated extra decoding (the
+// readers' start before each range) exceeds kRangeMaxSkipShare of their records are not cut:
+// the merge runs on one thread. Not tuned.
+inline constexpr double kRangeStoredFill = 0.9;
+inline constexpr double kRangeRecordsPerBufferByte = 2.0;
+inline constexpr std::size_t kRangeBufferMaxBytes = 64 * kMiB;
+inline constexpr std::size_t kRangeBufferMinBytes = 1 * kMiB;
+inline constexpr double kRangeMaxSkipShare = 0.25;
 // Early spill (sort_job.cpp): the input's estimated rest must fit in this fraction less than
 // an empty arena before the arena is spilled early to keep the rest in memory. The estimate
 // (compressed bytes left x arena bytes per compressed byte so far) is off by the reader's

@@ -97,6 +97,13 @@ class BgzfWriter {
   void flush_block() {
     if (fill_bytes_ > 0) submit_block();
   }
+  // Writes one complete block compressed elsewhere (of this writer's codec; `payload_bytes`
+  // its payload) after what was written so far: the current block is ended first. The block
+  // goes to the writer thread as it is, in order. No marks may be pending in the current
+  // block. Producer thread only (several threads may take turns, each turn ordered after the
+  // last by the caller's own synchronisation). Throws the writer's IoError.
+  void write_block(const std::uint8_t* block, std::size_t block_bytes, std::size_t payload_bytes);
+  const BlockCodec& codec() const noexcept { return codec_; }
   // Flushes, appends the EOF marker if asked, waits until everything is written.
   // Returns the compressed bytes written. Producer thread only.
   std::uint64_t finish(bool eof_marker);

@@ -13,6 +13,7 @@
 namespace samsort {
 
 class BamHeader;
+class BgzfWriter;
 class MemoryBudget;
 class OutputFile;
 
@@ -44,7 +45,14 @@ class RecordSink {
   virtual std::uint64_t finish() = 0;
   // After finish(), in the job's commit step: puts the index and the .md5 file in place.
   virtual void commit_companions() = 0;
+  // A BAM sink that builds no index: its BGZF writer, which may take blocks compressed
+  // elsewhere (BgzfWriter::write_block) of records passed through check_bam_record(). Null
+  // for every other sink.
+  virtual BgzfWriter* block_writer() noexcept { return nullptr; }
 };
+
+// Throws Error for a record BAM cannot hold (a position beyond 2^31 - 1).
+void check_bam_record(const std::uint8_t* record);
 
 // The reference htslib's CRAM encoder may load for `header` (none with no_ref=1).
 CramReference output_cram_reference(const OutputSettings& settings, const BamHeader& header);

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "samsort/io/record_stream.hpp"
@@ -16,13 +17,27 @@ class LoserTree {
  public:
   // Streams are borrowed and must outlive the tree. Pulls the first record of each.
   LoserTree(const Order& order, std::vector<RecordStream*> streams)
+      : LoserTree(order, std::move(streams), std::nullopt, std::nullopt) {}
+
+  // The merge of the streams' records with keys in [lower, upper) (either bound may be
+  // absent): records before `lower` are skipped at each stream's start, and a stream ends at
+  // its first record not before `upper` (the streams are sorted).
+  using Key = typename Order::MergeKey;
+  LoserTree(const Order& order, std::vector<RecordStream*> streams, std::optional<Key> lower,
+            std::optional<Key> upper)
       : order_(order),
         streams_(std::move(streams)),
         count_(streams_.size()),
         records_(count_, nullptr),
         keys_(count_),
-        tree_(count_ == 0 ? 1 : count_, 0) {
-    for (std::size_t idx = 0; idx < count_; ++idx) load(idx);
+        tree_(count_ == 0 ? 1 : count_, 0),
+        upper_(std::move(upper)) {
+    for (std::size_t idx = 0; idx < count_; ++idx) {
+      load(idx);
+      if (lower) {
+        while (records_[idx] != nullptr && order_.merge_less(keys_[idx], *lower)) load(idx);
+      }
+    }
     build();
   }
 
@@ -48,7 +63,9 @@ class LoserTree {
  private:
   void load(std::size_t idx) {
     records_[idx] = streams_[idx]->next();
-    if (records_[idx] != nullptr) keys_[idx] = order_.merge_key(records_[idx]);
+    if (records_[idx] == nullptr) return;
+    keys_[idx] = order_.merge_key(records_[idx]);
+    if (upper_ && !order_.merge_less(keys_[idx], *upper_)) records_[idx] = nullptr;
   }
 
   // Whether stream a's record goes before stream b's.
@@ -88,6 +105,7 @@ class LoserTree {
   std::vector<const std::uint8_t*> records_;
   std::vector<typename Order::MergeKey> keys_;
   std::vector<std::size_t> tree_;
+  std::optional<Key> upper_;
 };
 
 }  // namespace samsort

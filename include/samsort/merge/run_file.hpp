@@ -23,7 +23,9 @@ namespace samsort {
 class BgzfWriter;
 class MemoryBudget;
 class RunPrefetcher;
+class RunSamples;
 class TempDir;
+struct RunPosition;
 
 struct RunInfo {
   std::uint64_t offset = 0;
@@ -33,6 +35,9 @@ struct RunInfo {
   std::uint32_t location_idx = 0;      // which temp location's file holds it
   std::uint32_t max_copy_bytes = 0;    // largest RunReader::copy_bytes() of its records
   std::uint64_t record_bytes = 0;      // its records' bytes (before compression)
+  // Key copies at positions, kept while the run was written (merge/run_samples.hpp); null
+  // when none were.
+  std::shared_ptr<const RunSamples> samples;
 };
 
 // The record sizes a run's reader is planned from, gathered while the run is written.
@@ -130,6 +135,10 @@ class RunReader final : public RecordStream {
   RunReader(const RunStore& store, const RunInfo& run, BlockDecoder& decoder, std::uint8_t* buffer,
             std::uint8_t* whole_buffer = nullptr, RunPrefetcher* prefetch = nullptr,
             std::size_t prefetch_run = 0);
+  // A reader of the run from `start` on (a record's position: a sample's), decoding on this
+  // thread.
+  RunReader(const RunStore& store, const RunInfo& run, BlockDecoder& decoder, std::uint8_t* buffer,
+            std::uint8_t* whole_buffer, const RunPosition& start);
   // Compressed bytes read from the run file so far (whole() re-reads included).
   std::uint64_t bytes_read() const;
 
@@ -162,6 +171,7 @@ class RunReader final : public RecordStream {
   const std::uint8_t* cursor_ = nullptr;
   std::size_t left_bytes_ = 0;
   std::uint64_t block_offset_ = 0;  // file offset of the block at block_
+  std::size_t start_skip_ = 0;      // payload bytes before the start record in the first block
   // The last record, when next() returned its key copy: where it starts (block, payload
   // offset) and its size; copy_bytes_ == 0 otherwise.
   std::uint64_t copy_block_offset_ = 0;

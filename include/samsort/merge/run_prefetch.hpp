@@ -33,6 +33,8 @@ class RunPrefetcher {
   static constexpr std::size_t kMaxDepth = 8;
   static constexpr std::size_t kMinDepth = 2;
   // The slots per run that `slot_bytes` of memory give `runs` runs (0: too few to prefetch).
+  // The prefetcher's own bookkeeping (heap, per run and per slot) is counted in that memory:
+  // the caller leaves what the slots do not take unused.
   static std::size_t depth_for(std::size_t runs, std::size_t slot_bytes) noexcept;
 
   // `runs` are borrowed (with the store) and outlive the prefetcher; `slots` holds at least

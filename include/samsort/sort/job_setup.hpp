@@ -35,11 +35,6 @@ struct JobSetup {
   // "-" for stdout, devices and in-place outputs, whose directory may be /dev or read-only).
   static std::vector<std::unique_ptr<TempDir>> make_temp_dirs(const SortOptions& options,
                                                               const std::string& neighbour);
-  // How the output is written for these options: `indexable` for coordinate-sorted output
-  // (samtools indexes only that); SAM line and CRAM encoder memory sized from the budget.
-  static OutputSettings output_settings(const SortOptions& options, std::size_t threads,
-                                        const MemoryBudget& budget, bool indexable,
-                                        const BamHeader& header);
   // How the input is opened for these options.
   static InputSettings input_settings(const SortOptions& options, std::size_t threads,
                                       const PlanSlice& slice);

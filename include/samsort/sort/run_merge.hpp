@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include "samsort/bam/bam_record.hpp"
@@ -27,6 +28,7 @@
 #include "samsort/merge/merger.hpp"
 #include "samsort/merge/run_file.hpp"
 #include "samsort/merge/run_prefetch.hpp"
+#include "samsort/merge/run_samples.hpp"
 
 namespace samsort {
 
@@ -35,6 +37,7 @@ struct RunMergeSettings {
   std::size_t prefetch_threads = 0;  // read-ahead threads (0: readers decode on this thread)
   std::size_t debug_max_fan_in = 0;  // --debug-max-fan-in (0: none)
   BlockFormat temp_format = BlockFormat::kZstd;
+  MemoryBudget* sample_pool = nullptr;  // the runs of the passes keep samples from it (or none)
 };
 
 template <MergeOrder Order>
@@ -73,7 +76,7 @@ class RunMerge {
     MergeReaders readers = open_readers(0, runs_.size(), buffer, limit);
     std::vector<RecordStream*> streams = stream_pointers(readers.readers);
     if (memory_run != nullptr) streams.push_back(memory_run);
-    std::uint64_t count = merge_into(streams, sink, nullptr, on_record);
+    std::uint64_t count = merge_into(streams, sink, nullptr, nullptr, on_record);
     count_reads(readers);
     return count;
   }
@@ -147,15 +150,18 @@ class RunMerge {
   }
 
   // Streams the merge of `streams` into `writer`; returns the record count. A run writer's
-  // records are added to `sizes` (its reader is planned from them).
+  // records are added to `sizes` (its reader is planned from them) and sampled by `sampler`.
   template <class Out, class OnRecord>
   std::uint64_t merge_into(const std::vector<RecordStream*>& streams, Out& writer,
-                           RunRecordSizes* sizes, OnRecord&& on_record) {
+                           RunRecordSizes* sizes, RunSampler* sampler, OnRecord&& on_record) {
     LoserTree<Order> tree(order_, streams);
     std::uint64_t count = 0;
     while (const std::uint8_t* record = tree.top_whole()) {
       std::uint32_t bytes = bam::record_bytes(record);
       on_record(const_cast<std::uint8_t*>(record), bytes);
+      if constexpr (std::is_same_v<Out, BgzfWriter>) {
+        if (sampler != nullptr) sampler->before(record, bytes, writer);
+      }
       writer.write(record, bytes);
       if (sizes != nullptr) sizes->add(record);
       ++count;
@@ -183,11 +189,22 @@ class RunMerge {
           MergeReaders readers =
               open_readers(group.first, group.count, region_, region_ + region_bytes_);
           std::vector<RecordStream*> streams = stream_pointers(readers.readers);
+          std::optional<RunSampler> sampler;
+          if (settings_.sample_pool != nullptr) {
+            std::uint64_t group_bytes = 0;
+            for (std::size_t idx = group.first; idx < group.first + group.count; ++idx) {
+              group_bytes += runs_[idx].record_bytes;
+            }
+            sampler.emplace(*settings_.sample_pool, group_bytes);
+          }
           std::unique_ptr<BgzfWriter> writer = store_.begin_run(settings_.threads, budget_);
+          if (sampler) sampler->attach(*writer, budget_);
           RunRecordSizes sizes;
           std::uint64_t records =
-              merge_into(streams, *writer, &sizes, [](std::uint8_t*, std::uint32_t) {});
+              merge_into(streams, *writer, &sizes, sampler ? &*sampler : nullptr,
+                         [](std::uint8_t*, std::uint32_t) {});
           merged.push_back(store_.end_run(*writer, records, sizes));
+          if (sampler) merged.back().samples = sampler->finish();
           count_reads(readers);
           break;
         } catch (const IoError& error) {

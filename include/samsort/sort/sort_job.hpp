@@ -11,8 +11,12 @@ namespace samsort {
 
 struct SortSummary {
   std::uint64_t records = 0;
-  std::uint64_t runs = 0;             // spilled runs (0: sorted in memory)
-  std::uint64_t merge_passes = 0;     // intermediate passes before the final merge
+  std::uint64_t runs = 0;          // spilled runs (0: sorted in memory)
+  std::uint64_t merge_passes = 0;  // intermediate passes before the final merge
+  // The final merge cut into key ranges on several threads (sort/range_merge.hpp): the
+  // ranges and the threads that merged them (1 and 1: the merge ran on one thread).
+  std::uint64_t merge_ranges = 1;
+  std::uint64_t merge_workers = 1;
   std::uint64_t spilled_bytes = 0;    // bytes written to run files
   std::uint64_t temp_read_bytes = 0;  // bytes read back from run files
   std::uint64_t temp_peak_bytes = 0;  // most run bytes on disk at once

@@ -331,6 +331,10 @@ TEST_P(RunFileTest, HugeRecordWithoutAWholeBufferIsAFormatError) {
   EXPECT_THROW(reader.next(), FormatError);
 }
 
+// Per run, more than a prefetcher's bookkeeping takes of the slot memory
+// (RunPrefetcher::depth_for).
+constexpr std::size_t kBookkeepingBytes = 4096;
+
 // Reads runs round robin, one record of each in turn, through one prefetcher of `depth` slots
 // per run and `threads` workers, comparing every record (whole, huge ones read back).
 void expect_prefetched(const RunStore& store, BlockDecoder& decoder,
@@ -342,7 +346,8 @@ void expect_prefetched(const RunStore& store, BlockDecoder& decoder,
     run_pointers.push_back(&run);
     whole_bytes = std::max(whole_bytes, RunReader::whole_bytes_for(run));
   }
-  std::size_t slot_bytes = runs.size() * depth * config::kBgzfMaxBlockBytes;
+  // The slots, and room for the prefetcher's bookkeeping (counted in the same memory).
+  std::size_t slot_bytes = runs.size() * (depth * config::kBgzfMaxBlockBytes + kBookkeepingBytes);
   ASSERT_EQ(RunPrefetcher::depth_for(runs.size(), slot_bytes), depth);
   std::vector<std::uint8_t> slots(slot_bytes);
   std::vector<std::uint8_t> whole(whole_bytes);
@@ -399,6 +404,8 @@ TEST_P(RunFileTest, PrefetchDepthComesFromTheMemoryLeft) {
   EXPECT_EQ(RunPrefetcher::depth_for(0, 1 << 30), 0u);
   EXPECT_EQ(RunPrefetcher::depth_for(10, 10 * config::kBgzfMaxBlockBytes), 0u);  // 1 each
   EXPECT_EQ(RunPrefetcher::depth_for(10, 25 * config::kBgzfMaxBlockBytes), 2u);
+  // Exactly two blocks each leave no room for the bookkeeping: one each, too few.
+  EXPECT_EQ(RunPrefetcher::depth_for(10, 20 * config::kBgzfMaxBlockBytes), 0u);
   EXPECT_EQ(RunPrefetcher::depth_for(10, 1000 * config::kBgzfMaxBlockBytes),
             RunPrefetcher::kMaxDepth);
 }
@@ -415,7 +422,8 @@ TEST_P(RunFileTest, PrefetchedCorruptBlockFailsOnlyItsRun) {
   byte ^= 0x5a;
   ASSERT_EQ(pwrite(store_.fd(), &byte, 1, flip_at), 1);
   std::vector<const RunInfo*> runs = {&good_run, &bad_run};
-  std::size_t slot_bytes = 2 * RunPrefetcher::kMaxDepth * config::kBgzfMaxBlockBytes;
+  std::size_t slot_bytes =
+      2 * (RunPrefetcher::kMaxDepth * config::kBgzfMaxBlockBytes + kBookkeepingBytes);
   std::vector<std::uint8_t> slots(slot_bytes);
   RunPrefetcher prefetch(store_, runs, 2, slots.data(), slot_bytes);
   std::vector<std::uint8_t> good_buffer(RunReader::buffer_bytes_for(good_run));
@@ -444,7 +452,7 @@ TEST_P(RunFileTest, PrefetcherStopsWithBlocksInFlight) {
   }
   std::vector<const RunInfo*> run_pointers;
   for (const RunInfo& run : runs) run_pointers.push_back(&run);
-  std::size_t slot_bytes = runs.size() * 3 * config::kBgzfMaxBlockBytes;
+  std::size_t slot_bytes = runs.size() * (3 * config::kBgzfMaxBlockBytes + kBookkeepingBytes);
   std::vector<std::uint8_t> slots(slot_bytes);
   for (int round = 0; round < 20; ++round) {
     RunPrefetcher prefetch(store_, run_pointers, 3, slots.data(), slot_bytes);

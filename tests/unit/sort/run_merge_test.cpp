@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "collecting_sink.hpp"
 #include "samsort/bam/bam_record.hpp"
 #include "samsort/merge/temp_dir.hpp"
 #include "samsort/order/coordinate_key.hpp"
@@ -20,15 +21,7 @@ namespace {
 
 using Record = std::vector<std::uint8_t>;
 
-class CollectingSink final : public RecordSink {
- public:
-  void write(const std::uint8_t* record, std::uint32_t bytes) override {
-    records.emplace_back(record, record + bytes);
-  }
-  std::uint64_t finish() override { return 0; }
-  void commit_companions() override {}
-  std::vector<Record> records;
-};
+using test::CollectingSink;
 
 std::string name_of(const Record& record) {
   return std::string(reinterpret_cast<const char*>(record.data()) + bam::kFixedBytes);

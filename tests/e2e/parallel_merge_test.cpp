@@ -1,0 +1,129 @@
+// The final merge on several threads (sort/range_merge.hpp), end to end: with small runs and
+// small forced ranges, every order writes exactly the records, in exactly the order, of the
+// merge on one thread (and samtools' for coordinate), to a file and to a pipe; --stats says
+// how many ranges and threads merged; an index or a non-BAM output keeps the one-thread merge.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "e2e_support.hpp"
+
+namespace samsort::e2e {
+namespace {
+
+constexpr int64_t kRecords = 120'000;
+constexpr uint64_t kSeed = 47;
+
+double stats_number(const std::string& json, const std::string& key) {
+  std::smatch match;
+  std::regex pattern("\"" + key + "\": ([0-9.]+)");
+  if (!std::regex_search(json, match, pattern)) return -1;
+  return std::stod(match[1]);
+}
+
+struct Sorted {
+  std::string output;
+  std::string json;
+};
+
+// Sorts `input` with small runs at `threads`; `extra` are further options.
+Sorted sort(const ScratchDir& scratch, const std::string& input, const std::string& name,
+            const std::string& threads, const std::vector<std::string>& extra) {
+  Sorted sorted{scratch.file(name + ".bam"), ""};
+  std::string stats = scratch.file(name + ".json");
+  std::vector<std::string> args{
+      "-@", threads,      "--debug-max-run-bytes", "4M", "-T", scratch.path(), "--stats", stats,
+      "-o", sorted.output};
+  args.insert(args.begin(), extra.begin(), extra.end());
+  args.push_back(input);
+  ProcessResult result = run_samsort(args);
+  EXPECT_EQ(result.exit_code, 0) << result.describe();
+  sorted.json = read_text(stats);
+  return sorted;
+}
+
+TEST(ParallelMerge, CoordinateMatchesSamtoolsAndOneThread) {
+  ScratchDir scratch;
+  std::string input = generated_bam(kRecords, kSeed);
+  Sorted ranged = sort(scratch, input, "ranged", "4", {"--debug-range-bytes", "512K"});
+  EXPECT_GT(stats_number(ranged.json, "merge_ranges"), 8) << ranged.json;
+  EXPECT_EQ(stats_number(ranged.json, "merge_threads"), 4) << ranged.json;
+  EXPECT_GT(stats_number(ranged.json, "runs_spilled"), 3) << ranged.json;
+  EXPECT_TRUE(same_records_in_order(samtools_reference(input), ranged.output));
+  Sorted one = sort(scratch, input, "one", "4", {"--debug-one-thread-merge"});
+  EXPECT_EQ(stats_number(one.json, "merge_ranges"), 1) << one.json;
+  EXPECT_TRUE(same_records_in_order(one.output, ranged.output));
+  EXPECT_EQ(stats_number(one.json, "record_checksum"),
+            stats_number(ranged.json, "record_checksum"));
+}
+
+TEST(ParallelMerge, EveryOrderMatchesTheOneThreadMerge) {
+  ScratchDir scratch;
+  std::string input = generated_bam(kRecords, kSeed);
+  const std::vector<std::vector<std::string>> orders{
+      {"-n"}, {"-N"}, {"--template-coordinate"}, {"-t", "RG"}, {"-M"}, {"-l", "0"}};
+  for (std::size_t idx = 0; idx < orders.size(); ++idx) {
+    std::string name = "order" + std::to_string(idx);
+    std::vector<std::string> ranged_args = orders[idx];
+    ranged_args.insert(ranged_args.end(), {"--debug-range-bytes", "256K"});
+    Sorted ranged = sort(scratch, input, name + "-ranged", "3", ranged_args);
+    EXPECT_GT(stats_number(ranged.json, "merge_ranges"), 8) << orders[idx][0] << ranged.json;
+    std::vector<std::string> one_args = orders[idx];
+    one_args.push_back("--debug-one-thread-merge");
+    Sorted one = sort(scratch, input, name + "-one", "3", one_args);
+    EXPECT_TRUE(same_records_in_order(one.output, ranged.output)) << orders[idx][0];
+  }
+}
+
+// The minimiser orders rewrite unplaced records to their output form as they are written,
+// the run kept in memory included: each range's share of that run is found before any is.
+TEST(ParallelMerge, MinimiserOnUnplacedRecords) {
+  ScratchDir scratch;
+  std::string input = generated_bam(kRecords, kSeed, {"--unmapped-fraction", "1"});
+  for (const char* order : {"-M", "--minimiser-group-names"}) {
+    std::vector<std::string> args{"-M"};
+    if (std::string(order) != "-M") args.push_back(order);
+    std::vector<std::string> ranged_args = args;
+    ranged_args.insert(ranged_args.end(), {"--debug-range-bytes", "256K"});
+    Sorted ranged = sort(scratch, input, "ranged", "4", ranged_args);
+    std::vector<std::string> one_args = args;
+    one_args.push_back("--debug-one-thread-merge");
+    Sorted one = sort(scratch, input, "one", "4", one_args);
+    EXPECT_TRUE(same_records_in_order(one.output, ranged.output)) << order;
+    if (std::string(order) == "-M") {
+      EXPECT_GT(stats_number(ranged.json, "merge_ranges"), 8) << ranged.json;
+    }
+  }
+}
+
+TEST(ParallelMerge, ToAPipe) {
+  ScratchDir scratch;
+  std::string input = generated_bam(kRecords, kSeed);
+  std::string output = scratch.file("piped.bam");
+  ProcessOptions options;
+  options.stdout_path = output;
+  ProcessResult result =
+      run_samsort({"-@", "4", "--debug-max-run-bytes", "4M", "--debug-range-bytes", "512K", "-T",
+                   scratch.path(), "-o", "-", input},
+                  options);
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  EXPECT_TRUE(same_records_in_order(samtools_reference(input), output));
+}
+
+TEST(ParallelMerge, IndexAndSamKeepTheOneThreadMerge) {
+  ScratchDir scratch;
+  std::string input = generated_bam(kRecords, kSeed);
+  Sorted indexed =
+      sort(scratch, input, "indexed", "4", {"--debug-range-bytes", "512K", "--write-index"});
+  EXPECT_EQ(stats_number(indexed.json, "merge_ranges"), 1) << indexed.json;
+  EXPECT_TRUE(path_exists(indexed.output + ".csi"));
+  EXPECT_EQ(count_records(indexed.output, "chr1"),
+            count_records(samtools_reference(input), "chr1"));
+  Sorted sam = sort(scratch, input, "sam", "4", {"--debug-range-bytes", "512K", "-O", "sam"});
+  EXPECT_EQ(stats_number(sam.json, "merge_ranges"), 1) << sam.json;
+}
+
+}  // namespace
+}  // namespace samsort::e2e
