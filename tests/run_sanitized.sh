@@ -33,6 +33,7 @@ tsan_e2e_tests='ThreadsByBudget/SamtoolsOrderTest.*/Threads4_*:StandardStreams.P
 tsan_e2e_tests+=':DropInCommandLines.SamtoolsCatPipeWithBaiIndexAfterSpills'
 tsan_e2e_tests+=':MergeTest.IndexAndMd5WrittenWithTheOutput:WriteMd5Test.DigestOfTheWrittenFileInEveryFormatAndOrder'
 tsan_e2e_tests+=':ParallelMerge.CoordinateMatchesSamtoolsAndOneThread:ParallelMerge.ToAPipe'
+tsan_e2e_tests+=':ParallelMerge.IndexBuiltFromTheRangesBlocks'
 
 run_asan() {
   cmake -S "$source_dir" -B "$build_root/asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -47,10 +47,13 @@ std::size_t BamIndexBuilder::reserved_bytes_for(const sam_hdr_t* header,
 
 // The writer holds at most queue_capacity_ marks not yet seen by marked(), so an entry is
 // consumed before it is written again; the writer's ring orders the two threads' accesses.
-void BamIndexBuilder::note(const std::uint8_t* record) noexcept {
-  queue_[noted_++ % queue_capacity_] =
-      RecordLocation{bam::ref_id(record), bam::pos(record), bam::end_position(record),
-                     !bam::has_flag(bam::flag(record), bam::kUnmapped)};
+RecordLocation BamIndexBuilder::location_of(const std::uint8_t* record) noexcept {
+  return RecordLocation{bam::ref_id(record), bam::pos(record), bam::end_position(record),
+                        !bam::has_flag(bam::flag(record), bam::kUnmapped)};
+}
+
+void BamIndexBuilder::note(const RecordLocation& location) noexcept {
+  queue_[noted_++ % queue_capacity_] = location;
 }
 
 BamIndexBuilder::~BamIndexBuilder() {

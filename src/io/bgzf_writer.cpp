@@ -116,12 +116,19 @@ void BgzfWriter::submit_block() {
   acquire_slot();
 }
 
+std::size_t BgzfWriter::max_marks_per_block() noexcept { return kMaxMarksPerBlock; }
+
 void BgzfWriter::write_block(const std::uint8_t* block, std::size_t block_bytes,
-                             std::size_t payload_bytes) {
+                             std::size_t payload_bytes, const std::uint32_t* marks,
+                             std::size_t mark_count) {
   flush_block();
   std::size_t slot_idx = ring_.slot_of(produce_seq_);
   Slot& slot = slots_[slot_idx];
   std::memcpy(slot.compressed, block, block_bytes);
+  if (observer_ != nullptr && mark_count > 0) {
+    std::memcpy(slot.marks, marks, std::min(mark_count, kMaxMarksPerBlock) * sizeof(std::uint32_t));
+    slot.mark_count = std::min(mark_count, kMaxMarksPerBlock);
+  }
   slot.compressed_bytes = block_bytes;
   slot.payload_bytes = payload_bytes;
   payload_bytes_ += payload_bytes;

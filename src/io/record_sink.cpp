@@ -64,7 +64,7 @@ void check_bam_record(const std::uint8_t* record) {
 
 namespace {
 
-class BamRecordSink final : public RecordSink {
+class BamRecordSink final : public RecordSink, public BlockOutput {
  public:
   BamRecordSink(const OutputSettings& settings, const OutputFile& output, const BamHeader& header,
                 MemoryBudget& budget)
@@ -114,7 +114,19 @@ class BamRecordSink final : public RecordSink {
     if (digest_) digest_->commit();
   }
 
-  BgzfWriter* block_writer() noexcept override { return index_ ? nullptr : &writer_; }
+  BlockOutput* block_output() noexcept override { return this; }
+  const BlockCodec& codec() const noexcept override { return writer_.codec(); }
+  bool indexed() const noexcept override { return index_.has_value(); }
+  void write_block(const std::uint8_t* block, std::size_t block_bytes, std::size_t payload_bytes,
+                   const std::uint32_t* starts, const RecordLocation* locations,
+                   std::size_t count) override {
+    if (index_) {
+      for (std::size_t idx = 0; idx < count; ++idx) index_->note(locations[idx]);
+      writer_.write_block(block, block_bytes, payload_bytes, starts, count);
+    } else {
+      writer_.write_block(block, block_bytes, payload_bytes);
+    }
+  }
 
  private:
   std::string path_;

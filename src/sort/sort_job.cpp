@@ -116,13 +116,12 @@ class SortJob {
     // Run blocks are decoded ahead of the merge on threads of their own when there are threads
     // to spare; a few are enough to keep one merging thread fed.
     prefetch_threads_ = threads_ < 2 ? 0 : std::min(config::kRunPrefetchMaxThreads, threads_ / 2);
-    // The final merge may run on every thread instead (sort/range_merge.hpp): BAM output with
-    // no index, two threads or more. Its runs keep samples to cut the key space at.
+    // The final merge may run on every thread instead (sort/range_merge.hpp): BAM output, two
+    // threads or more. Its runs keep samples to cut the key space at.
     OutputSettings out_settings = output_settings(header);
     if constexpr (!kRegroups) {
-      range_merge_possible_ = threads_ >= 2 && plan_ == nullptr &&
-                              out_settings.format == OutputFormat::kBam &&
-                              out_settings.index_path.empty();
+      range_merge_possible_ =
+          threads_ >= 2 && plan_ == nullptr && out_settings.format == OutputFormat::kBam;
     }
     std::size_t merge_state =
         RunPrefetcher::state_bytes_for(options_.temp_codec.format, prefetch_threads_);
@@ -800,8 +799,8 @@ class SortJob {
       sink = open_output(header, output);
     }
     std::uint64_t count = 0;
-    BgzfWriter* blocks =
-        range_merge_possible_ && !options_.debug_one_thread_merge ? sink->block_writer() : nullptr;
+    BlockOutput* blocks =
+        range_merge_possible_ && !options_.debug_one_thread_merge ? sink->block_output() : nullptr;
     std::optional<RangeMerge<Order>> ranges;
     std::uint8_t* range_buffers = buffers;
     if (blocks != nullptr) {

@@ -1,13 +1,15 @@
 // The final merge on several threads (sort/range_merge.hpp), end to end: with small runs and
 // small forced ranges, every order writes exactly the records, in exactly the order, of the
 // merge on one thread (and samtools' for coordinate), to a file and to a pipe; --stats says
-// how many ranges and threads merged; an index or a non-BAM output keeps the one-thread merge.
+// how many ranges and threads merged; the index built from the ranges' blocks is samtools'
+// own; a non-BAM output keeps the one-thread merge.
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <string>
 #include <vector>
 
+#include "dropin_support.hpp"
 #include "e2e_support.hpp"
 
 namespace samsort::e2e {
@@ -112,15 +114,29 @@ TEST(ParallelMerge, ToAPipe) {
   EXPECT_TRUE(same_records_in_order(samtools_reference(input), output));
 }
 
-TEST(ParallelMerge, IndexAndSamKeepTheOneThreadMerge) {
+// With --write-index the ranges' blocks carry their records' starts and locations: the index
+// is byte-identical to samtools' index of the same file (BAI and CSI).
+TEST(ParallelMerge, IndexBuiltFromTheRangesBlocks) {
   ScratchDir scratch;
   std::string input = generated_bam(kRecords, kSeed);
-  Sorted indexed =
-      sort(scratch, input, "indexed", "4", {"--debug-range-bytes", "512K", "--write-index"});
-  EXPECT_EQ(stats_number(indexed.json, "merge_ranges"), 1) << indexed.json;
-  EXPECT_TRUE(path_exists(indexed.output + ".csi"));
-  EXPECT_EQ(count_records(indexed.output, "chr1"),
-            count_records(samtools_reference(input), "chr1"));
+  const std::vector<std::string> regions{"chr1:1-1000000", "chr2:10000000-60000000", "*"};
+  Sorted csi = sort(scratch, input, "csi", "4", {"--debug-range-bytes", "512K", "--write-index"});
+  EXPECT_GT(stats_number(csi.json, "merge_ranges"), 8) << csi.json;
+  EXPECT_TRUE(same_records_in_order(samtools_reference(input), csi.output));
+  EXPECT_TRUE(index_matches_samtools(csi.output, csi.output + ".csi", IndexKind::kCsi, regions,
+                                     scratch.subdir("csi-check")));
+  std::string bai = scratch.file("bai.bam");
+  ProcessResult result = run_samsort({"-@", "3", "--debug-max-run-bytes", "4M",
+                                      "--debug-range-bytes", "256K", "--write-index", "-T",
+                                      scratch.path(), "-o", bai + "##idx##" + bai + ".bai", input});
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  EXPECT_TRUE(index_matches_samtools(bai, bai + ".bai", IndexKind::kBai, regions,
+                                     scratch.subdir("bai-check")));
+}
+
+TEST(ParallelMerge, SamKeepsTheOneThreadMerge) {
+  ScratchDir scratch;
+  std::string input = generated_bam(kRecords, kSeed);
   Sorted sam = sort(scratch, input, "sam", "4", {"--debug-range-bytes", "512K", "-O", "sam"});
   EXPECT_EQ(stats_number(sam.json, "merge_ranges"), 1) << sam.json;
 }

@@ -34,8 +34,10 @@ class BamIndexBuilder final : public MarkObserver {
   BamIndexBuilder(const BamIndexBuilder&) = delete;
   BamIndexBuilder& operator=(const BamIndexBuilder&) = delete;
 
-  // Producer thread: the next record marked.
-  void note(const std::uint8_t* record) noexcept;
+  // Producer thread: the next record marked (or its location).
+  void note(const std::uint8_t* record) noexcept { note(location_of(record)); }
+  void note(const RecordLocation& location) noexcept;
+  static RecordLocation location_of(const std::uint8_t* record) noexcept;
   // Writer thread. Throws Error if records arrive out of coordinate order.
   void marked(std::uint64_t virtual_offset) override;
   void finished(std::uint64_t end_virtual_offset) override;

@@ -99,10 +99,14 @@ class BgzfWriter {
   }
   // Writes one complete block compressed elsewhere (of this writer's codec; `payload_bytes`
   // its payload) after what was written so far: the current block is ended first. The block
-  // goes to the writer thread as it is, in order. No marks may be pending in the current
-  // block. Producer thread only (several threads may take turns, each turn ordered after the
-  // last by the caller's own synchronisation). Throws the writer's IoError.
-  void write_block(const std::uint8_t* block, std::size_t block_bytes, std::size_t payload_bytes);
+  // goes to the writer thread as it is, in order, with `mark_count` marks at payload offsets
+  // `marks` (ignored without a mark observer; at most one per 36 bytes). Producer thread only
+  // (several threads may take turns, each turn ordered after the last by the caller's own
+  // synchronisation). Throws the writer's IoError.
+  void write_block(const std::uint8_t* block, std::size_t block_bytes, std::size_t payload_bytes,
+                   const std::uint32_t* marks = nullptr, std::size_t mark_count = 0);
+  // The most marks one block holds (one per 36 bytes, the smallest BAM record).
+  static std::size_t max_marks_per_block() noexcept;
   const BlockCodec& codec() const noexcept { return codec_; }
   // Flushes, appends the EOF marker if asked, waits until everything is written.
   // Returns the compressed bytes written. Producer thread only.

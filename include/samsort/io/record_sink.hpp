@@ -13,8 +13,25 @@
 namespace samsort {
 
 class BamHeader;
-class BgzfWriter;
 class MemoryBudget;
+struct BlockCodec;
+struct RecordLocation;
+
+// A BAM sink taking blocks compressed elsewhere (the final merge on several threads), in
+// order, after what was written: each holds whole records (passed through check_bam_record),
+// the i-th starting at payload offset starts[i] and lying at locations[i] (for the index;
+// locations are not read without one). Blocks hold at most
+// BgzfWriter::max_marks_per_block() record starts. Callers take turns (their own
+// synchronisation orders them).
+class BlockOutput {
+ public:
+  virtual ~BlockOutput() = default;
+  virtual const BlockCodec& codec() const noexcept = 0;
+  virtual bool indexed() const noexcept = 0;
+  virtual void write_block(const std::uint8_t* block, std::size_t block_bytes,
+                           std::size_t payload_bytes, const std::uint32_t* starts,
+                           const RecordLocation* locations, std::size_t count) = 0;
+};
 class OutputFile;
 
 struct OutputSettings {
@@ -45,10 +62,8 @@ class RecordSink {
   virtual std::uint64_t finish() = 0;
   // After finish(), in the job's commit step: puts the index and the .md5 file in place.
   virtual void commit_companions() = 0;
-  // A BAM sink that builds no index: its BGZF writer, which may take blocks compressed
-  // elsewhere (BgzfWriter::write_block) of records passed through check_bam_record(). Null
-  // for every other sink.
-  virtual BgzfWriter* block_writer() noexcept { return nullptr; }
+  // A BAM sink: where blocks compressed elsewhere go. Null for every other sink.
+  virtual BlockOutput* block_output() noexcept { return nullptr; }
 };
 
 // Throws Error for a record BAM cannot hold (a position beyond 2^31 - 1).

@@ -5,6 +5,8 @@
 // its first record past it) and compressing its own BGZF blocks. The worker whose range is the
 // oldest unwritten one (the head) hands its blocks straight to the output writer; the others
 // keep theirs in their buffer until their range is the head (a full buffer waits for it).
+// With an index, each block carries its records' starts and locations, noted in order by
+// whoever hands the block over.
 // Every record equal in key lies in one range, whose merge breaks ties by run as the one-thread
 // merge does (the run kept in memory last), so the record order is the same; only the BGZF
 // block boundaries differ (each range ends its last block).
@@ -23,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "samsort/bam/bam_index.hpp"
 #include "samsort/bam/bam_record.hpp"
 #include "samsort/bam/record_checksum.hpp"
 #include "samsort/cli/progress.hpp"
@@ -63,7 +66,7 @@ class RangeMerge {
   // [buffer, limit).
   RangeMerge(const Order& order, const RunStore& store, const std::vector<RunInfo>& runs,
              const MemoryRun<Order>& memory_run, std::uint8_t* buffer, const std::uint8_t* limit,
-             std::size_t workers, BgzfWriter& out, Progress& progress)
+             std::size_t workers, BlockOutput& out, Progress& progress)
       : order_(order),
         store_(store),
         runs_(runs),
@@ -158,6 +161,8 @@ class RangeMerge {
     std::uint8_t* payload = nullptr;
     std::uint8_t* block = nullptr;
     std::uint8_t* out = nullptr;
+    std::uint32_t* starts = nullptr;  // the block's record starts (with an index)
+    RecordLocation* locations = nullptr;
   };
 
   static constexpr std::size_t kMemorySamples = 4096;  // of the run kept in memory, at most
@@ -175,7 +180,9 @@ class RangeMerge {
       readers += RunReader::buffer_bytes_for(run);
       whole = std::max(whole, RunReader::whole_bytes_for(run));
     }
-    std::size_t fixed = whole + readers + 2 * config::kBgzfMaxBlockBytes +
+    std::size_t marks = out_.indexed() ? BgzfWriter::max_marks_per_block() : 0;
+    std::size_t mark_bytes = marks * (sizeof(std::uint32_t) + sizeof(RecordLocation));
+    std::size_t fixed = whole + readers + 2 * config::kBgzfMaxBlockBytes + mark_bytes + 64 +
                         runs_.size() * (sizeof(RunReader) + 2 * sizeof(void*));
     std::size_t space = limit_ > buffer_ ? static_cast<std::size_t>(limit_ - buffer_) : 0;
     // What planning and the workers' readers take from the heap is left unused here (the
@@ -188,7 +195,7 @@ class RangeMerge {
     space -= heap;
     if (space < workers_ * (fixed + config::kRangeBufferMinBytes)) return false;
     out_bytes_ = std::min(config::kRangeBufferMaxBytes, space / workers_ - fixed);
-    out_bytes_ &= ~std::size_t{63};
+    out_bytes_ &= ~std::size_t{63};  // a multiple of 8: the kept blocks stay aligned
     std::uint8_t* at = buffer_;
     buffers_.resize(workers_);
     for (WorkerBuffers& worker : buffers_) {
@@ -200,6 +207,14 @@ class RangeMerge {
       at += config::kBgzfMaxBlockBytes;
       worker.block = at;
       at += config::kBgzfMaxBlockBytes;
+      if (marks > 0) {
+        at = align_up(at, alignof(RecordLocation));
+        worker.locations = reinterpret_cast<RecordLocation*>(at);
+        at += marks * sizeof(RecordLocation);
+        worker.starts = reinterpret_cast<std::uint32_t*>(at);
+        at += marks * sizeof(std::uint32_t);
+      }
+      at = align_up(at, 8);
       worker.out = at;
       at += out_bytes_;
     }
@@ -300,13 +315,33 @@ class RangeMerge {
     }
   }
 
+  static std::uint8_t* align_up(std::uint8_t* at, std::size_t alignment) noexcept {
+    auto address = reinterpret_cast<std::uintptr_t>(at);
+    return at + ((alignment - address % alignment) % alignment);
+  }
+
   // The state of the range a worker merges.
   struct RangeOutput {
     std::size_t range = 0;
     bool head = false;           // this range is the oldest unwritten one
     std::size_t kept_bytes = 0;  // blocks in the worker's buffer (each behind its sizes)
+    std::size_t marks = 0;       // record starts in the block being filled (with an index)
     std::uint64_t record_bytes = 0;
   };
+
+  // A kept block in a worker's buffer: this, the block, its locations, its starts, each part
+  // at a multiple of 8 bytes (kept_bytes_for).
+  struct KeptHeader {
+    std::uint32_t block_bytes;
+    std::uint32_t payload_bytes;
+    std::uint32_t marks;
+    std::uint32_t unused;
+  };
+  static std::size_t round8(std::size_t bytes) noexcept { return (bytes + 7) & ~std::size_t{7}; }
+  static std::size_t kept_bytes_for(std::size_t block_bytes, std::size_t marks) noexcept {
+    return sizeof(KeptHeader) + round8(block_bytes) + marks * sizeof(RecordLocation) +
+           round8(marks * sizeof(std::uint32_t));
+  }
 
   template <class OnRecord>
   void merge_range(std::size_t worker, std::size_t range, BlockDecoder& decoder,
@@ -349,6 +384,11 @@ class RangeMerge {
       on_record(record, bytes, checksums_[worker]);
       check_bam_record(record);
       output.record_bytes += bytes;
+      if (buffers.starts != nullptr) {
+        buffers.starts[output.marks] = static_cast<std::uint32_t>(fill);
+        buffers.locations[output.marks] = BamIndexBuilder::location_of(record);
+        ++output.marks;
+      }
       const std::uint8_t* in = record;
       std::size_t left = bytes;
       while (left > 0) {
@@ -379,22 +419,33 @@ class RangeMerge {
   void emit(RangeOutput& output, WorkerBuffers& buffers, BlockCompressor& compressor,
             std::size_t payload_bytes) {
     std::size_t block_bytes = compressor.compress(buffers.payload, payload_bytes, buffers.block);
+    std::size_t marks = output.marks;
+    output.marks = 0;
+    std::size_t kept = kept_bytes_for(block_bytes, marks);
     if (!output.head && (head_.load(std::memory_order_acquire) == output.range ||
-                         output.kept_bytes + 8 + block_bytes > out_bytes_)) {
+                         output.kept_bytes + kept > out_bytes_)) {
       become_head(output, buffers);  // the head now, or a full buffer: wait for the ranges before
     }
     if (output.head) {
-      out_.write_block(buffers.block, block_bytes, payload_bytes);
+      out_.write_block(buffers.block, block_bytes, payload_bytes, buffers.starts, buffers.locations,
+                       marks);
       return;
     }
     if (stopping_.load(std::memory_order_relaxed)) throw Error("parallel merge stopped");
     std::uint8_t* at = buffers.out + output.kept_bytes;
-    auto sizes = static_cast<std::uint32_t>(block_bytes);
-    std::memcpy(at, &sizes, 4);
-    sizes = static_cast<std::uint32_t>(payload_bytes);
-    std::memcpy(at + 4, &sizes, 4);
-    std::memcpy(at + 8, buffers.block, block_bytes);
-    output.kept_bytes += 8 + block_bytes;
+    KeptHeader header{static_cast<std::uint32_t>(block_bytes),
+                      static_cast<std::uint32_t>(payload_bytes), static_cast<std::uint32_t>(marks),
+                      0};
+    std::memcpy(at, &header, sizeof header);
+    at += sizeof header;
+    std::memcpy(at, buffers.block, block_bytes);
+    at += round8(block_bytes);
+    if (marks > 0) {
+      std::memcpy(at, buffers.locations, marks * sizeof(RecordLocation));
+      at += marks * sizeof(RecordLocation);
+      std::memcpy(at, buffers.starts, marks * sizeof(std::uint32_t));
+    }
+    output.kept_bytes += kept;
   }
 
   // Waits until the range is the head, then writes the blocks kept.
@@ -405,13 +456,19 @@ class RangeMerge {
       if (stopping_.load()) throw Error("parallel merge stopped");
       output.head = true;
     }
+    // (The block being emitted keeps its starts and locations in the scratch arrays: the
+    // kept ones are handed over from where they lie, 8-byte aligned.)
     for (std::size_t at = 0; at < output.kept_bytes;) {
-      std::uint32_t block_bytes = 0;
-      std::uint32_t payload_bytes = 0;
-      std::memcpy(&block_bytes, buffers.out + at, 4);
-      std::memcpy(&payload_bytes, buffers.out + at + 4, 4);
-      out_.write_block(buffers.out + at + 8, block_bytes, payload_bytes);
-      at += 8 + block_bytes;
+      KeptHeader header;
+      std::memcpy(&header, buffers.out + at, sizeof header);
+      const std::uint8_t* block = buffers.out + at + sizeof header;
+      const std::uint8_t* marks = block + round8(header.block_bytes);
+      const auto* locations = reinterpret_cast<const RecordLocation*>(marks);
+      const auto* starts =
+          reinterpret_cast<const std::uint32_t*>(marks + header.marks * sizeof(RecordLocation));
+      out_.write_block(block, header.block_bytes, header.payload_bytes, starts, locations,
+                       header.marks);
+      at += kept_bytes_for(header.block_bytes, header.marks);
     }
     output.kept_bytes = 0;
   }
@@ -423,7 +480,7 @@ class RangeMerge {
   std::uint8_t* buffer_;
   const std::uint8_t* limit_;
   std::size_t workers_;
-  BgzfWriter& out_;
+  BlockOutput& out_;
   Progress& progress_;
 
   std::vector<WorkerBuffers> buffers_;

@@ -30,6 +30,21 @@ using Record = std::vector<std::uint8_t>;
 
 using test::CollectingSink;
 
+// A BGZF writer of bare records as the range merge's output (no index).
+class WriterOutput final : public BlockOutput {
+ public:
+  explicit WriterOutput(BgzfWriter& writer) : writer_(writer) {}
+  const BlockCodec& codec() const noexcept override { return writer_.codec(); }
+  bool indexed() const noexcept override { return false; }
+  void write_block(const std::uint8_t* block, std::size_t block_bytes, std::size_t payload_bytes,
+                   const std::uint32_t*, const RecordLocation*, std::size_t) override {
+    writer_.write_block(block, block_bytes, payload_bytes);
+  }
+
+ private:
+  BgzfWriter& writer_;
+};
+
 // The records of a BGZF file of bare records (no header).
 std::vector<Record> records_of(const std::string& path) {
   std::vector<std::uint8_t> payload =
@@ -139,8 +154,9 @@ class RangeMergeFixture {
     RecordChecksum checksum;
     {
       BgzfWriter writer({.fd = out.get(), .path = path, .codec = {BlockFormat::kBgzf, 1}}, budget_);
+      WriterOutput blocks(writer);
       RangeMerge<Order> merge(order_, store_, runs, memory, region.data(),
-                              region.data() + region.size(), workers, writer, progress_);
+                              region.data() + region.size(), workers, blocks, progress_);
       if (!merge.plan(range_bytes)) return {};
       *ranges = merge.range_count();
       count = merge.run([](std::uint8_t* record, std::uint32_t bytes, RecordChecksum& sum) {
