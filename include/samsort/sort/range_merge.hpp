@@ -95,6 +95,11 @@ class RangeMerge {
       if (!run.samples || run.samples->size() == 0) return false;
       skip += static_cast<double>(run.record_bytes) / static_cast<double>(run.samples->size()) / 2;
     }
+    // At least kRangesPerWorker ranges per worker, so that the last ones to finish are short.
+    std::uint64_t total = memory_.record_bytes;
+    for (const RunInfo& run : runs_) total += run.record_bytes;
+    range_bytes = std::max<std::uint64_t>(
+        1, std::min<std::uint64_t>(range_bytes, total / (kRangesPerWorker * workers_)));
     if (forced_range_bytes > 0) {
       range_bytes = forced_range_bytes;
     } else if (skip > config::kRangeMaxSkipShare * static_cast<double>(range_bytes)) {
@@ -166,6 +171,7 @@ class RangeMerge {
   };
 
   static constexpr std::size_t kMemorySamples = 4096;  // of the run kept in memory, at most
+  static constexpr std::size_t kRangesPerWorker = 4;
 
   struct Sample {
     Key key;
