@@ -62,6 +62,7 @@
 #include "samsort/sort/run_sorter.hpp"
 #include "samsort/sort/spill_policy.hpp"
 #include "samsort/sort/spill_thread.hpp"
+#include "samsort/sort/split_arena.hpp"
 #include "samsort/version.hpp"
 
 namespace samsort {
@@ -147,9 +148,10 @@ class SortJob {
       std::size_t most = input_bytes_ == 0 || !source->is_bam()
                              ? std::numeric_limits<std::size_t>::max()
                              : static_cast<std::size_t>(input_bytes_) * 4;
-      prefault.emplace(std::vector<ArenaPrefault::Range>{{top_half_base_, half_bytes_},
-                                                         {run_base_, half_bytes_}},
-                       config::kArenaPrefaultLeadBytes, most);
+      prefault.emplace(
+          std::vector<ArenaPrefault::Range>{{split_.top_half_base(), split_.half_bytes()},
+                                            {split_.run_base(), split_.half_bytes()}},
+          config::kArenaPrefaultLeadBytes, most);
       prefault_ = &*prefault;
     }
     // Declared after the region: on any error the spill thread is stopped and joined before
@@ -160,8 +162,8 @@ class SortJob {
     } spill_joiner{*this};
     std::size_t fan_in = merge_region_bytes_ / RunReader::buffer_bytes_for(RunInfo{});
     if (options_.debug_max_fan_in != 0) fan_in = std::min(fan_in, options_.debug_max_fan_in);
-    progress_.set_run_capacity(run_capacity_, 2 * sizeof(Entry), fan_in);
-    if (source->is_bam()) check_temp_space_for(run_capacity_);
+    progress_.set_run_capacity(split_.run_capacity(), 2 * sizeof(Entry), fan_in);
+    if (source->is_bam()) check_temp_space_for(split_.run_capacity());
     auto read_started = Clock::now();
     if (plan_ != nullptr) cut_.emplace(order_, plan_->splitters);
     if (plan_ == nullptr || !plan_->slices[options_.slice_index].empty()) {
@@ -187,9 +189,10 @@ class SortJob {
     auto merge_started = Clock::now();
     double before_sort = summary_.sort_seconds + summary_.spill_seconds;
     // The last run may take the whole region again now that nothing is in flight.
-    if (!runs_.empty() && filling_ != Fill::kWhole && can_grow_) grow_into_run();
-    std::uint64_t written = runs_.empty() ? write_from_memory(arena_, header, output)
-                                          : merge_runs(arena_, header, output);
+    if (!runs_.empty() && split_.filling() != SplitArena::Fill::kWhole && split_.can_grow())
+      split_.grow_into_run();
+    std::uint64_t written = runs_.empty() ? write_from_memory(split_.arena(), header, output)
+                                          : merge_runs(split_.arena(), header, output);
     summary_.merge_seconds = seconds_since(merge_started) -
                              (summary_.sort_seconds + summary_.spill_seconds - before_sort);
     summary_.merge_wait_seconds = merge_wait_seconds_;
@@ -289,53 +292,26 @@ class SortJob {
     return bytes;
   }
 
-  // The split arena. A run holds at most run_capacity_ bytes at [run_base_, + run_capacity_).
-  // When a run may take more than half the region, the two halves are the bottom and the top
-  // half of that run (the top half ends at its top) and the half being filled grows into the
-  // whole run (RecordArena::move_to) once nothing is in flight and the input's rest fits in it
-  // (so an input that fits in memory is never spilled), or at the end of input. When runs are
-  // capped at half the region or less (small budgets, --debug-max-run-bytes), each half holds
-  // a whole run (the "top" half then lies right above the bottom one). Reading starts in the
-  // top half: growing it moves only its entries.
-  enum class Fill { kTop, kBottom, kWhole };  // what arena_ is
-
+  // The split arena (sort/split_arena.hpp): the half being filled grows into the whole run
+  // once nothing is in flight and the input's rest fits in it (so an input that fits in
+  // memory is never spilled), or at the end of input.
   void plan_arena(std::uint8_t* region, std::size_t region_bytes) {
-    constexpr std::size_t kAlignBytes = 64;  // entries start on a cache line in either half
-    run_base_ = region;
-    run_capacity_ = run_capacity_bytes(region_bytes) / kAlignBytes * kAlignBytes;
-    can_grow_ = 2 * run_capacity_ > region_bytes;
-    if (can_grow_) {
-      half_bytes_ = run_capacity_ / 2 / kAlignBytes * kAlignBytes;
-      top_half_base_ = region + run_capacity_ - half_bytes_;
-    } else {
-      half_bytes_ = run_capacity_;
-      top_half_base_ = region + half_bytes_;  // right above: the pages above stay untouched
-    }
-    use_half(Fill::kTop);
-  }
-
-  void use_half(Fill half) {
-    filling_ = half;
-    arena_ =
-        RecordArena(half == Fill::kTop ? top_half_base_ : run_base_, half_bytes_, sizeof(Entry));
-  }
-
-  void grow_into_run() {  // nothing in flight
-    arena_.move_to(run_base_, run_capacity_);
-    filling_ = Fill::kWhole;
+    split_.plan(region, region_bytes, run_capacity_bytes(region_bytes));
   }
 
   // The arena has no room for a record of `record_bytes` that fits an empty run.
   void make_room(const RecordSource& source, std::size_t record_bytes) {
-    if (filling_ == Fill::kWhole) {  // the rest was expected to fit: spill here, as unsplit
-      spill(arena_);
-      use_half(Fill::kTop);
+    if (split_.filling() ==
+        SplitArena::Fill::kWhole) {  // the rest was expected to fit: spill here, as unsplit
+      spill(split_.arena());
+      split_.use_half(SplitArena::Fill::kTop);
       return;
     }
-    if (can_grow_ && (arena_.count() == 0 || !arena_.fits_when_empty(record_bytes) ||
-                      rest_fits_in_run(source))) {
+    if (split_.can_grow() &&
+        (split_.arena().count() == 0 || !split_.arena().fits_when_empty(record_bytes) ||
+         rest_fits_in_run(source))) {
       wait_for_spill();
-      grow_into_run();
+      split_.grow_into_run();
       return;
     }
     spill_beside_reading();
@@ -345,11 +321,11 @@ class SortJob {
   // goes on in the other half.
   void spill_beside_reading() {
     if (in_flight_) {  // both halves are in use until the previous spill ends
-      note_arena_use(used_bytes(in_flight_->arena) + used_bytes(arena_));
+      note_arena_use(used_bytes(in_flight_->arena) + used_bytes(split_.arena()));
     }
     wait_for_spill();
     launch_spill();
-    use_half(filling_ == Fill::kTop ? Fill::kBottom : Fill::kTop);
+    split_.use_other_half();
     run_sizes_ = {};
     run_transformed_ = false;
   }
@@ -375,7 +351,7 @@ class SortJob {
 
   void launch_spill() {
     run_store();  // made here, on the main thread (it may create the default temp directory)
-    in_flight_ = std::make_unique<SpillTask>(arena_, run_sizes_, run_transformed_);
+    in_flight_ = std::make_unique<SpillTask>(split_.arena(), run_sizes_, run_transformed_);
     SpillTask* task = in_flight_.get();
     spill_thread_.launch(
         [this, task](const std::atomic<bool>& stop) { run_spill_task(*task, stop); });
@@ -423,40 +399,40 @@ class SortJob {
     if (consumed >= input_bytes_) return true;
     double rest = static_cast<double>(input_bytes_ - consumed) *
                   static_cast<double>(arena_bytes_read_) / static_cast<double>(consumed);
-    double used = static_cast<double>(used_bytes(arena_));
+    double used = static_cast<double>(used_bytes(split_.arena()));
     std::size_t spilled = runs_.size() + (in_flight_ ? 1 : 0);
-    if (spilled == 0) return rest + used <= static_cast<double>(run_capacity_);
+    if (spilled == 0) return rest + used <= static_cast<double>(split_.run_capacity());
     RunInfo like_this_run;
     like_this_run.max_record_bytes = run_sizes_.max_record_bytes;
     like_this_run.max_copy_bytes = run_sizes_.max_copy_bytes;
     std::size_t readers = spilled * RunReader::buffer_bytes_for(like_this_run) +
                           RunReader::whole_bytes_for(like_this_run);
-    if (readers >= run_capacity_) return false;
+    if (readers >= split_.run_capacity()) return false;
     return rest + used <=
-           static_cast<double>(run_capacity_ - readers) * (1.0 - config::kEarlySpillMargin);
+           static_cast<double>(split_.run_capacity() - readers) * (1.0 - config::kEarlySpillMargin);
   }
 
   void read_input(RecordSource& source) {
     while (std::size_t record_bytes = source.next_record_bytes()) {
-      std::uint8_t* slot = arena_.reserve_record(record_bytes);
+      std::uint8_t* slot = split_.arena().reserve_record(record_bytes);
       if (slot == nullptr) {
-        if (record_bytes + 2 * sizeof(Entry) > run_capacity_) {
+        if (record_bytes + 2 * sizeof(Entry) > split_.run_capacity()) {
           throw ResourceError(source.path() + ": record " + std::to_string(summary_.records + 1) +
                               " of " + std::to_string(record_bytes) +
                               " bytes does not fit the memory budget (raise --max-memory), at "
                               "compressed offset " +
                               std::to_string(source.record_offset()));
         }
-        while ((slot = arena_.reserve_record(record_bytes)) == nullptr) {
+        while ((slot = split_.arena().reserve_record(record_bytes)) == nullptr) {
           make_room(source, record_bytes);
         }
       }
       source.read_record(slot);
       checksum_in_.add(slot, record_bytes);
       if constexpr (kTagsAfterInput) any_placed_ = any_placed_ || bam::ref_id(slot) >= 0;
-      std::uint64_t offset = arena_.commit(record_bytes);
+      std::uint64_t offset = split_.arena().commit(record_bytes);
       try {
-        entries(arena_)[arena_.count() - 1] = order_.make_entry(slot, offset);
+        entries(split_.arena())[split_.arena().count() - 1] = order_.make_entry(slot, offset);
       } catch (const FormatError&) {
         throw;
       } catch (const Error& error) {  // a record the order cannot key (e.g. no MC tag)
@@ -469,9 +445,9 @@ class SortJob {
       progress_.reading(summary_.records, record_bytes, source.bytes_consumed());
       if (summary_.records % config::kEarlySpillCheckInterval == 0 &&
           rest_fits_after_spill(source)) {
-        if (filling_ == Fill::kWhole) {
-          spill(arena_);
-          use_half(Fill::kTop);
+        if (split_.filling() == SplitArena::Fill::kWhole) {
+          spill(split_.arena());
+          split_.use_half(SplitArena::Fill::kTop);
         } else {
           spill_beside_reading();
         }
@@ -482,7 +458,7 @@ class SortJob {
   // Early spill (sort/spill_policy.hpp): only for a BAM file, whose reader counts bytes.
   // The whole run is the capacity: the rest goes to the other half, which grows into the run.
   bool rest_fits_after_spill(const RecordSource& source) const {
-    const RecordArena& arena = arena_;
+    const RecordArena& arena = split_.arena();
     RunInfo like_this_run;
     like_this_run.max_record_bytes = run_sizes_.max_record_bytes;
     like_this_run.max_copy_bytes = run_sizes_.max_copy_bytes;
@@ -492,7 +468,7 @@ class SortJob {
          .arena_bytes_read = arena_bytes_read_,
          .arena_used_bytes = arena.record_bytes_used() + 2 * arena.count() * sizeof(Entry),
          .arena_records = arena.count(),
-         .arena_capacity_bytes = run_capacity_,
+         .arena_capacity_bytes = split_.run_capacity(),
          .merge_reader_bytes =
              (runs_.size() + (in_flight_ ? 2 : 1)) * RunReader::buffer_bytes_for(like_this_run) +
              RunReader::whole_bytes_for(like_this_run)});
@@ -866,13 +842,7 @@ class SortJob {
   std::uint8_t* merge_region_ = nullptr;
   std::size_t merge_region_bytes_ = 0;
   // The split arena (plan_arena): the half being filled, or the whole run it grew into.
-  RecordArena arena_{nullptr, 0, sizeof(Entry)};
-  Fill filling_ = Fill::kTop;
-  std::uint8_t* run_base_ = nullptr;
-  std::size_t run_capacity_ = 0;  // the most one run may fill
-  std::uint8_t* top_half_base_ = nullptr;
-  std::size_t half_bytes_ = 0;
-  bool can_grow_ = false;                 // a half is part of a larger run
+  SplitArena split_{sizeof(Entry)};
   std::unique_ptr<SpillTask> in_flight_;  // the run on the spill thread; at most one
   SpillThread spill_thread_;
   double reader_stalled_seconds_ = 0;  // reading stopped for spills (inline or waiting)
