@@ -100,6 +100,29 @@ TEST(ParallelMerge, MinimiserOnUnplacedRecords) {
   }
 }
 
+// Records above config::kMergeWholeRecordMaxBytes (1 MiB) are held by their readers as key
+// copies and read back whole when written: in a worker, through its own whole-record buffer.
+// Samples skip them (their key copies are kept only up to 4 KiB) but not their neighbours.
+TEST(ParallelMerge, HugeRecordsAmongShortOnes) {
+  ScratchDir scratch;
+  std::string sam = scratch.file("huge.sam");
+  std::string input = scratch.file("huge.bam");
+  ProcessResult made = run_shell(
+      "awk 'BEGIN { srand(11); print \"@HD\\tVN:1.6\\tSO:unsorted\"; "
+      "print \"@SQ\\tSN:c1\\tLN:5000000\"; bases = \"ACGTTGCAAGCT\"; "
+      "while (length(bases) < 1000000) bases = bases bases; "
+      "for (r = 0; r < 3000; r++) { len = (r % 300 == 7) ? 900000 : 150; "
+      "seq = substr(bases, 1 + int(rand() * 12), len); "
+      "printf \"read%05d\\t0\\tc1\\t%d\\t60\\t%dM\\t*\\t0\\t0\\t%s\\t*\\n\", "
+      "r, 1 + int(rand() * 4000000), len, seq } }' > " +
+      sam + " && samtools view --no-PG -b -o " + input + " " + sam);
+  ASSERT_TRUE(made.exited_ok()) << made.describe();
+  Sorted ranged = sort(scratch, input, "ranged", "3", {"--debug-range-bytes", "1M"});
+  EXPECT_GT(stats_number(ranged.json, "merge_ranges"), 2) << ranged.json;
+  Sorted one = sort(scratch, input, "one", "3", {"--debug-one-thread-merge"});
+  EXPECT_TRUE(same_records_in_order(one.output, ranged.output));
+}
+
 TEST(ParallelMerge, ToAPipe) {
   ScratchDir scratch;
   std::string input = generated_bam(kRecords, kSeed);
