@@ -152,12 +152,17 @@ inline constexpr std::size_t kRunSampleMaxKeyBytes = 4 * kKiB;
 // compressed. A buffer is at most kRangeBufferMaxBytes and at least kRangeBufferMinBytes
 // (less memory: the merge runs on one thread). Ranges whose estimated extra decoding (the
 // readers' start before each range) exceeds kRangeMaxSkipShare of their records are not cut:
-// the merge runs on one thread. Not tuned.
+// the merge runs on one thread. Not tuned, but for two threads (below).
 inline constexpr double kRangeStoredFill = 0.9;
 inline constexpr double kRangeRecordsPerBufferByte = 2.0;
 inline constexpr std::size_t kRangeBufferMaxBytes = 64 * kMiB;
 inline constexpr std::size_t kRangeBufferMinBytes = 1 * kMiB;
 inline constexpr double kRangeMaxSkipShare = 0.25;
+// At two threads the one-thread merge with read-ahead already keeps both cores busy. Measured
+// 2026-12-05 (2-core VM, -u, 800 MiB, bench/parallel_merge.sh): 4M set, 3 runs, extra decoding
+// 1.3%: merge phase 1.91 s with ranges vs 2.34 s without; 20M set, 18 runs, 12%: 11.84 s vs
+// 10.71 s. Below this share the ranges are used at two threads.
+inline constexpr double kRangeMaxSkipShareTwoThreads = 0.05;
 // Early spill (sort_job.cpp): the input's estimated rest must fit in this fraction less than
 // an empty arena before the arena is spilled early to keep the rest in memory. The estimate
 // (compressed bytes left x arena bytes per compressed byte so far) is off by the reader's

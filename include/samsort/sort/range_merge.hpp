@@ -89,11 +89,13 @@ class RangeMerge {
             ? static_cast<std::uint64_t>(static_cast<double>(out_bytes_) * config::kRangeStoredFill)
             : static_cast<std::uint64_t>(static_cast<double>(out_bytes_) *
                                          config::kRangeRecordsPerBufferByte);
-    // Each range's readers start on average half a sample interval before it, in every run.
+    // Each range's readers start on average half a sample interval before it, in every run,
+    // and decode the block holding the range's start again (the range before ends in it).
     double skip = 0;
     for (const RunInfo& run : runs_) {
       if (!run.samples || run.samples->size() == 0) return false;
-      skip += static_cast<double>(run.record_bytes) / static_cast<double>(run.samples->size()) / 2;
+      skip += static_cast<double>(run.record_bytes) / static_cast<double>(run.samples->size()) / 2 +
+              static_cast<double>(config::kBgzfMaxPayloadBytes);
     }
     // At least kRangesPerWorker ranges per worker, so that the last ones to finish are short.
     std::uint64_t total = memory_.record_bytes;
@@ -102,7 +104,7 @@ class RangeMerge {
         1, std::min<std::uint64_t>(range_bytes, total / (kRangesPerWorker * workers_)));
     if (forced_range_bytes > 0) {
       range_bytes = forced_range_bytes;
-    } else if (skip > config::kRangeMaxSkipShare * static_cast<double>(range_bytes)) {
+    } else if (skip > max_skip_share() * static_cast<double>(range_bytes)) {
       return false;
     }
     cut_ranges(range_bytes);
@@ -113,6 +115,13 @@ class RangeMerge {
     for (const Key& splitter : splitters_) memory_bounds_.push_back(memory_lower_bound(splitter));
     memory_bounds_.push_back(memory_.count);
     return true;
+  }
+
+  // The most extra decoding the ranges may cost, as a share of their records: on two threads
+  // the one-thread merge already keeps both busy (its read-ahead decodes beside it), so the
+  // ranges must cost almost nothing to gain.
+  double max_skip_share() const noexcept {
+    return workers_ <= 2 ? config::kRangeMaxSkipShareTwoThreads : config::kRangeMaxSkipShare;
   }
 
   std::size_t range_count() const noexcept { return splitters_.size() + 1; }
