@@ -35,40 +35,8 @@ raw=$work/raw.txt
 memory=800M
 per_thread=400M  # samtools' -m is per thread: 2 x 400M = the same 800 MiB total at -@2
 
-# measure NAME THREADS COMMAND...: wall, user, sys, peak RSS, peak temp disk; appends a raw
-# line, prints "wall rss_mib temp_gb".
-measure() {
-  local name=$1
-  shift
-  local time_file=$work/time.txt
-  local line
-  line=$("$here/peak_disk.py" "$work" -- /usr/bin/time -v -o "$time_file" "$@" | tail -1)
-  local rss user sys wall peak
-  rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$time_file")
-  user=$(awk -F': ' '/User time/ {print $2}' "$time_file")
-  sys=$(awk -F': ' '/System time/ {print $2}' "$time_file")
-  wall=$(sed -n 's/.*wall_s=\([0-9.]*\).*/\1/p' <<<"$line")
-  peak=$(sed -n 's/.*peak_disk_bytes=\([0-9]*\).*/\1/p' <<<"$line")
-  echo "$name wall_s=$wall rss_kib=$rss user_s=$user sys_s=$sys peak_disk_bytes=$peak" >>"$raw"
-  printf '%s %.1f %.2f %s %s\n' "$wall" "$(bc -l <<<"$rss / 1024")" \
-    "$(bc -l <<<"$peak / 1000000000")" "$user" "$sys"
-}
-
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-
-# stats_line FILE: the --stats figures worth a table cell.
-stats_line() {
-  python3 - "$1" <<'EOF'
-import json, sys
-s = json.load(open(sys.argv[1]))
-p, w = s["phase_seconds"], s.get("wait_seconds", {})
-print(f"runs {s['runs_spilled']}, passes {s['merge_passes']}; read {p['read']:.1f}, "
-      f"sort {p['sort']:.1f}, spill {p['spill']:.1f}, merge/write {p['merge_write']:.1f} s; "
-      f"reader waited {w.get('reader_for_spill', 0):.2f} s, merge waited "
-      f"{w.get('merge_for_run_blocks', 0):.2f} s; temp written "
-      f"{s['bytes_spilled'] / 1e9:.2f} GB")
-EOF
-}
+# shellcheck source=bench/scale_lib.sh
+source "$here/scale_lib.sh"
 
 {
   echo "# samsort at scale (issue 10)"
@@ -124,24 +92,12 @@ done
   echo "| tool | wall s | peak RSS MiB | peak temp GB | user s | sys s |"
   echo "|---|---|---|---|---|---|"
 } >>"$out"
-read -r w rss tmp user sys < <(measure "20M -l6 samsort" "$samsort" sort -@2 --max-memory "$memory" \
-  -T "$work" --stats "$work/st20.json" -o /dev/null "$large")
-samsort_wall=$w
-echo "| samsort | $w | $rss | $tmp | $user | $sys |" >>"$out"
-stats20=$(stats_line "$work/st20.json")
-read -r w rss tmp user sys < <(measure "20M -l6 samtools" samtools sort -@2 -m "$per_thread" \
-  -T "$work/st" -o /dev/null "$large")
-samtools_wall=$w
-echo "| samtools sort | $w | $rss | $tmp | $user | $sys |" >>"$out"
-read -r w rss tmp user sys < <(measure "20M -l6 copy" samtools view -@2 -O bam,level=6 \
-  -o /dev/null "$large")
-copy_wall=$w
-echo "| copy floor (samtools view -O bam,level=6) | $w | $rss | $tmp | $user | $sys |" >>"$out"
+versus_samtools 20M "$large" "$work/st20.json"
 {
   echo
   printf 'samsort / samtools %.2f (target <= 0.8); samsort / copy floor %.2f (target <= 1.15).\n' \
     "$(bc -l <<<"$samsort_wall / $samtools_wall")" "$(bc -l <<<"$samsort_wall / $copy_wall")"
-  echo "samsort's stats: $stats20."
+  echo "samsort's stats: $(stats_line "$work/st20.json")."
   echo
   echo "## 20M set, $memory, -l 1: threads (once each)"
   echo
