@@ -56,6 +56,7 @@
 #include "samsort/order/order_dispatch.hpp"
 #include "samsort/sort/arena_prefault.hpp"
 #include "samsort/sort/job_setup.hpp"
+#include "samsort/sort/phase_timer.hpp"
 #include "samsort/sort/range_merge.hpp"
 #include "samsort/sort/record_arena.hpp"
 #include "samsort/sort/run_merge.hpp"
@@ -69,10 +70,8 @@ namespace samsort {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using Clock = PhaseTimer::Clock;
+double seconds_since(Clock::time_point start) { return PhaseTimer::seconds_since(start); }
 
 template <OrderPolicy Order>
 class SortJob {
@@ -164,7 +163,7 @@ class SortJob {
     if (options_.debug_max_fan_in != 0) fan_in = std::min(fan_in, options_.debug_max_fan_in);
     progress_.set_run_capacity(split_.run_capacity(), 2 * sizeof(Entry), fan_in);
     if (source->is_bam()) check_temp_space_for(split_.run_capacity());
-    auto read_started = Clock::now();
+    timer_.begin_reading();
     if (plan_ != nullptr) cut_.emplace(order_, plan_->splitters);
     if (plan_ == nullptr || !plan_->slices[options_.slice_index].empty()) {
       read_input(*source);
@@ -172,9 +171,7 @@ class SortJob {
     wait_for_spill();
     if (prefault) prefault->stop();
     prefault_ = nullptr;
-    // The reader's own time: spills run beside it, only the waits for them are taken off.
-    summary_.read_seconds = seconds_since(read_started) - reader_stalled_seconds_;
-    summary_.reader_wait_seconds = reader_stalled_seconds_;
+    timer_.end_reading();
     if (source->missing_eof_marker()) {
       progress_.warn("samsort: warning: " + source->path() +
                      ": EOF marker is absent; the input may be truncated\n");
@@ -186,16 +183,14 @@ class SortJob {
       header.set_sort_tags(Order::header_tags_after_input(any_placed_));
     }
 
-    auto merge_started = Clock::now();
-    double before_sort = summary_.sort_seconds + summary_.spill_seconds;
+    timer_.begin_merge();
     // The last run may take the whole region again now that nothing is in flight.
     if (!runs_.empty() && split_.filling() != SplitArena::Fill::kWhole && split_.can_grow())
       split_.grow_into_run();
     std::uint64_t written = runs_.empty() ? write_from_memory(split_.arena(), header, output)
                                           : merge_runs(split_.arena(), header, output);
-    summary_.merge_seconds = seconds_since(merge_started) -
-                             (summary_.sort_seconds + summary_.spill_seconds - before_sort);
-    summary_.merge_wait_seconds = merge_wait_seconds_;
+    timer_.end_merge();
+    timer_.fill(summary_);
     if (written != summary_.records || checksum_out_.count() != summary_.records) {
       throw Error("record count mismatch: read " + std::to_string(summary_.records) + ", wrote " +
                   std::to_string(written) + "; output removed");
@@ -373,12 +368,12 @@ class SortJob {
   void wait_for_spill() {
     if (!in_flight_) return;
     std::unique_ptr<SpillTask> task = std::move(in_flight_);
-    reader_stalled_seconds_ += spill_thread_.join();
+    timer_.add_reader_stall(spill_thread_.join());
     progress_.begin_spill(task->arena.record_bytes_used());
     progress_.processed(task->arena.record_bytes_used());
     checksum_in_.adjust(task->checksum_delta);
-    summary_.sort_seconds += task->sort_seconds;
-    summary_.spill_seconds += task->write_seconds;
+    timer_.add_sort(task->sort_seconds);
+    timer_.add_spill(task->write_seconds);
     add_run(task->run);
     progress_.end_spill();
   }
@@ -513,12 +508,7 @@ class SortJob {
         std::max(summary_.temp_peak_bytes, earlier.temp_peak_bytes) + earlier.output_bytes;
     summary_.accounted_peak_bytes =
         std::max(summary_.accounted_peak_bytes, earlier.accounted_peak_bytes);
-    summary_.read_seconds += earlier.read_seconds;
-    summary_.sort_seconds += earlier.sort_seconds;
-    summary_.spill_seconds += earlier.spill_seconds;
-    summary_.merge_seconds += earlier.merge_seconds;
-    summary_.reader_wait_seconds += earlier.reader_wait_seconds;
-    summary_.merge_wait_seconds += earlier.merge_wait_seconds;
+    PhaseTimer::add_earlier(summary_, earlier);
   }
 
   // A record about to reach the output, in the form the order writes it.
@@ -535,7 +525,7 @@ class SortJob {
     auto started = Clock::now();
     note_arena_use(used_bytes(arena));
     checksum_in_.adjust(sort_entries(arena, run_transformed_));
-    summary_.sort_seconds += seconds_since(started);
+    timer_.add_sort(seconds_since(started));
   }
 
   // Sorts the arena's entries (the result is left at entries()); returns the change
@@ -665,8 +655,8 @@ class SortJob {
     arena.clear();
     run_transformed_ = false;
     run_sizes_ = {};
-    summary_.spill_seconds += seconds_since(started);
-    reader_stalled_seconds_ += seconds_since(began);
+    timer_.add_spill(seconds_since(started));
+    timer_.add_reader_stall(seconds_since(began));
     progress_.end_spill();
   }
 
@@ -713,7 +703,7 @@ class SortJob {
       auto started = Clock::now();
       order_.regroup_run(entries(arena), reinterpret_cast<Entry*>(arena.scratch()), arena.count(),
                          arena.top(), threads_);
-      summary_.sort_seconds += seconds_since(started);
+      timer_.add_sort(seconds_since(started));
     }
     progress_.begin_write();
     std::unique_ptr<RecordSink> sink = open_output(header, output);
@@ -820,7 +810,7 @@ class SortJob {
     summary_.temp_read_bytes += merge.temp_read_bytes();
     summary_.spilled_bytes += merge.pass_bytes_written();
     summary_.merge_passes += merge.passes();
-    merge_wait_seconds_ += merge.wait_seconds();
+    timer_.add_merge_wait(merge.wait_seconds());
     note_arena_use(merge.region_used_peak());
     summary_.temp_peak_bytes = run_store_->peak_live_bytes();
     sink_ = std::move(sink);
@@ -845,7 +835,7 @@ class SortJob {
   SplitArena split_{sizeof(Entry)};
   std::unique_ptr<SpillTask> in_flight_;  // the run on the spill thread; at most one
   SpillThread spill_thread_;
-  double reader_stalled_seconds_ = 0;  // reading stopped for spills (inline or waiting)
+  PhaseTimer timer_;
   std::size_t arena_used_peak_bytes_ = 0;
   RunRecordSizes run_sizes_;            // of the records in the arena
   std::unique_ptr<RecordSink> sink_;    // kept until the output is committed (its index)
@@ -858,7 +848,6 @@ class SortJob {
   Reservation sample_pool_reservation_;
   std::optional<MemoryBudget> sample_pool_;  // the runs' samples (in runs_: declared before)
   std::size_t prefetch_threads_ = 0;         // threads decoding run blocks ahead of a merge
-  double merge_wait_seconds_ = 0;            // the merge waited for run blocks
   std::vector<RunInfo> runs_;
   SortSummary summary_;
   Progress progress_;
